@@ -1,0 +1,370 @@
+/*
+ * withsecrets: resolve, check, then exec a command with a sanitized
+ * environment.  One header for every module (like doas.h): the stages
+ * of the data flow are
+ *
+ *   opts -> policy -> layers (inherited, secret dirs, .env, defaults)
+ *        -> resolve (NAME_FILE) -> rules -> envbuild -> scrub -> exec
+ *
+ * Secret bytes live only in arenas (secmem.c) built on sodium_malloc.
+ * Names, paths and findings are not secret and use the ordinary heap.
+ */
+#ifndef WITHSECRETS_H
+#define WITHSECRETS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#if defined(__GNUC__)
+#define WS_NORETURN __attribute__((noreturn))
+#define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define WS_WUR __attribute__((warn_unused_result))
+#else
+#define WS_NORETURN
+#define WS_PRINTF(a, b)
+#define WS_WUR
+#endif
+
+/* Exit status (SPEC §3). */
+#define WS_EX_OK	0
+#define WS_EX_USAGE	64
+#define WS_EX_DATAERR	65
+#define WS_EX_NOINPUT	66
+#define WS_EX_PERM	77
+#define WS_EX_POLICY	78
+#define WS_EX_SOFTWARE	125
+#define WS_EX_NOEXEC	126
+#define WS_EX_NOTFOUND	127
+
+#define WS_MAX_SECRET_SIZE_DEFAULT	65536
+
+/* ------------------------------------------------------------------ */
+/* secmem.c: growing arenas of guarded memory.                        */
+
+struct ws_chunk;
+struct ws_arena {
+	struct ws_chunk	*head;	/* newest chunk first */
+	size_t		 next;	/* size of the next chunk to map */
+};
+
+void	 ws_secmem_init(void);			/* sodium_init, dumpable 0 */
+void	*ws_arena_alloc(struct ws_arena *, size_t) WS_WUR;
+/* Grow the block p (of oldsize bytes, the arena's newest) to newsize:
+ * in place when it fits, else copied to a new block and the old one
+ * wiped.  Returns the block or NULL on failure (p is left intact). */
+void	*ws_arena_grow(struct ws_arena *, void *, size_t, size_t) WS_WUR;
+/* Give back the tail of the newest block: p was allocated with
+ * oldsize bytes and only newsize are kept.  The rest is wiped. */
+void	 ws_arena_shrink(struct ws_arena *, void *, size_t, size_t);
+void	 ws_arena_wipe(struct ws_arena *);	/* zero and unmap all */
+size_t	 ws_arena_mapped(const struct ws_arena *);
+
+/* The two arenas of a run: everything secret, and the final
+ * environment block that survives until execve. */
+extern struct ws_arena ws_work;
+extern struct ws_arena ws_final;
+void	 ws_secmem_wipe_all(void);
+
+/* A growable byte buffer inside an arena. */
+struct ws_sbuf {
+	struct ws_arena	*arena;
+	char		*p;
+	size_t		 len;
+	size_t		 cap;
+};
+int	 ws_sbuf_reserve(struct ws_sbuf *, size_t) WS_WUR;
+int	 ws_sbuf_append(struct ws_sbuf *, const void *, size_t) WS_WUR;
+/* Trim the buffer to len + 1 (NUL-terminated) and return it. */
+char	*ws_sbuf_finish(struct ws_sbuf *);
+
+/* ------------------------------------------------------------------ */
+/* diag.c: findings, messages, exit status.                           */
+
+enum ws_severity { WS_SEV_INFO, WS_SEV_WARNING, WS_SEV_ERROR };
+
+struct ws_finding {
+	enum ws_severity sev;
+	int		 code;		/* WS_EX_* when an error */
+	char		*rule;		/* e.g. "min-length", "syntax" */
+	char		*name;		/* variable name, or NULL */
+	char		*source;	/* "file:line", a path, or NULL */
+	char		*message;	/* never holds a value */
+};
+
+extern int	 ws_quiet, ws_verbose;
+extern const char *ws_progname;
+
+/* Record a finding; printed by ws_diag_flush() (text, stderr). */
+void	 ws_finding(enum ws_severity, int code, const char *rule,
+	    const char *name, const char *source, const char *fmt, ...)
+	    WS_PRINTF(6, 7);
+/* Source text helpers: "path:line" (line 0: path alone). */
+char	*ws_source_fmt(const char *path, unsigned line);
+/* A message now, outside findings (usage, internal errors, verbose). */
+void	 ws_msg(const char *fmt, ...) WS_PRINTF(1, 2);
+void	 ws_verbose_msg(const char *fmt, ...) WS_PRINTF(1, 2);
+/* Exit status for the findings so far: the first of 64,65,66,77,78
+ * among the errors, 0 when there is none. */
+int	 ws_diag_status(void);
+size_t	 ws_diag_count(enum ws_severity);
+size_t	 ws_finding_count(void);
+const struct ws_finding *ws_finding_at(size_t);
+/* Print findings not yet printed to stderr, one line each. */
+void	 ws_diag_flush(void);
+void	 ws_diag_reset(void);
+/* Copy of s with control characters escaped (one finding, one line). */
+char	*ws_escape(const char *);
+void	*ws_xmalloc(size_t);
+void	*ws_xcalloc(size_t, size_t);
+void	*ws_xrealloc(void *, size_t);
+char	*ws_xstrdup(const char *);
+char	*ws_xstrndup(const char *, size_t);
+char	*ws_xasprintf(const char *, ...) WS_PRINTF(1, 2);
+WS_NORETURN void ws_fatal_nomem(void);
+
+/* ------------------------------------------------------------------ */
+/* names.c: variable names, globs, NAME_FILE pointers.                */
+
+int	 ws_name_valid(const char *, size_t);	/* Compose's rules */
+int	 ws_name_portable(const char *, size_t);	/* [A-Za-z_][A-Za-z0-9_]* */
+/* If name is a pointer (NAME_FILE or FILE__NAME), return the length
+ * of the target and set *target; else 0. */
+size_t	 ws_pointer_target(const char *, size_t, const char **);
+int	 ws_pointer_is_prefix_form(const char *, size_t); /* FILE__NAME */
+/* Built-in list of *_FILE variables that are paths, never resolved. */
+int	 ws_never_resolve_builtin(const char *, size_t);
+const char *const *ws_never_resolve_list(void);
+/* Space-separated glob list; name matches any? */
+int	 ws_globlist_match(char *const *, const char *, size_t);
+int	 ws_glob_match(const char *, const char *, size_t);
+
+/* ------------------------------------------------------------------ */
+/* policy: the [withsecrets] settings the data flow needs.            */
+
+enum ws_file_vars { WS_FILE_VARS_ALL, WS_FILE_VARS_DECLARED };
+enum ws_plaintext { WS_PLAINTEXT_ALLOW, WS_PLAINTEXT_WARN,
+	WS_PLAINTEXT_ERROR };
+
+struct ws_policy;	/* policy.c / config.c: the whole policy */
+
+struct ws_settings {
+	char		**environment_vars;	/* NULL-terminated lists */
+	char		**lenient_environments;
+	char		**secrets_dirs;
+	char		**keep;
+	char		**deny;
+	char		**ignore_file_vars;
+	enum ws_file_vars file_vars;
+	size_t		  max_secret_size;
+	char		 *example;
+	enum ws_plaintext plaintext_secrets;
+	char		 *path;			/* policy file in use, or NULL */
+};
+
+/* ------------------------------------------------------------------ */
+/* opts.c                                                              */
+
+enum ws_verb { WS_VERB_EXEC, WS_VERB_CHECK, WS_VERB_EXPLAIN,
+	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION };
+enum ws_format { WS_FORMAT_TEXT, WS_FORMAT_JSON };
+enum ws_mode { WS_MODE_AUTO, WS_MODE_STRICT, WS_MODE_LENIENT };
+
+struct ws_opts {
+	enum ws_verb	 verb;
+	char		**env_files;	/* -f, in order; NULL-terminated */
+	size_t		 n_env_files;
+	const char	*dir;		/* -C, default "." */
+	int		 no_layers;
+	const char	*environment;	/* -e */
+	char		**secrets_dirs;	/* -s */
+	size_t		 n_secrets_dirs;
+	int		 no_default_secrets_dirs;
+	const char	*config;	/* -c */
+	int		 no_config;
+	int		 clean;
+	char		**keep;		/* -k */
+	size_t		 n_keep;
+	char		**unset;	/* -u */
+	size_t		 n_unset;
+	int		 override;
+	enum ws_mode	 mode;
+	enum ws_format	 format;
+	char		**names;	/* explain NAME... */
+	char		**command;	/* exec: argv of COMMAND */
+};
+
+/* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
+int	 ws_opts_parse(struct ws_opts *, int, char **);
+void	 ws_usage(int to_stdout);
+void	 ws_opts_free(struct ws_opts *);
+
+/* ------------------------------------------------------------------ */
+/* file.c: the one safe reader.                                       */
+
+struct ws_read {
+	int		 dirfd;		/* AT_FDCWD or a directory */
+	const char	*path;		/* relative to dirfd */
+	const char	*display;	/* path as shown in messages */
+	const char	*name;		/* variable it is read for, or NULL */
+	const char	*rule_source;	/* where the request came from */
+	size_t		 max;		/* size cap */
+	int		 secret;	/* strip trailing newlines, refuse NUL */
+	int		 resolve_beneath; /* refuse symlinks leaving dirfd */
+	int		 missing_ok;	/* ENOENT: return 1, no finding */
+};
+
+struct ws_blob {
+	char		*p;	/* in ws_work, NUL-terminated */
+	size_t		 len;
+	struct stat	 st;
+};
+
+/* 0 on success, 1 when missing and missing_ok, else a WS_EX_* code
+ * after recording a finding. */
+int	 ws_file_read(const struct ws_read *, struct ws_blob *);
+/* Permission findings for a file that was read (and its directory),
+ * for strict (1) or lenient (0) mode. */
+void	 ws_file_check_modes(int strict);
+/* Record a file whose mode is checked by ws_file_check_modes(). */
+void	 ws_file_note(const char *display, const struct stat *,
+	    int dir_world_writable);
+/* Strip every trailing "\n" / "\r\n". */
+size_t	 ws_strip_newlines(const char *, size_t);
+
+/* ------------------------------------------------------------------ */
+/* vars.c: sources, variables, precedence.                            */
+
+enum ws_kind { WS_KIND_INHERITED, WS_KIND_SECRET_DIR, WS_KIND_ENV_FILE,
+	WS_KIND_DEFAULT };
+
+/* Precedence ranks: lower is higher precedence (SPEC §4). */
+#define WS_RANK_INHERITED		0
+#define WS_RANK_SECRET_DIR		1000	/* + 999 - index: later wins */
+#define WS_RANK_ENV_FILE		2000	/* explicit, then conventional */
+#define WS_RANK_INHERITED_OVERRIDE	3000
+#define WS_RANK_DEFAULT			4000
+
+struct ws_source {
+	enum ws_kind	 kind;
+	char		*path;		/* file or directory; NULL: environ */
+	int		 rank;		/* lower wins */
+	int		 file_relative;	/* NAME_FILE paths relative to path */
+	size_t		 index;		/* order of creation */
+};
+
+#define WS_VAR_SECRET		0x01	/* classified secret */
+#define WS_VAR_FROM_FILE	0x02	/* value read from NAME_FILE target */
+#define WS_VAR_POINTER		0x04	/* a NAME_FILE / FILE__NAME entry */
+#define WS_VAR_RESOLVED		0x08	/* pointer whose target was read */
+#define WS_VAR_SKIPPED		0x10	/* not a valid name; shown by explain */
+#define WS_VAR_NO_VALUE		0x20	/* bare name, unset */
+
+struct ws_var {
+	const char	*name;		/* NUL-terminated */
+	size_t		 namelen;
+	const char	*value;		/* NUL-terminated; may be in ws_work */
+	size_t		 vallen;
+	struct ws_source *src;
+	unsigned	 line;		/* 0 when not from a line */
+	unsigned	 flags;
+	const char	*file_path;	/* NAME_FILE target as given */
+	struct ws_var	*next_in_name;	/* next lower-precedence entry */
+	struct ws_var	*next_in_src;	/* source order */
+	size_t		 order;		/* first registration of the name */
+};
+
+struct ws_store;
+
+struct ws_store	*ws_store_new(void);
+/* A copy of a name that lives as long as the run (not secret). */
+char		*ws_intern(const char *, size_t);
+void		 ws_intern_free(void);
+void		 ws_store_free(struct ws_store *);
+struct ws_source *ws_store_source(struct ws_store *, enum ws_kind,
+		    const char *path, int rank);
+/* Add (name, value) from src.  Within one source a later entry of the
+ * same name replaces the earlier one.  Returns the variable. */
+struct ws_var	*ws_store_add(struct ws_store *, struct ws_source *,
+		    const char *name, size_t namelen, const char *value,
+		    size_t vallen, unsigned line, unsigned flags);
+/* Highest-precedence entry for name, or NULL. */
+struct ws_var	*ws_store_get(struct ws_store *, const char *, size_t);
+/* Entry for name in one source, or NULL. */
+struct ws_var	*ws_store_get_in(struct ws_store *, struct ws_source *,
+		    const char *, size_t);
+/* Remove one entry. */
+void		 ws_store_remove(struct ws_store *, struct ws_var *);
+/* Iterate over names in first-registration order: the winning entry of
+ * each.  Returns NULL at the end; *it starts at 0. */
+struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
+size_t		 ws_store_count(const struct ws_store *);
+/* Remove every entry from one source. */
+size_t		 ws_store_nsources(const struct ws_store *);
+struct ws_source *ws_store_source_at(struct ws_store *, size_t);
+const char	*ws_source_kind_name(enum ws_kind);
+/* "environment", "FILE:LINE", "DIR/entry": for messages */
+char		*ws_var_source(const struct ws_var *);
+
+/* ------------------------------------------------------------------ */
+/* The run: everything a stage needs (main.c owns it).                */
+
+struct ws_run {
+	struct ws_opts		*opts;
+	struct ws_settings	*set;
+	struct ws_policy	*policy;
+	struct ws_store		*store;
+	char			**environ_in;	/* what we were given */
+	const char		*env_name;	/* environment name */
+	const char		*env_name_from;	/* where it came from */
+	int			 strict;
+	char			**envp;		/* final, in ws_final */
+	size_t			 envp_bytes;
+};
+
+/* inherit.c: the inherited environment as a source. */
+int	 ws_inherit_load(struct ws_run *);
+/* resolve.c: NAME_FILE / FILE__NAME for every source. */
+int	 ws_resolve_pointers(struct ws_run *);
+int	 ws_resolve_one(struct ws_run *, struct ws_var *);
+int	 ws_resolve_name(struct ws_run *, const char *, size_t);
+int	 ws_pointer_resolvable(struct ws_run *, const char *, size_t);
+void	 ws_resolve_free(void);
+/* The value name has now under the precedence (for interpolation):
+ * 1 and *val set, or 0 when unset.  Resolves pointers it needs. */
+int	 ws_lookup(struct ws_run *, const char *, size_t, const char **,
+	    size_t *);
+/* secretdir.c: the secret directories (SPEC §5). */
+int	 ws_secretdirs_load(struct ws_run *);
+/* layers.c: environment name (SPEC §4.3) and .env layers (§4.2). */
+int	 ws_layers_load(struct ws_run *);
+/* dotenv.c: read and parse one .env file (SPEC §4.4) into src of
+ * store; interpolation looks names up with ws_lookup().  Returns 0, 1
+ * when missing and missing_ok, or a WS_EX_* code after findings. */
+#define WS_MAX_ENV_FILE_SIZE	(16u * 1024 * 1024)
+int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
+	    const char *path, int missing_ok);
+/* envbuild.c: deny rule, the final environment block in ws_final. */
+struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
+int	 ws_deny_check(struct ws_run *);
+int	 ws_envbuild(struct ws_run *);
+/* report.c: check and explain output. */
+int	 ws_check_report(struct ws_run *);
+int	 ws_explain(struct ws_run *);
+/* exec.c */
+int	 ws_exec(struct ws_run *);	/* returns only on failure */
+
+/* policy.c / config.c */
+int	 ws_policy_load(struct ws_run *);
+int	 ws_policy_defaults_load(struct ws_run *);	/* [defaults] */
+void	 ws_policy_free(struct ws_run *);
+int	 ws_policy_detect_environment(struct ws_run *);
+int	 ws_policy_check(struct ws_run *);
+int	 ws_policy_declares_file_var(struct ws_run *, const char *, size_t);
+int	 ws_policy_declared(struct ws_run *, const char *, size_t);
+int	 ws_policy_is_secret(struct ws_run *, const struct ws_var *);
+int	 ws_defaults_print(void);
+
+#endif /* WITHSECRETS_H */

@@ -1,0 +1,318 @@
+/*
+ * Findings and messages.  Every line goes to stderr prefixed with
+ * "withsecrets: ", one finding per line (control characters in names
+ * and paths are escaped), and never holds a value: callers pass names,
+ * sources, lengths and rule names only.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "withsecrets.h"
+
+int ws_quiet, ws_verbose;
+const char *ws_progname = "withsecrets";
+
+static struct ws_finding *findings;
+static size_t n_findings, cap_findings, n_printed;
+
+WS_NORETURN void
+ws_fatal_nomem(void)
+{
+	static const char m[] = "withsecrets: error: out of memory\n";
+
+	(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+	ws_secmem_wipe_all();
+	_exit(WS_EX_SOFTWARE);
+}
+
+void *
+ws_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		ws_fatal_nomem();
+	return p;
+}
+
+void *
+ws_xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		ws_fatal_nomem();
+	return p;
+}
+
+void *
+ws_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		ws_fatal_nomem();
+	return q;
+}
+
+char *
+ws_xstrdup(const char *s)
+{
+	return ws_xstrndup(s, strlen(s));
+}
+
+char *
+ws_xstrndup(const char *s, size_t n)
+{
+	char *p = ws_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		ws_fatal_nomem();
+	p = ws_xmalloc((size_t)n + 1);
+	(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+ws_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *
+ws_source_fmt(const char *path, unsigned line)
+{
+	if (line == 0)
+		return ws_xstrdup(path);
+	return ws_xasprintf("%s:%u", path, line);
+}
+
+/* Escape control characters so that a hostile file name cannot split
+ * one finding over several lines or drive the terminal. */
+char *
+ws_escape(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	const unsigned char *u;
+	char *out, *o;
+
+	for (u = (const unsigned char *)s; *u; u++)
+		n += (*u < 0x20 || *u == 0x7f) ? 4 : 1;
+	out = o = ws_xmalloc(n + 1);
+	for (u = (const unsigned char *)s; *u; u++) {
+		if (*u < 0x20 || *u == 0x7f) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[*u >> 4];
+			*o++ = hex[*u & 0xf];
+		} else
+			*o++ = (char)*u;
+	}
+	*o = '\0';
+	return out;
+}
+
+void
+ws_finding(enum ws_severity sev, int code, const char *rule,
+    const char *name, const char *source, const char *fmt, ...)
+{
+	struct ws_finding *f;
+	va_list ap;
+
+	if (n_findings == cap_findings) {
+		cap_findings = cap_findings ? cap_findings * 2 : 16;
+		findings = ws_xrealloc(findings,
+		    cap_findings * sizeof(*findings));
+	}
+	f = &findings[n_findings++];
+	f->sev = sev;
+	f->code = sev == WS_SEV_ERROR ? code : 0;
+	f->rule = ws_xstrdup(rule ? rule : "");
+	f->name = name ? ws_xstrdup(name) : NULL;
+	f->source = source ? ws_xstrdup(source) : NULL;
+	va_start(ap, fmt);
+	f->message = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+int
+ws_diag_status(void)
+{
+	static const int order[] = { WS_EX_USAGE, WS_EX_DATAERR,
+	    WS_EX_NOINPUT, WS_EX_PERM, WS_EX_POLICY, WS_EX_SOFTWARE };
+	size_t i, j;
+
+	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
+		for (i = 0; i < n_findings; i++)
+			if (findings[i].sev == WS_SEV_ERROR &&
+			    findings[i].code == order[j])
+				return order[j];
+	for (i = 0; i < n_findings; i++)
+		if (findings[i].sev == WS_SEV_ERROR)
+			return findings[i].code;
+	return 0;
+}
+
+size_t
+ws_diag_count(enum ws_severity sev)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < n_findings; i++)
+		if (findings[i].sev == sev)
+			n++;
+	return n;
+}
+
+size_t
+ws_finding_count(void)
+{
+	return n_findings;
+}
+
+const struct ws_finding *
+ws_finding_at(size_t i)
+{
+	return i < n_findings ? &findings[i] : NULL;
+}
+
+static int
+use_colour(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (nc != NULL && *nc != '\0')
+		return 0;
+	return isatty(STDERR_FILENO);
+}
+
+static const char *
+sev_word(enum ws_severity sev)
+{
+	switch (sev) {
+	case WS_SEV_ERROR:
+		return "error";
+	case WS_SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
+static void
+print_finding(const struct ws_finding *f, int colour)
+{
+	static const char *col[] = { "\033[36m", "\033[33m", "\033[31;1m" };
+	char *rule = ws_escape(f->rule), *msg = ws_escape(f->message);
+	char *name = f->name ? ws_escape(f->name) : NULL;
+	char *src = f->source ? ws_escape(f->source) : NULL;
+
+	fprintf(stderr, "%s: %s%s%s: ", ws_progname,
+	    colour ? col[f->sev] : "", sev_word(f->sev),
+	    colour ? "\033[0m" : "");
+	if (*rule)
+		fprintf(stderr, "%s: ", rule);
+	if (name && src)
+		fprintf(stderr, "%s (%s): ", name, src);
+	else if (name)
+		fprintf(stderr, "%s: ", name);
+	else if (src)
+		fprintf(stderr, "%s: ", src);
+	fprintf(stderr, "%s\n", msg);
+	free(rule);
+	free(msg);
+	free(name);
+	free(src);
+}
+
+void
+ws_diag_flush(void)
+{
+	int colour = use_colour();
+
+	for (; n_printed < n_findings; n_printed++) {
+		const struct ws_finding *f = &findings[n_printed];
+
+		if (f->sev == WS_SEV_INFO && !ws_verbose)
+			continue;
+		if (f->sev == WS_SEV_WARNING && ws_quiet)
+			continue;
+		print_finding(f, colour);
+	}
+	fflush(stderr);
+}
+
+void
+ws_diag_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_findings; i++) {
+		free(findings[i].rule);
+		free(findings[i].name);
+		free(findings[i].source);
+		free(findings[i].message);
+	}
+	free(findings);
+	findings = NULL;
+	n_findings = cap_findings = n_printed = 0;
+}
+
+void
+ws_msg(const char *fmt, ...)
+{
+	va_list ap;
+	char *m, *e;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	e = ws_escape(m);
+	fprintf(stderr, "%s: %s\n", ws_progname, e);
+	free(e);
+	free(m);
+}
+
+void
+ws_verbose_msg(const char *fmt, ...)
+{
+	va_list ap;
+	char *m, *e;
+
+	if (!ws_verbose)
+		return;
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	e = ws_escape(m);
+	fprintf(stderr, "%s: %s\n", ws_progname, e);
+	free(e);
+	free(m);
+}

@@ -1,0 +1,123 @@
+/*
+ * The command's environment (SPEC §7), built from nothing as doas
+ * does: one entry per name, the highest-precedence value, minus the
+ * resolved pointers, WITHSECRETS_*, --unset names and, with --clean,
+ * what is inherited and not kept.  The block is written into the final
+ * arena, the only secret memory that survives until execve.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+static int
+in_list(char *const *list, const char *name)
+{
+	if (list == NULL)
+		return 0;
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* With --clean, is an inherited variable kept? */
+static int
+kept(const struct ws_run *run, const struct ws_var *v)
+{
+	return ws_globlist_match(run->set->keep, v->name, v->namelen) ||
+	    ws_globlist_match(run->opts->keep, v->name, v->namelen);
+}
+
+/* The entry of a name's chain that the command gets, or NULL. */
+struct ws_var *
+ws_effective(const struct ws_run *run, struct ws_var *v)
+{
+	for (; v != NULL; v = v->next_in_name) {
+		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
+			continue;
+		if (run->opts->clean && v->src->kind == WS_KIND_INHERITED &&
+		    !kept(run, v))
+			continue;
+		break;
+	}
+	if (v == NULL || (v->flags & WS_VAR_POINTER))
+		return NULL;
+	if (strncmp(v->name, "WITHSECRETS_", 12) == 0)
+		return NULL;
+	if (in_list(run->opts->unset, v->name))
+		return NULL;
+	return v;
+}
+
+/* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
+ * file, a secret directory or a NAME_FILE of any source; the
+ * operator's own inherited one passes. */
+int
+ws_deny_check(struct ws_run *run)
+{
+	struct ws_var *v;
+	size_t it = 0;
+	char *src;
+	int rc = 0;
+
+	while ((v = ws_store_next(run->store, &it)) != NULL)
+		for (; v != NULL; v = v->next_in_name) {
+			if (v->src->kind == WS_KIND_INHERITED &&
+			    !(v->flags & WS_VAR_FROM_FILE))
+				continue;
+			if (v->flags & WS_VAR_NO_VALUE)
+				continue;
+			if (!ws_globlist_match(run->set->deny, v->name,
+			    v->namelen))
+				continue;
+			src = ws_var_source(v);
+			ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "denied-name",
+			    v->name, src, "may not be set from a file or a "
+			    "secret directory; set it in the environment if "
+			    "you really mean it");
+			free(src);
+			rc = WS_EX_POLICY;
+		}
+	return rc;
+}
+
+int
+ws_envbuild(struct ws_run *run)
+{
+	struct ws_var *head, *v;
+	size_t it = 0, n = 0, bytes = 0, i = 0;
+	char **envp, *p;
+
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((v = ws_effective(run, head)) == NULL)
+			continue;
+		n++;
+		bytes += v->namelen + v->vallen + 2;
+	}
+	envp = ws_arena_alloc(&ws_final, (n + 1) * sizeof(char *) + bytes);
+	if (envp == NULL) {
+		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,
+		    NULL, "out of guarded memory for the environment block");
+		return WS_EX_SOFTWARE;
+	}
+	p = (char *)(envp + n + 1);
+	it = 0;
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((v = ws_effective(run, head)) == NULL)
+			continue;
+		envp[i++] = p;
+		memcpy(p, v->name, v->namelen);
+		p += v->namelen;
+		*p++ = '=';
+		memcpy(p, v->value, v->vallen);
+		p += v->vallen;
+		*p++ = '\0';
+	}
+	envp[i] = NULL;
+	run->envp = envp;
+	run->envp_bytes = bytes;
+	return 0;
+}

@@ -1,0 +1,322 @@
+/*
+ * The one safe reader (SPEC §4.1, §5.2).  Every file withsecrets reads
+ * comes through here: opened O_CLOEXEC|O_NONBLOCK (a FIFO must not
+ * block us), fstat'ed and refused unless regular, capped in size, read
+ * with read(2) straight into guarded memory, wiped on every error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifdef HAVE_LINUX_OPENAT2_H
+#include <linux/openat2.h>
+#endif
+
+#include "withsecrets.h"
+
+struct noted {
+	char	*display;
+	mode_t	 mode;
+};
+static struct noted *noted;
+static size_t n_noted, cap_noted;
+
+void
+ws_file_note(const char *display, const struct stat *st,
+    int dir_world_writable)
+{
+	(void)dir_world_writable;
+	if (n_noted == cap_noted) {
+		cap_noted = cap_noted ? cap_noted * 2 : 16;
+		noted = ws_xrealloc(noted, cap_noted * sizeof(*noted));
+	}
+	noted[n_noted].display = ws_xstrdup(display);
+	noted[n_noted].mode = st->st_mode;
+	n_noted++;
+}
+
+/* Group-writable files: refused in strict mode, warned about otherwise.
+ * (World-writable ones are refused when read, in every mode.) */
+void
+ws_file_check_modes(int strict)
+{
+	size_t i;
+
+	for (i = 0; i < n_noted; i++) {
+		if (!(noted[i].mode & S_IWGRP) || (noted[i].mode & S_IWOTH))
+			continue;
+		ws_finding(strict ? WS_SEV_ERROR : WS_SEV_WARNING, WS_EX_PERM,
+		    "file-mode", NULL, noted[i].display,
+		    "group-writable file%s; run chmod g-w on it",
+		    strict ? " refused in a strict environment" : "");
+	}
+	for (i = 0; i < n_noted; i++)
+		free(noted[i].display);
+	free(noted);
+	noted = NULL;
+	n_noted = cap_noted = 0;
+}
+
+size_t
+ws_strip_newlines(const char *p, size_t n)
+{
+	while (n > 0 && p[n - 1] == '\n') {
+		n--;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+	}
+	return n;
+}
+
+/*
+ * Where openat2 is missing, open normally and then check that the
+ * file reached is inside the directory, by comparing the resolved
+ * paths the kernel reports for both descriptors.
+ */
+static int
+ws_open_beneath_fallback(int dirfd, const char *path, int flags)
+{
+	char dproc[64], fproc[64], dpath[PATH_MAX], fpath[PATH_MAX];
+	ssize_t dn, fn;
+	int fd;
+
+	if (path[0] == '/') {
+		errno = EXDEV;
+		return -1;
+	}
+	if ((fd = openat(dirfd, path, flags)) == -1)
+		return -1;
+	(void)snprintf(dproc, sizeof(dproc), "/proc/self/fd/%d", dirfd);
+	(void)snprintf(fproc, sizeof(fproc), "/proc/self/fd/%d", fd);
+	dn = readlink(dproc, dpath, sizeof(dpath) - 1);
+	fn = readlink(fproc, fpath, sizeof(fpath) - 1);
+	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
+	    (size_t)fn >= sizeof(fpath) - 1) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	dpath[dn] = fpath[fn] = '\0';
+	if (strncmp(fpath, dpath, (size_t)dn) != 0 ||
+	    (fpath[dn] != '/' && !(dn == 1 && dpath[0] == '/'))) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+/* Open beneath dirfd: symbolic links may not leave it. */
+static int
+open_beneath(int dirfd, const char *path, int flags)
+{
+#if defined(SYS_openat2) && defined(HAVE_LINUX_OPENAT2_H)
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned long long)flags;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return (int)fd;
+#endif
+	return ws_open_beneath_fallback(dirfd, path, flags);
+}
+
+static int
+report_open_error(const struct ws_read *r, int err)
+{
+	const char *name = r->name;
+
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "missing-file", name,
+		    r->display, "no such file; check the path");
+		return WS_EX_NOINPUT;
+	case EACCES:
+	case EPERM:
+		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
+		    r->display, "permission denied; withsecrets reads files "
+		    "with the caller's own rights");
+		return WS_EX_NOINPUT;
+	case EXDEV:
+	case ELOOP:
+		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "symlink-escape", name,
+		    r->display, "symbolic link leads outside its directory; "
+		    "refused");
+		return WS_EX_PERM;
+	default:
+		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
+		    r->display, "cannot open: %s", strerror(err));
+		return WS_EX_NOINPUT;
+	}
+}
+
+static const char *
+file_type(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	return "not a regular file";
+}
+
+/* A world-writable directory without the sticky bit lets anyone swap
+ * the file: refuse what it holds. */
+static int
+dir_is_unsafe(const struct ws_read *r)
+{
+	struct stat dst;
+	const char *slash;
+	char *dir;
+	int rc;
+
+	if (r->dirfd != AT_FDCWD) {
+		if (fstat(r->dirfd, &dst) != 0)
+			return 0;
+	} else {
+		slash = strrchr(r->path, '/');
+		if (slash == NULL)
+			dir = ws_xstrdup(".");
+		else if (slash == r->path)
+			dir = ws_xstrdup("/");
+		else
+			dir = ws_xstrndup(r->path, (size_t)(slash - r->path));
+		rc = stat(dir, &dst);
+		free(dir);
+		if (rc != 0)
+			return 0;
+	}
+	return (dst.st_mode & S_IWOTH) && !(dst.st_mode & S_ISVTX);
+}
+
+static int
+read_all(int fd, const struct ws_read *r, struct ws_blob *out)
+{
+	struct ws_sbuf b = { &ws_work, NULL, 0, 0 };
+	size_t hint;
+	ssize_t n;
+	int rc;
+
+	/* Room for the whole file plus one byte to see it is not longer. */
+	hint = out->st.st_size > 0 && (size_t)out->st.st_size <= r->max ?
+	    (size_t)out->st.st_size + 1 : 4096;
+	if (ws_sbuf_reserve(&b, hint) != 0)
+		goto nomem;
+	for (;;) {
+		if (b.cap - b.len < 2 && ws_sbuf_reserve(&b, b.cap) != 0)
+			goto nomem;
+		n = read(fd, b.p + b.len, b.cap - b.len - 1);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
+			    r->name, r->display, "read error: %s",
+			    strerror(errno));
+			rc = WS_EX_NOINPUT;
+			goto fail;
+		}
+		b.len += (size_t)n;
+		if (b.len > r->max) {
+			ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "too-large",
+			    r->name, r->display, "larger than max-secret-size "
+			    "(%zu bytes); raise max-secret-size or fix the "
+			    "file", r->max);
+			rc = WS_EX_DATAERR;
+			goto fail;
+		}
+	}
+	b.p[b.len] = '\0';
+	ws_arena_shrink(b.arena, b.p, b.cap, b.len + 1);
+	out->p = b.p;
+	out->len = b.len;
+	return 0;
+nomem:
+	ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", r->name,
+	    r->display, "out of guarded memory");
+	ws_arena_shrink(b.arena, b.p, b.cap, 0);
+	return WS_EX_SOFTWARE;
+fail:
+	ws_arena_shrink(b.arena, b.p, b.cap, 0);
+	return rc;
+}
+
+int
+ws_file_read(const struct ws_read *r, struct ws_blob *out)
+{
+	int fd, rc, flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+
+	memset(out, 0, sizeof(*out));
+	if (r->resolve_beneath)
+		fd = open_beneath(r->dirfd, r->path, flags);
+	else
+		fd = openat(r->dirfd, r->path, flags);
+	if (fd == -1) {
+		if (errno == ENOENT && r->missing_ok)
+			return 1;
+		return report_open_error(r, errno);
+	}
+	if (fstat(fd, &out->st) != 0) {
+		rc = report_open_error(r, errno);
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(out->st.st_mode)) {
+		close(fd);
+		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "not-regular", r->name,
+		    r->display, "is %s, not a regular file; refused",
+		    file_type(out->st.st_mode));
+		return WS_EX_NOINPUT;
+	}
+	if (out->st.st_mode & S_IWOTH) {
+		close(fd);
+		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
+		    r->display, "world-writable file refused; run chmod o-w "
+		    "on it");
+		return WS_EX_PERM;
+	}
+	if (dir_is_unsafe(r)) {
+		close(fd);
+		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
+		    r->display, "held by a world-writable directory without "
+		    "the sticky bit; refused");
+		return WS_EX_PERM;
+	}
+	rc = read_all(fd, r, out);
+	close(fd);
+	if (rc != 0)
+		return rc;
+	ws_file_note(r->display, &out->st, 0);
+	if (r->secret) {
+		if (memchr(out->p, '\0', out->len) != NULL) {
+			ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "nul-byte",
+			    r->name, r->display, "contains a NUL byte, which "
+			    "an environment variable cannot hold");
+			ws_arena_shrink(&ws_work, out->p, out->len + 1, 0);
+			out->p = NULL;
+			out->len = 0;
+			return WS_EX_DATAERR;
+		}
+		out->len = ws_strip_newlines(out->p, out->len);
+		out->p[out->len] = '\0';
+	}
+	return 0;
+}

@@ -1,0 +1,282 @@
+/*
+ * The command line (SPEC §2): a verb or the exec form, then options
+ * (getopt_long, stopping at the first non-option so that COMMAND's own
+ * options are never ours), then "--" and COMMAND.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+enum {
+	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,
+	OPT_STRICT, OPT_LENIENT, OPT_FORMAT
+};
+
+static const char shortopts[] = "+:f:C:e:s:c:ik:u:oqvhV";
+static const struct option longopts[] = {
+	{ "env-file",			required_argument, NULL, 'f' },
+	{ "dir",			required_argument, NULL, 'C' },
+	{ "no-layers",			no_argument, NULL, OPT_NO_LAYERS },
+	{ "environment",		required_argument, NULL, 'e' },
+	{ "secrets-dir",		required_argument, NULL, 's' },
+	{ "no-default-secrets-dirs",	no_argument, NULL,
+	    OPT_NO_DEFAULT_SECRETS_DIRS },
+	{ "config",			required_argument, NULL, 'c' },
+	{ "no-config",			no_argument, NULL, OPT_NO_CONFIG },
+	{ "clean",			no_argument, NULL, 'i' },
+	{ "keep",			required_argument, NULL, 'k' },
+	{ "unset",			required_argument, NULL, 'u' },
+	{ "override",			no_argument, NULL, 'o' },
+	{ "strict",			no_argument, NULL, OPT_STRICT },
+	{ "lenient",			no_argument, NULL, OPT_LENIENT },
+	{ "format",			required_argument, NULL, OPT_FORMAT },
+	{ "quiet",			no_argument, NULL, 'q' },
+	{ "verbose",			no_argument, NULL, 'v' },
+	{ "help",			no_argument, NULL, 'h' },
+	{ "version",			no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: withsecrets [OPTIONS] -- COMMAND [ARG...]\n"
+"       withsecrets check   [OPTIONS]\n"
+"       withsecrets explain [OPTIONS] [NAME...]\n"
+"       withsecrets defaults\n"
+"       withsecrets --help | --version\n"
+"\n"
+"Build COMMAND's environment from the inherited environment, secret\n"
+"directories, .env layers and NAME_FILE indirections; check it against\n"
+"the policy of the environment (development, production, ...); then\n"
+"exec COMMAND.  No value is ever printed.\n"
+"\n"
+"options:\n"
+"  -f, --env-file=FILE          load FILE as a layer (repeatable)\n"
+"  -C, --dir=DIR                where the .env layers and withsecrets.ini are\n"
+"      --no-layers              do not load .env, .env.local, .env.ENV...\n"
+"  -e, --environment=NAME       the environment name (default: detected)\n"
+"  -s, --secrets-dir=DIR        add a secrets directory (repeatable)\n"
+"      --no-default-secrets-dirs  only the --secrets-dir ones\n"
+"  -c, --config=FILE            the policy file\n"
+"      --no-config              only the built-in policy\n"
+"  -i, --clean                  start from an empty environment (keep list)\n"
+"  -k, --keep=PATTERN           with --clean, also keep these (repeatable)\n"
+"  -u, --unset=NAME             remove NAME (repeatable)\n"
+"  -o, --override               .env files override the inherited environment\n"
+"      --strict, --lenient      strict or lenient rules whatever the name\n"
+"      --format=text|json       output of check and explain\n"
+"  -q, --quiet, -v, --verbose   fewer or more messages\n"
+"\n"
+"exit status: the command's; 64 usage, 65 malformed input, 66 missing\n"
+"input, 77 unsafe permissions, 78 policy violation, 125 internal error,\n"
+"126 cannot execute, 127 command not found.  See withsecrets(1).\n";
+
+void
+ws_usage(int to_stdout)
+{
+	fputs(usage_text, to_stdout ? stdout : stderr);
+}
+
+static void
+push(char ***list, size_t *n, char *s)
+{
+	*list = ws_xrealloc(*list, (*n + 2) * sizeof(**list));
+	(*list)[(*n)++] = s;
+	(*list)[*n] = NULL;
+}
+
+static int
+verb_of(const char *s, enum ws_verb *v)
+{
+	if (strcmp(s, "check") == 0)
+		*v = WS_VERB_CHECK;
+	else if (strcmp(s, "explain") == 0)
+		*v = WS_VERB_EXPLAIN;
+	else if (strcmp(s, "defaults") == 0)
+		*v = WS_VERB_DEFAULTS;
+	else
+		return 0;
+	return 1;
+}
+
+/* The command line the user probably meant: ours, "--", theirs. */
+static void
+suggest_separator(int argc, char **argv, int at)
+{
+	size_t len = strlen("withsecrets") + 4;
+	char *s;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = ws_xmalloc(len + 1);
+	strcpy(s, "withsecrets");
+	for (i = 1; i < argc; i++) {
+		if (i == at)
+			strcat(s, " --");
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	ws_msg("error: usage: '%s' is neither an option nor a verb; "
+	    "put -- before the command: %s", argv[at], s);
+	free(s);
+}
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	ws_msg("error: usage: %s%s%s (see withsecrets --help)", what,
+	    arg ? " " : "", arg ? arg : "");
+	return WS_EX_USAGE;
+}
+
+int
+ws_opts_parse(struct ws_opts *o, int argc, char **argv)
+{
+	enum ws_verb verb = WS_VERB_EXEC;
+	int c, ac, first = 1;
+	char **av;
+
+	memset(o, 0, sizeof(*o));
+	o->dir = ".";
+	if (argc < 2) {
+		ws_usage(0);
+		return WS_EX_USAGE;
+	}
+	if (argv[1][0] != '-') {
+		if (!verb_of(argv[1], &verb)) {
+			suggest_separator(argc, argv, 1);
+			return WS_EX_USAGE;
+		}
+		first = 2;
+	}
+	o->verb = verb;
+	/* Scan from the word after the verb: av[0] stands for the verb.
+	 * optind = 0 makes glibc start afresh on every call. */
+	av = argv + first - 1;
+	ac = argc - first + 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(ac, av, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			push(&o->env_files, &o->n_env_files, optarg);
+			break;
+		case 'C':
+			o->dir = optarg;
+			break;
+		case OPT_NO_LAYERS:
+			o->no_layers = 1;
+			break;
+		case 'e':
+			o->environment = optarg;
+			break;
+		case 's':
+			push(&o->secrets_dirs, &o->n_secrets_dirs, optarg);
+			break;
+		case OPT_NO_DEFAULT_SECRETS_DIRS:
+			o->no_default_secrets_dirs = 1;
+			break;
+		case 'c':
+			o->config = optarg;
+			o->no_config = 0;
+			break;
+		case OPT_NO_CONFIG:
+			o->no_config = 1;
+			o->config = NULL;
+			break;
+		case 'i':
+			o->clean = 1;
+			break;
+		case 'k':
+			push(&o->keep, &o->n_keep, optarg);
+			break;
+		case 'u':
+			push(&o->unset, &o->n_unset, optarg);
+			break;
+		case 'o':
+			o->override = 1;
+			break;
+		case OPT_STRICT:
+			o->mode = WS_MODE_STRICT;
+			break;
+		case OPT_LENIENT:
+			o->mode = WS_MODE_LENIENT;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->format = WS_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = WS_FORMAT_JSON;
+			else
+				return usage_error("--format takes text or "
+				    "json, not", optarg);
+			break;
+		case 'q':
+			ws_quiet = 1;
+			ws_verbose = 0;
+			break;
+		case 'v':
+			ws_verbose = 1;
+			ws_quiet = 0;
+			break;
+		case 'h':
+			o->verb = WS_VERB_HELP;
+			return 0;
+		case 'V':
+			o->verb = WS_VERB_VERSION;
+			return 0;
+		case ':':
+			return usage_error("an argument is missing after",
+			    av[optind - 1]);
+		default:
+			return usage_error("unknown option",
+			    av[optind - 1]);
+		}
+	}
+	optind += first - 1;	/* back to an index into argv */
+
+	switch (o->verb) {
+	case WS_VERB_EXEC:
+		if (optind > first && strcmp(argv[optind - 1], "--") == 0) {
+			if (optind >= argc)
+				return usage_error("no command after --", NULL);
+			o->command = &argv[optind];
+			return 0;
+		}
+		if (optind >= argc)
+			return usage_error("no command: use withsecrets "
+			    "[OPTIONS] -- COMMAND [ARG...]", NULL);
+		if (verb_of(argv[optind], &verb)) {
+			ws_msg("error: usage: options follow the verb: "
+			    "withsecrets %s [OPTIONS]", argv[optind]);
+			return WS_EX_USAGE;
+		}
+		suggest_separator(argc, argv, optind);
+		return WS_EX_USAGE;
+	case WS_VERB_EXPLAIN:
+		if (optind < argc && strcmp(argv[optind], "--") == 0)
+			optind++;
+		o->names = &argv[optind];
+		return 0;
+	default:
+		if (optind < argc)
+			return usage_error("unexpected argument",
+			    argv[optind]);
+		return 0;
+	}
+}
+
+void
+ws_opts_free(struct ws_opts *o)
+{
+	free(o->env_files);
+	free(o->secrets_dirs);
+	free(o->keep);
+	free(o->unset);
+	memset(o, 0, sizeof(*o));
+}

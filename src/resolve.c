@@ -1,0 +1,250 @@
+/*
+ * NAME_FILE and FILE__NAME (SPEC §4.1).  A pointer is a NAME entry of
+ * its own source whose value is the content of the file it names.  In
+ * each name's chain the highest source decides; a pointer hidden by a
+ * higher source is never read.  NAME and a pointer to NAME in one
+ * source contradict each other (both-set, 78) wherever they are.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+/* Names and paths of resolved pointers, kept for messages and explain. */
+static char **kept_paths;
+static size_t n_kept;
+
+static char *
+keep(char *path)
+{
+	kept_paths = ws_xrealloc(kept_paths, (n_kept + 1) * sizeof(*kept_paths));
+	kept_paths[n_kept++] = path;
+	return path;
+}
+
+void
+ws_resolve_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_kept; i++)
+		free(kept_paths[i]);
+	free(kept_paths);
+	kept_paths = NULL;
+	n_kept = 0;
+}
+
+/* Is this *_FILE / FILE__* entry one that withsecrets resolves? */
+int
+ws_pointer_resolvable(struct ws_run *run, const char *name, size_t n)
+{
+	const char *target;
+	size_t tlen = ws_pointer_target(name, n, &target);
+	char *t;
+	int declared;
+
+	if (tlen == 0)
+		return 0;
+	if (ws_pointer_is_prefix_form(name, n))
+		return 1;	/* FILE__NAME is always resolved */
+	if (ws_never_resolve_builtin(name, n) ||
+	    ws_globlist_match(run->set->ignore_file_vars, name, n))
+		return 0;
+	/* the program's own NAME_FILE settings pass through */
+	if (ws_policy_declares_file_var(run, name, n))
+		return 0;
+	if (run->set->file_vars == WS_FILE_VARS_DECLARED) {
+		t = ws_xstrndup(target, tlen);
+		declared = ws_policy_declared(run, t, tlen);
+		free(t);
+		return declared;
+	}
+	return 1;
+}
+
+/* Path of a pointer's file: relative to the .env that set it. */
+static char *
+pointer_path(const struct ws_var *p)
+{
+	const char *slash;
+
+	if (p->value[0] == '/' || !p->src->file_relative || p->src->path == NULL)
+		return ws_xstrdup(p->value);
+	slash = strrchr(p->src->path, '/');
+	if (slash == NULL)
+		return ws_xstrdup(p->value);
+	return ws_xasprintf("%.*s/%s", (int)(slash - p->src->path),
+	    p->src->path, p->value);
+}
+
+static int
+both_set(const struct ws_var *a, const char *other)
+{
+	char *src = ws_var_source(a);
+
+	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "both-set", a->name, src,
+	    "both %s and %s are set (but are exclusive); remove one of them",
+	    a->name, other);
+	free(src);
+	return WS_EX_POLICY;
+}
+
+/* The other entries of p's source that set the same target. */
+static int
+check_both_set(struct ws_run *run, struct ws_var *p, const char *target,
+    size_t tlen)
+{
+	struct ws_var *direct;
+	char *alt;
+	int rc = 0;
+
+	direct = ws_store_get_in(run->store, p->src, target, tlen);
+	if (direct != NULL && !(direct->flags & WS_VAR_FROM_FILE) &&
+	    !(direct->flags & WS_VAR_NO_VALUE) && direct->vallen > 0)
+		rc = both_set(direct, p->name);
+	/* NAME_FILE and FILE__NAME together: report once, at FILE__NAME */
+	if (ws_pointer_is_prefix_form(p->name, p->namelen)) {
+		alt = ws_xasprintf("%.*s_FILE", (int)tlen, target);
+		direct = ws_store_get_in(run->store, p->src, alt, strlen(alt));
+		if (direct != NULL && direct->vallen > 0 &&
+		    ws_pointer_resolvable(run, alt, strlen(alt)))
+			rc = both_set(direct, p->name);
+		free(alt);
+	}
+	return rc;
+}
+
+int
+ws_resolve_one(struct ws_run *run, struct ws_var *p)
+{
+	struct ws_read r;
+	struct ws_blob b;
+	struct ws_var *head, *v;
+	const char *target;
+	size_t tlen;
+	char *path, *src;
+	int rc;
+
+	if (p->flags & WS_VAR_RESOLVED)
+		return 0;
+	p->flags |= WS_VAR_POINTER | WS_VAR_RESOLVED;
+	tlen = ws_pointer_target(p->name, p->namelen, &target);
+	if (p->vallen == 0 || (p->flags & WS_VAR_NO_VALUE))
+		return 0;	/* an empty pointer counts as unset */
+	if ((rc = check_both_set(run, p, target, tlen)) != 0)
+		return rc;
+	head = ws_store_get(run->store, target, tlen);
+	if (head != NULL && head->src->rank < p->src->rank)
+		return 0;	/* shadowed: not read at all */
+	if (head != NULL && head->src == p->src &&
+	    (head->flags & WS_VAR_FROM_FILE))
+		return 0;	/* the other pointer form already set it */
+
+	path = pointer_path(p);
+	src = ws_var_source(p);
+	memset(&r, 0, sizeof(r));
+	r.dirfd = AT_FDCWD;
+	r.path = path;
+	r.display = path;
+	r.name = p->name;
+	r.max = run->set->max_secret_size;
+	r.secret = 1;
+	rc = ws_file_read(&r, &b);
+	free(src);
+	if (rc != 0) {
+		free(path);
+		return rc;
+	}
+	v = ws_store_add(run->store, p->src,
+	    keep(ws_xstrndup(target, tlen)), tlen, b.p, b.len, p->line,
+	    WS_VAR_FROM_FILE | WS_VAR_SECRET);
+	v->file_path = keep(path);
+	return 0;
+}
+
+/* Resolve whatever pointers set name, highest source first, so that an
+ * interpolation can see it before the final pass. */
+int
+ws_resolve_name(struct ws_run *run, const char *name, size_t n)
+{
+	struct ws_var *cand[2], *best = NULL;
+	char *p1, *p2;
+	int i;
+
+	p1 = ws_xasprintf("%.*s_FILE", (int)n, name);
+	p2 = ws_xasprintf("FILE__%.*s", (int)n, name);
+	cand[0] = ws_store_get(run->store, p1, strlen(p1));
+	cand[1] = ws_store_get(run->store, p2, strlen(p2));
+	for (i = 0; i < 2; i++) {
+		struct ws_var *c;
+
+		for (c = cand[i]; c != NULL; c = c->next_in_name)
+			if (!(c->flags & WS_VAR_RESOLVED) &&
+			    ws_pointer_resolvable(run, c->name, c->namelen) &&
+			    (best == NULL || c->src->rank < best->src->rank))
+				best = c;
+	}
+	free(p1);
+	free(p2);
+	return best ? ws_resolve_one(run, best) : 0;
+}
+
+static int
+by_rank(const void *a, const void *b)
+{
+	const struct ws_var *x = *(struct ws_var *const *)a;
+	const struct ws_var *y = *(struct ws_var *const *)b;
+
+	if (x->src->rank != y->src->rank)
+		return x->src->rank < y->src->rank ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int
+ws_resolve_pointers(struct ws_run *run)
+{
+	struct ws_var **ptrs = NULL, *v;
+	size_t n = 0, cap = 0, it = 0, i;
+	int rc, status = 0;
+
+	while ((v = ws_store_next(run->store, &it)) != NULL)
+		for (; v != NULL; v = v->next_in_name) {
+			if (!ws_pointer_resolvable(run, v->name, v->namelen))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				ptrs = ws_xrealloc(ptrs, cap * sizeof(*ptrs));
+			}
+			ptrs[n++] = v;
+		}
+	if (n > 1)
+		qsort(ptrs, n, sizeof(*ptrs), by_rank);
+	for (i = 0; i < n; i++)
+		if ((rc = ws_resolve_one(run, ptrs[i])) != 0 && status == 0)
+			status = rc;
+	free(ptrs);
+	return status;
+}
+
+/* The value a name has now, under the precedence, for interpolation.
+ * Returns 1 and sets *val when set, 0 when not. */
+int
+ws_lookup(struct ws_run *run, const char *name, size_t n, const char **val,
+    size_t *vallen)
+{
+	struct ws_var *v;
+
+	(void)ws_resolve_name(run, name, n);
+	for (v = ws_store_get(run->store, name, n); v != NULL;
+	    v = v->next_in_name) {
+		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
+			continue;
+		*val = v->value;
+		*vallen = v->vallen;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,206 @@
+/*
+ * Guarded memory for secret bytes (SPEC §8).
+ *
+ * Every sodium_malloc() is an mmap with guard pages, locked where the
+ * system allows, excluded from core dumps, and wiped by sodium_free().
+ * A process may hold only ~65k mappings, so secrets are never given a
+ * mapping each: they are carved out of arenas whose chunks double in
+ * size.  Only the newest block of an arena can grow in place; growing
+ * any other copies it and wipes the old bytes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <sodium.h>
+
+#include "withsecrets.h"
+
+#define WS_CHUNK_MIN	(16 * 1024)
+
+struct ws_chunk {
+	struct ws_chunk	*next;
+	unsigned char	*mem;
+	size_t		 size;
+	size_t		 used;
+	unsigned char	*last;		/* newest block, for in-place growth */
+};
+
+struct ws_arena ws_work;
+struct ws_arena ws_final;
+
+void
+ws_secmem_init(void)
+{
+	/*
+	 * No core dump may hold a secret.  execve(2) resets the flag for
+	 * the command.  Failure is not fatal: the guarded pages are also
+	 * marked MADV_DONTDUMP by libsodium.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (sodium_init() < 0) {
+		ws_msg("error: cannot initialise libsodium");
+		exit(WS_EX_SOFTWARE);
+	}
+}
+
+static struct ws_chunk *
+chunk_new(struct ws_arena *a, size_t need)
+{
+	struct ws_chunk *c;
+	size_t size;
+
+	size = a->next ? a->next : WS_CHUNK_MIN;
+	while (size < need) {
+		if (size > SIZE_MAX / 2)
+			return NULL;
+		size *= 2;
+	}
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->mem = sodium_malloc(size)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->size = size;
+	c->used = 0;
+	c->last = NULL;
+	c->next = a->head;
+	a->head = c;
+	a->next = size <= SIZE_MAX / 2 ? size * 2 : size;
+	return c;
+}
+
+void *
+ws_arena_alloc(struct ws_arena *a, size_t n)
+{
+	struct ws_chunk *c = a->head;
+	unsigned char *p;
+
+	if (n == 0)
+		n = 1;
+	if (c == NULL || c->size - c->used < n) {
+		if ((c = chunk_new(a, n)) == NULL) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	p = c->mem + c->used;
+	c->used += n;
+	c->last = p;
+	return p;
+}
+
+void *
+ws_arena_grow(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
+{
+	struct ws_chunk *c = a->head;
+	void *q;
+
+	if (newsize <= oldsize)
+		return p;
+	if (c != NULL && p != NULL && c->last == p &&
+	    (size_t)((unsigned char *)p - c->mem) + newsize <= c->size) {
+		c->used = (size_t)((unsigned char *)p - c->mem) + newsize;
+		return p;
+	}
+	if ((q = ws_arena_alloc(a, newsize)) == NULL)
+		return NULL;
+	if (p != NULL && oldsize > 0) {
+		memcpy(q, p, oldsize);
+		sodium_memzero(p, oldsize);
+	}
+	return q;
+}
+
+void
+ws_arena_shrink(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
+{
+	struct ws_chunk *c = a->head;
+
+	if (p == NULL || newsize >= oldsize)
+		return;
+	sodium_memzero((unsigned char *)p + newsize, oldsize - newsize);
+	if (c != NULL && c->last == p &&
+	    (unsigned char *)p + oldsize == c->mem + c->used)
+		c->used -= oldsize - newsize;
+}
+
+void
+ws_arena_wipe(struct ws_arena *a)
+{
+	struct ws_chunk *c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		sodium_free(c->mem);	/* zeroes, then unmaps */
+		free(c);
+	}
+	a->head = NULL;
+	a->next = 0;
+}
+
+size_t
+ws_arena_mapped(const struct ws_arena *a)
+{
+	const struct ws_chunk *c;
+	size_t n = 0;
+
+	for (c = a->head; c != NULL; c = c->next)
+		n += c->size;
+	return n;
+}
+
+void
+ws_secmem_wipe_all(void)
+{
+	ws_arena_wipe(&ws_work);
+	ws_arena_wipe(&ws_final);
+}
+
+int
+ws_sbuf_reserve(struct ws_sbuf *b, size_t extra)
+{
+	size_t want;
+	char *q;
+
+	if (b->cap - b->len > extra)	/* keep room for the NUL */
+		return 0;
+	if (extra > SIZE_MAX / 2 - b->len)
+		return -1;
+	want = b->cap ? b->cap : 64;
+	while (want - b->len <= extra)
+		want *= 2;
+	if ((q = ws_arena_grow(b->arena, b->p, b->cap, want)) == NULL)
+		return -1;
+	b->p = q;
+	b->cap = want;
+	return 0;
+}
+
+int
+ws_sbuf_append(struct ws_sbuf *b, const void *s, size_t n)
+{
+	if (ws_sbuf_reserve(b, n) != 0)
+		return -1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+char *
+ws_sbuf_finish(struct ws_sbuf *b)
+{
+	if (b->p == NULL) {
+		if (ws_sbuf_reserve(b, 0) != 0)
+			return NULL;
+	}
+	b->p[b->len] = '\0';
+	ws_arena_shrink(b->arena, b->p, b->cap, b->len + 1);
+	b->cap = b->len + 1;
+	return b->p;
+}

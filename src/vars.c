@@ -1,0 +1,326 @@
+/*
+ * The variable store: every entry of every source, with its
+ * provenance, ordered by precedence (SPEC §4).  A name maps to a chain
+ * of entries, highest precedence first; the first is what the command
+ * gets, the rest are shadowed.  Names keep the order in which they
+ * were first seen, so the final environment is deterministic.
+ *
+ * The store holds pointers to values, never copies them: values live
+ * in the inherited environment or in the guarded arena.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+struct slot {
+	const char	*name;
+	size_t		 namelen;
+	uint32_t	 hash;
+	struct ws_var	*head;
+};
+
+struct ws_store {
+	struct slot	 *slots;	/* first-seen order */
+	size_t		  n_slots, cap_slots;
+	uint32_t	 *table;	/* open addressing: slot index + 1 */
+	size_t		  table_size;	/* power of two */
+	struct ws_source **sources;
+	size_t		  n_sources, cap_sources;
+	size_t		  n_vars;
+};
+
+static uint32_t
+hash_name(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Names are many and small: intern them in blocks, not one malloc
+ * each.  They are not secret. */
+struct intern_block {
+	struct intern_block *next;
+	size_t used, size;
+	char mem[];
+};
+static struct intern_block *interned;
+
+char *
+ws_intern(const char *s, size_t n)
+{
+	struct intern_block *b = interned;
+	char *p;
+
+	if (b == NULL || b->size - b->used < n + 1) {
+		size_t size = n + 1 > 16384 ? n + 1 : 16384;
+
+		b = ws_xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		b->next = interned;
+		interned = b;
+	}
+	p = b->mem + b->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	b->used += n + 1;
+	return p;
+}
+
+void
+ws_intern_free(void)
+{
+	struct intern_block *b, *next;
+
+	for (b = interned; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	interned = NULL;
+}
+
+struct ws_store *
+ws_store_new(void)
+{
+	struct ws_store *st = ws_xcalloc(1, sizeof(*st));
+
+	st->table_size = 256;
+	st->table = ws_xcalloc(st->table_size, sizeof(*st->table));
+	return st;
+}
+
+void
+ws_store_free(struct ws_store *st)
+{
+	size_t i;
+	struct ws_var *v, *next;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n_slots; i++)
+		for (v = st->slots[i].head; v != NULL; v = next) {
+			next = v->next_in_name;
+			free(v);
+		}
+	for (i = 0; i < st->n_sources; i++) {
+		free(st->sources[i]->path);
+		free(st->sources[i]);
+	}
+	free(st->sources);
+	free(st->slots);
+	free(st->table);
+	free(st);
+}
+
+struct ws_source *
+ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
+    int rank)
+{
+	struct ws_source *s = ws_xcalloc(1, sizeof(*s));
+
+	s->kind = kind;
+	s->path = path ? ws_xstrdup(path) : NULL;
+	s->rank = rank;
+	s->index = st->n_sources;
+	if (st->n_sources == st->cap_sources) {
+		st->cap_sources = st->cap_sources ? st->cap_sources * 2 : 8;
+		st->sources = ws_xrealloc(st->sources,
+		    st->cap_sources * sizeof(*st->sources));
+	}
+	st->sources[st->n_sources++] = s;
+	return s;
+}
+
+size_t
+ws_store_nsources(const struct ws_store *st)
+{
+	return st->n_sources;
+}
+
+struct ws_source *
+ws_store_source_at(struct ws_store *st, size_t i)
+{
+	return i < st->n_sources ? st->sources[i] : NULL;
+}
+
+static void
+table_grow(struct ws_store *st)
+{
+	size_t i, j, mask;
+
+	free(st->table);
+	st->table_size *= 2;
+	st->table = ws_xcalloc(st->table_size, sizeof(*st->table));
+	mask = st->table_size - 1;
+	for (i = 0; i < st->n_slots; i++) {
+		for (j = st->slots[i].hash & mask; st->table[j];
+		    j = (j + 1) & mask)
+			;
+		st->table[j] = (uint32_t)(i + 1);
+	}
+}
+
+/* The slot of name, created when create is set. */
+static struct slot *
+find_slot(struct ws_store *st, const char *name, size_t n, int create)
+{
+	uint32_t h = hash_name(name, n);
+	size_t j, mask = st->table_size - 1;
+	struct slot *s;
+
+	for (j = h & mask; st->table[j]; j = (j + 1) & mask) {
+		s = &st->slots[st->table[j] - 1];
+		if (s->hash == h && s->namelen == n &&
+		    memcmp(s->name, name, n) == 0)
+			return s;
+	}
+	if (!create)
+		return NULL;
+	if (st->n_slots == st->cap_slots) {
+		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 64;
+		st->slots = ws_xrealloc(st->slots,
+		    st->cap_slots * sizeof(*st->slots));
+	}
+	s = &st->slots[st->n_slots];
+	s->name = name;
+	s->namelen = n;
+	s->hash = h;
+	s->head = NULL;
+	st->table[j] = (uint32_t)(++st->n_slots);
+	if (st->n_slots * 2 > st->table_size)
+		table_grow(st);
+	return s;
+}
+
+struct ws_var *
+ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
+    size_t namelen, const char *value, size_t vallen, unsigned line,
+    unsigned flags)
+{
+	struct slot *s = find_slot(st, name, namelen, 1);
+	struct ws_var **pp, *v;
+
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next_in_name) {
+		v = *pp;
+		if (v->src == src) {
+			/* a later entry of one source replaces the earlier */
+			v->name = name;
+			v->value = value;
+			v->vallen = vallen;
+			v->line = line;
+			v->flags = flags;
+			v->file_path = NULL;
+			return v;
+		}
+		if (v->src->rank > src->rank)
+			break;
+	}
+	v = ws_xcalloc(1, sizeof(*v));
+	v->name = name;
+	v->namelen = namelen;
+	v->value = value;
+	v->vallen = vallen;
+	v->src = src;
+	v->line = line;
+	v->flags = flags;
+	v->order = (size_t)(s - st->slots);
+	v->next_in_name = *pp;
+	*pp = v;
+	st->n_vars++;
+	return v;
+}
+
+struct ws_var *
+ws_store_get(struct ws_store *st, const char *name, size_t n)
+{
+	struct slot *s = find_slot(st, name, n, 0);
+
+	return s ? s->head : NULL;
+}
+
+struct ws_var *
+ws_store_get_in(struct ws_store *st, struct ws_source *src,
+    const char *name, size_t n)
+{
+	struct ws_var *v = ws_store_get(st, name, n);
+
+	for (; v != NULL; v = v->next_in_name)
+		if (v->src == src)
+			return v;
+	return NULL;
+}
+
+void
+ws_store_remove(struct ws_store *st, struct ws_var *v)
+{
+	struct slot *s = &st->slots[v->order];
+	struct ws_var **pp;
+
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next_in_name)
+		if (*pp == v) {
+			*pp = v->next_in_name;
+			free(v);
+			st->n_vars--;
+			return;
+		}
+}
+
+struct ws_var *
+ws_store_next(struct ws_store *st, size_t *it)
+{
+	while (*it < st->n_slots) {
+		struct ws_var *v = st->slots[(*it)++].head;
+
+		if (v != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+size_t
+ws_store_count(const struct ws_store *st)
+{
+	return st->n_vars;
+}
+
+const char *
+ws_source_kind_name(enum ws_kind k)
+{
+	switch (k) {
+	case WS_KIND_INHERITED:
+		return "inherited";
+	case WS_KIND_SECRET_DIR:
+		return "secret-dir";
+	case WS_KIND_ENV_FILE:
+		return "env-file";
+	case WS_KIND_DEFAULT:
+		return "default";
+	}
+	return "unknown";
+}
+
+char *
+ws_var_source(const struct ws_var *v)
+{
+	if (v->flags & WS_VAR_FROM_FILE)
+		return ws_xstrdup(v->file_path ? v->file_path : "?");
+	switch (v->src->kind) {
+	case WS_KIND_INHERITED:
+		return ws_xstrdup("environment");
+	case WS_KIND_SECRET_DIR:
+		return ws_xstrdup(v->file_path ? v->file_path :
+		    v->src->path);
+	default:
+		return ws_source_fmt(v->src->path ? v->src->path : "built-in",
+		    v->line);
+	}
+}

@@ -1,0 +1,2 @@
+. "$WS_SRCDIR/tests/e2e/lib.sh"
+done_testing

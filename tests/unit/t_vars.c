@@ -1,0 +1,58 @@
+/* The store: precedence chains, replacement within a source, order. */
+#include "config.h"
+
+#include <string.h>
+
+#include "withsecrets.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct ws_store *st = ws_store_new();
+	struct ws_source *env, *dotenv, *secrets;
+	struct ws_var *v;
+	size_t it = 0, i;
+	char name[32];
+
+	env = ws_store_source(st, WS_KIND_INHERITED, NULL, WS_RANK_INHERITED);
+	dotenv = ws_store_source(st, WS_KIND_ENV_FILE, ".env",
+	    WS_RANK_ENV_FILE);
+	secrets = ws_store_source(st, WS_KIND_SECRET_DIR, "/run/secrets",
+	    WS_RANK_SECRET_DIR);
+
+	ws_store_add(st, dotenv, "A", 1, "file", 4, 1, 0);
+	ws_store_add(st, env, "A", 1, "env", 3, 0, 0);
+	ws_store_add(st, secrets, "A", 1, "secret", 6, 0, 0);
+	v = ws_store_get(st, "A", 1);
+	is_str(v->value, "env", "inherited beats the others");
+	is_str(v->next_in_name->value, "secret", "then the secret directory");
+	is_str(v->next_in_name->next_in_name->value, "file", "then the file");
+
+	ws_store_add(st, dotenv, "B", 1, "one", 3, 2, 0);
+	ws_store_add(st, dotenv, "B", 1, "two", 3, 3, 0);
+	v = ws_store_get(st, "B", 1);
+	ok(strcmp(v->value, "two") == 0 && v->next_in_name == NULL,
+	    "a later entry of one source replaces the earlier");
+	is_int(v->line, 3, "with its line");
+
+	v = ws_store_next(st, &it);
+	is_str(v->name, "A", "names in first-seen order");
+	v = ws_store_next(st, &it);
+	is_str(v->name, "B", "second name");
+	ok(ws_store_next(st, &it) == NULL, "end");
+
+	for (i = 0; i < 10000; i++) {
+		size_t n = (size_t)snprintf(name, sizeof(name), "V%zu", i);
+
+		ws_store_add(st, dotenv, ws_intern(name, n), n, "x", 1, 0, 0);
+	}
+	is_int(ws_store_count(st), 10000 + 4, "10,000 more names");
+	v = ws_store_get(st, "V9999", 5);
+	ok(v != NULL && v->src == dotenv, "found after the table grew");
+	ws_store_remove(st, ws_store_get(st, "A", 1));
+	is_str(ws_store_get(st, "A", 1)->value, "secret", "removal");
+	ws_store_free(st);
+	ws_intern_free();
+	return done_testing();
+}
