@@ -1,2 +1,118 @@
+#!/usr/bin/env bash
+# The exec form: what the command receives and inherits (SPEC §2, §7, §8).
 . "$WS_SRCDIR/tests/e2e/lib.sh"
+
+ws A=1 B=two -- env -0
+is_rc 0 "a command runs"
+is_var A 1 "inherited variables pass"
+is_var B two "inherited variables pass (2)"
+
+ws WITHSECRETS_ENV=development WITHSECRETS_OTHER=x KEEP=1 -- env -0
+unset_var WITHSECRETS_ENV "WITHSECRETS_ENV is removed"
+unset_var WITHSECRETS_OTHER "every WITHSECRETS_* is removed"
+is_var KEEP 1 "others stay"
+
+ws A=1 B=2 C=3 -u A -u C -- env -0
+unset_var A "--unset removes a name"
+unset_var C "--unset is repeatable"
+is_var B 2 "--unset leaves the others"
+
+ws A=1 LANG=C.UTF-8 LC_ALL=C MY_X=1 MY_Y=2 OTHER=3 --clean -k 'MY_*' -- env -0
+unset_var A "--clean drops what is not kept"
+is_var LANG C.UTF-8 "--clean keeps LANG"
+is_var LC_ALL C "--clean keeps LC_*"
+is_var PATH /usr/local/bin:/usr/bin:/bin "--clean keeps PATH"
+is_var MY_X 1 "--keep adds a glob"
+is_var MY_Y 2 "--keep adds a glob (2)"
+unset_var OTHER "--keep is not a catch-all"
+
+# PATH lookup uses the final environment's PATH, as env(1) does.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho found-it\n' >"$T/bin/mycmd"
+chmod +x "$T/bin/mycmd"
+run env -i PATH="$T/bin:/usr/bin:/bin" "$WS" -- mycmd
+is_rc 0 "found in PATH"
+is "$(cat "$T/out")" found-it "the command ran"
+run env -i PATH="$T/bin:/usr/bin:/bin" "$WS" -u PATH -- mycmd
+is_rc 127 "--unset PATH: not found in the default PATH"
+printf 'echo no-shebang\n' >"$T/bin/plain"
+chmod +x "$T/bin/plain"
+run env -i PATH="$T/bin:/usr/bin:/bin" "$WS" -- plain
+is "$(cat "$T/out")" no-shebang "a script without #! runs with /bin/sh, as execvp does"
+
+ws -- no-such-command-here
+is_rc 127 "command not found"
+stderr_has "no-such-command-here: command not found" "says so"
+one_line_stderr "one line"
+printf 'x' >"$T/noexec"
+ws -- "$T/noexec"
+is_rc 126 "a file that is not executable"
+ws -- "$T"
+is_rc 126 "a directory"
+ws -- "$T/missing/cmd"
+is_rc 127 "a path that does not exist"
+
+# An environment too large for execve: 40 resolved files of 60 KiB.
+mkdir -p "$T/big"
+args=()
+for i in $(seq 1 40); do
+	head -c 61440 /dev/zero | tr '\0' 'a' >"$T/big/f$i"
+	args+=("FILE__BIG$i=$T/big/f$i")
+done
+ws "${args[@]}" -- true
+is_rc 126 "E2BIG is exit 126"
+stderr_has "too large for execve" "and said plainly"
+
+# The command inherits umask, rlimits, descriptors, signal dispositions
+# and mask exactly as withsecrets got them.
+run bash -c "umask 027; exec \"\$WS\" -- sh -c umask"
+is "$(cat "$T/out")" 0027 "umask is inherited"
+run bash -c "ulimit -n 77; exec \"\$WS\" -- sh -c 'ulimit -n'"
+is "$(cat "$T/out")" 77 "rlimits are inherited"
+run bash -c "exec 7</dev/null; exec \"\$WS\" -- sh -c 'readlink /proc/self/fd/7'"
+is "$(cat "$T/out")" /dev/null "open descriptors are inherited"
+run bash -c "exec \"\$WS\" -- ls /proc/self/fd"
+a=$(tr '\n' ' ' <"$T/out")
+run bash -c "exec env -- ls /proc/self/fd"
+is "$a" "$(tr '\n' ' ' <"$T/out")" "no descriptor of withsecrets leaks into the command"
+if command -v python3 >/dev/null; then
+	run python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGHUP})
+os.execv(sys.argv[1], [sys.argv[1], "--", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"])
+' "$WS"
+	got=$(cat "$T/out")
+	run python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGHUP})
+os.execv("/bin/grep", ["grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"])
+'
+	is "$got" "$(cat "$T/out")" "signal mask and dispositions are inherited"
+else
+	ok 0 "# SKIP python3 not installed"
+fi
+
+# Core dumps are off in withsecrets; execve turns them on for the command.
+ws -- "$WS_BUILDDIR/tests/helpers/getdumpable"
+is "$(cat "$T/out")" dumpable=1 "the command is dumpable again"
+
+# Set-ID: real and effective ids differ.
+if [ "$(id -u)" -eq 0 ] && command -v python3 >/dev/null; then
+	run python3 -c '
+import os, sys
+os.setresgid(0, 65534, 0)
+os.setresuid(0, 65534, 0)
+os.execv(sys.argv[1], [sys.argv[1], "--", "true"])
+' "$WS"
+	is_rc 77 "a set-user-ID invocation is refused"
+	stderr_has "set-user-ID" "and says why"
+else
+	ok 0 "# SKIP needs root to change ids"
+	ok 0 "# SKIP needs root to change ids"
+fi
+
 done_testing

@@ -1,2 +1,115 @@
+#!/usr/bin/env bash
+# NAME_FILE and FILE__NAME in the inherited environment (SPEC §4.1, §5.2).
 . "$WS_SRCDIR/tests/e2e/lib.sh"
+
+S=$(random_secret)
+printf '%s\n' "$S" >pw
+chmod 0400 pw
+
+ws DB_PASSWORD_FILE="$T/pw" -- env -0
+is_rc 0 "NAME_FILE resolves"
+is_var DB_PASSWORD "$S" "NAME is the file's content, trailing newline removed"
+unset_var DB_PASSWORD_FILE "the pointer is removed"
+no_leak "$S" "nothing printed" stdout-is-env
+
+ws FILE__API_TOKEN="$T/pw" -- env -0
+is_var API_TOKEN "$S" "FILE__NAME resolves"
+unset_var FILE__API_TOKEN "the FILE__ pointer is removed"
+
+ws DB_PASSWORD_FILE=pw -- env -0
+is_var DB_PASSWORD "$S" "a relative path is relative to the current directory"
+
+printf 'a\r\n\r\n\n' >crlf
+ws X_FILE=crlf -- env -0
+is_var X a "every trailing \\n and \\r\\n removed"
+printf '  spaced  \n\n' >spaced
+ws X_FILE=spaced -- env -0
+is_var X "  spaced  " "nothing else is removed"
+printf '' >empty
+ws X_FILE=empty -- env -0
+is_var X "" "an empty file gives an empty value"
+
+# One level deep: A_FILE_FILE sets A_FILE to a path and stops there.
+printf '%s' "$T/pw" >path-of-pw
+ws A_FILE_FILE=path-of-pw -- env -0
+is_var A_FILE "$T/pw" "A_FILE_FILE sets A_FILE to the content"
+unset_var A "and A is not resolved from it"
+
+# Both set in one source.
+ws DB_PASSWORD=x DB_PASSWORD_FILE=pw -- env -0
+is_rc 78 "NAME and NAME_FILE in one source"
+stderr_has "both DB_PASSWORD and DB_PASSWORD_FILE are set (but are exclusive)" \
+    "with the docker-library wording"
+ws DB_PASSWORD_FILE=pw FILE__DB_PASSWORD=pw -- true
+is_rc 78 "both pointer forms in one source"
+ws DB_PASSWORD= DB_PASSWORD_FILE=pw -- env -0
+is_rc 0 "an empty NAME does not conflict"
+ws DB_PASSWORD=x DB_PASSWORD_FILE= -- env -0
+is_rc 0 "an empty pointer counts as unset"
+is_var DB_PASSWORD x "and NAME stays"
+unset_var DB_PASSWORD_FILE "the empty pointer is removed"
+
+# Paths programs read themselves pass through untouched.
+ws SSL_CERT_FILE=/nonexistent APP_LOG_FILE=/var/log/x NGINX_PID_FILE=/run/x \
+    APP_CONFIG_FILE=/etc/x COMPOSE_FILE=a.yml -- env -0
+is_rc 0 "never-resolve names are not read"
+is_var SSL_CERT_FILE /nonexistent "SSL_CERT_FILE passes"
+is_var APP_LOG_FILE /var/log/x "*_LOG_FILE passes"
+is_var NGINX_PID_FILE /run/x "*_PID_FILE passes"
+is_var APP_CONFIG_FILE /etc/x "*_CONFIG_FILE passes"
+is_var COMPOSE_FILE a.yml "COMPOSE_FILE passes"
+unset_var SSL_CERT "no SSL_CERT appears"
+
+# Errors.
+ws X_FILE=/nonexistent/file -- true
+is_rc 66 "a missing target"
+stderr_has "X_FILE (/nonexistent/file)" "names the pointer and the path"
+mkfifo fifo
+run timeout 5 "${BASE_ENV[@]}" X_FILE=fifo "$WS" -- true
+is_rc 66 "a FIFO is refused without hanging"
+ws X_FILE=/dev/null -- true
+is_rc 66 "a device is refused"
+ws X_FILE=. -- true
+is_rc 66 "a directory is refused"
+printf 'ab\0cd' >nul
+ws X_FILE=nul -- true
+is_rc 65 "a NUL byte"
+{ printf '%s' "$S"; head -c 70000 /dev/zero | tr '\0' 'z'; } >big
+ws X_FILE=big -- true
+is_rc 65 "over max-secret-size"
+no_leak "$S" "the oversized secret is not printed"
+printf '%s' "$S" >ww
+chmod 0666 ww
+ws X_FILE=ww -- true
+is_rc 77 "a world-writable target"
+mkdir -m 0777 openDir
+printf 'x' >openDir/f
+ws X_FILE=openDir/f -- true
+is_rc 77 "a world-writable directory without the sticky bit"
+mkdir -m 1777 stickyDir
+printf 'x' >stickyDir/f
+ws X_FILE=stickyDir/f -- env -0
+is_rc 0 "a sticky world-writable directory (like /tmp) is fine"
+if [ "$(id -u)" -ne 0 ]; then
+	printf 'x' >unreadable
+	chmod 000 unreadable
+	ws X_FILE=unreadable -- true
+	is_rc 66 "an unreadable target"
+else
+	ok 0 "# SKIP root reads everything"
+fi
+
+# All findings are reported before exiting; the first code wins.
+ws A_FILE=/nonexistent B=x B_FILE=pw C_FILE=nul -- true
+is_rc 65 "the first of 65, 66, 78 among several findings"
+stderr_has "A_FILE" "the missing file is reported"
+stderr_has "both B and B_FILE" "the conflict is reported"
+stderr_has "C_FILE" "the NUL byte is reported"
+
+# Deny names may not come from a file.
+printf '/tmp/evil.so' >preload
+ws LD_PRELOAD_FILE=preload -- true
+is_rc 78 "LD_PRELOAD from a NAME_FILE is refused"
+stderr_has "denied-name" "by the deny rule"
+
 done_testing
