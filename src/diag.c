@@ -76,6 +76,8 @@ ws_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+static char *xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
+
 static char *
 xvasprintf(const char *fmt, va_list ap)
 {
