@@ -8,6 +8,40 @@
 #include "withsecrets.h"
 #include "tap.h"
 
+/* A writable, NULL-terminated argv from string literals; all are
+ * freed by free_argvs(). */
+static char **argvs[32];
+static size_t n_argvs;
+
+static char **
+mkargv(const char *const *words)
+{
+	size_t n = 0, i;
+	char **v;
+
+	while (words[n] != NULL)
+		n++;
+	v = ws_xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = ws_xstrdup(words[i]);
+	if (n_argvs < sizeof(argvs) / sizeof(argvs[0]))
+		argvs[n_argvs++] = v;
+	return v;
+}
+
+static void
+free_argvs(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < n_argvs; i++) {
+		for (j = 0; argvs[i][j] != NULL; j++)
+			free(argvs[i][j]);
+		free(argvs[i]);
+	}
+}
+#define A(...) mkargv((const char *const[]){ __VA_ARGS__, NULL })
+
 static int
 parse(struct ws_opts *o, char **argv)
 {
@@ -22,19 +56,19 @@ int
 main(void)
 {
 	struct ws_opts o;
-	char *a1[] = { "withsecrets", "-f", "a.env", "--env-file=b.env", "-i",
-	    "-k", "X_*", "--", "python", "-m", "app", NULL };
-	char *a2[] = { "withsecrets", "python", "app.py", NULL };
-	char *a3[] = { "withsecrets", "check", "-e", "production",
-	    "--format=json", NULL };
-	char *a4[] = { "withsecrets", "explain", "A", "B", NULL };
-	char *a5[] = { "withsecrets", "-e", "prod", "ls", NULL };
-	char *a6[] = { "withsecrets", "--", NULL };
-	char *a7[] = { "withsecrets", "--format=xml", "--", "ls", NULL };
-	char *a8[] = { "withsecrets", "check", "extra", NULL };
-	char *a9[] = { "withsecrets", "--bogus", "--", "ls", NULL };
-	char *a10[] = { "withsecrets", "-u", "A", "-u", "B", "--strict",
-	    "--lenient", "-s", "/d1", "-s", "/d2", "--", "x", NULL };
+	char **a1 = A("withsecrets", "-f", "a.env", "--env-file=b.env", "-i",
+	    "-k", "X_*", "--", "python", "-m", "app");
+	char **a2 = A("withsecrets", "python", "app.py");
+	char **a3 = A("withsecrets", "check", "-e", "production",
+	    "--format=json");
+	char **a4 = A("withsecrets", "explain", "A", "B");
+	char **a5 = A("withsecrets", "-e", "prod", "ls");
+	char **a6 = A("withsecrets", "--");
+	char **a7 = A("withsecrets", "--format=xml", "--", "ls");
+	char **a8 = A("withsecrets", "check", "extra");
+	char **a9 = A("withsecrets", "--bogus", "--", "ls");
+	char **a10 = A("withsecrets", "-u", "A", "-u", "B", "--strict",
+	    "--lenient", "-s", "/d1", "-s", "/d2", "--", "x");
 
 	/* keep the error messages of the failing cases out of the TAP */
 	(void)!freopen("/dev/null", "w", stderr);
@@ -72,5 +106,6 @@ main(void)
 	ok(o.n_unset == 2 && o.n_secrets_dirs == 2 &&
 	    o.mode == WS_MODE_LENIENT, "last of --strict/--lenient wins");
 	ws_opts_free(&o);
+	free_argvs();
 	return done_testing();
 }
