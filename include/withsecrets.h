@@ -340,12 +340,18 @@ int	 ws_lookup(struct ws_run *, const char *, size_t, const char **,
 int	 ws_secretdirs_load(struct ws_run *);
 /* layers.c: environment name (SPEC §4.3) and .env layers (§4.2). */
 int	 ws_layers_load(struct ws_run *);
+/* The inherited value of name (getenv(3) on environ_in), or NULL. */
+const char *ws_environ_get(char **, const char *, size_t);
 /* dotenv.c: read and parse one .env file (SPEC §4.4) into src of
  * store; interpolation looks names up with ws_lookup().  Returns 0, 1
  * when missing and missing_ok, or a WS_EX_* code after findings. */
 #define WS_MAX_ENV_FILE_SIZE	(16u * 1024 * 1024)
 int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *path, int missing_ok);
+/* Parse the text buf (len bytes, in ws_work; quoted values are
+ * unescaped in place) as the .env file display.  0 or a WS_EX_* code. */
+int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
+	    const char *display, char *buf, size_t len);
 /* envbuild.c: deny rule, the final environment block in ws_final. */
 struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
 int	 ws_deny_check(struct ws_run *);
