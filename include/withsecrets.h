@@ -130,6 +130,8 @@ WS_NORETURN void ws_fatal_nomem(void);
 
 int	 ws_name_valid(const char *, size_t);	/* Compose's rules */
 int	 ws_name_portable(const char *, size_t);	/* [A-Za-z_][A-Za-z0-9_]* */
+/* unicode_names.c (generated): a letter or number above U+007F? */
+int	 ws_unicode_letter_or_number(uint32_t);
 /* If name is a pointer (NAME_FILE or FILE__NAME), return the length
  * of the target and set *target; else 0. */
 size_t	 ws_pointer_target(const char *, size_t, const char **);

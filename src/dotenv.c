@@ -219,18 +219,6 @@ utf8_len(const char *p, const char *end)
 	return (size_t)(end - p) < n ? (size_t)(end - p) : n;
 }
 
-static unsigned
-count_lines(const char *s, const char *e)
-{
-	unsigned n = 0;
-
-	while (s < e && (s = memchr(s, '\n', (size_t)(e - s))) != NULL) {
-		n++;
-		s++;
-	}
-	return n;
-}
-
 /* ------------------------------------------------------------------ */
 /* Lookups and output.                                                 */
 
@@ -605,6 +593,12 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 	int rc;
 
 	ps->interpolated = 0;
+	if (memchr(vs, '\0', (size_t)(ve - vs)) != NULL) {
+		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
+		    "contains a NUL byte, which an environment variable "
+		    "cannot hold");
+		return -1;
+	}
 	if (qk == DOUBLE && (ve = unescape(vs, ve)) == NULL) {
 		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "an octal escape makes a NUL byte, which an environment "
@@ -822,7 +816,6 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
     struct ws_source *src, const char *display, char *buf, size_t len)
 {
 	struct parse ps;
-	const char *nul;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.run = run;
@@ -833,12 +826,6 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 	ps.end = buf + len;
 	ps.line = 1;
 	ps.max = run->set->max_secret_size;
-	if ((nul = memchr(buf, '\0', len)) != NULL) {
-		record(&ps, WS_EX_DATAERR, "nul-byte", NULL,
-		    count_lines(buf, nul) + 1, "contains a NUL byte, which "
-		    "an environment variable cannot hold");
-		return ps.status;
-	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;		/* a UTF-8 byte-order mark */
 	while (!ps.stop && next_statement(&ps)) {
