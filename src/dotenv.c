@@ -320,9 +320,9 @@ required_error(struct parse *ps, const char *name, size_t n, int colon,
 	if (mlen > 200)
 		mlen = 200;
 	record(ps, WS_EX_DATAERR, "required", ps->key, ps->key_line,
-	    "%.*s is not set%s (${%.*s:?...})%s%.*s", (int)n, name,
-	    colon ? " or empty" : "", (int)n, name, shown ? ": " : "",
-	    shown ? (int)mlen : 0, shown ? msg : "");
+	    "%.*s is not set%s (${%.*s%s?...})%s%.*s", (int)n, name,
+	    colon ? " or empty" : "", (int)n, name, colon ? ":" : "",
+	    shown ? ": " : "", shown ? (int)mlen : 0, shown ? msg : "");
 }
 
 /* One ${...} starting at s ("${"); returns the text after it, or NULL
