@@ -731,15 +731,39 @@ intern_name(struct parse *ps, const char *s, size_t n)
 	return v != NULL ? v->name : ws_intern(s, n);
 }
 
+/*
+ * NAME after a NAME_FILE of the same file that an interpolation above
+ * has already resolved: the resolved entry would be replaced silently,
+ * so the contradiction (SPEC §4.1, both-set) is reported here.
+ */
+static int
+replaces_resolved(struct parse *ps, const char *name, size_t n,
+    unsigned line)
+{
+	struct ws_var *v = ws_store_get_in(ps->store, ps->src, name, n);
+	char *src;
+
+	if (v == NULL || !(v->flags & WS_VAR_FROM_FILE) || n == 0)
+		return 0;
+	src = ws_source_fmt(ps->display, line);
+	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "both-set", name, src,
+	    "both %s and a %s_FILE or FILE__%s pointer are set (but are "
+	    "exclusive); remove one of them", name, name, name);
+	free(src);
+	return 1;
+}
+
 /* A name alone: the inherited value, or not set (SPEC §4.4). */
 static void
 bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 {
 	const char *val = ws_environ_get(ps->run->environ_in, name, n);
 
-	if (val != NULL)
-		(void)ws_store_add(ps->store, ps->src, name, n, val,
-		    strlen(val), line, 0);
+	if (val != NULL) {
+		if (!replaces_resolved(ps, name, n, line))
+			(void)ws_store_add(ps->store, ps->src, name, n, val,
+			    strlen(val), line, 0);
+	}
 	else if (ws_store_get_in(ps->store, ps->src, name, n) == NULL)
 		(void)ws_store_add(ps->store, ps->src, name, n, "", 0, line,
 		    WS_VAR_NO_VALUE);
@@ -806,6 +830,8 @@ statement(struct parse *ps)
 		read_unquoted(ps, &vs, &ve);
 	}
 	if (bad || evaluate(ps, qk, vs, ve, &val, &vallen) != 0)
+		return;
+	if (replaces_resolved(ps, name, klen, line))
 		return;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
 	    0);

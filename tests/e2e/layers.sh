@@ -164,6 +164,13 @@ ws --no-layers -f nf/bad.env -- env -0
 is_rc 66 "a missing NAME_FILE target"
 stderr_has "nf/missing" "named relative to the .env file"
 
+printf 'DB_PASSWORD_FILE=sub/db_password\nDSN=${DB_PASSWORD}\nDB_PASSWORD=%s\n' \
+	"$SECRET" >"$T/nf/both.env"
+ws --no-layers -f nf/both.env -- env -0
+is_rc 78 "NAME after a NAME_FILE that interpolation resolved: both-set"
+stderr_has "both-set" "the rule is named"
+no_leak "$SECRET" "without the value"
+
 # Secret directories over .env (when the secret directories are built).
 mkdir -p "$T/sd"
 printf 'from-secret-dir\n' >"$T/sd/a"
