@@ -31,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "withsecrets.h"
 
 /* ${A:-${B:-...}} deeper than this is refused: the recursion that
@@ -60,6 +58,7 @@ struct parse {
 	unsigned	 errors;
 	int		 status;	/* the first WS_EX_* */
 	int		 stop;		/* give up on this file */
+	int		 resolved;	/* a lookup read a NAME_FILE */
 	/* the statement being evaluated, for messages */
 	const char	*key;
 	unsigned	 key_line;
@@ -234,8 +233,13 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 {
 	struct ws_var *v;
 
-	if (ps->store == ps->run->store)
+	if (ps->store == ps->run->store) {
+		size_t before = ws_store_count(ps->store);
+
 		(void)ws_resolve_name(ps->run, name, n);
+		if (ws_store_count(ps->store) != before)
+			ps->resolved = 1;
+	}
 	for (v = ws_store_get(ps->store, name, n); v != NULL;
 	    v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
@@ -562,25 +566,21 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 static void
 read_unquoted(struct parse *ps, char **vs, char **ve)
 {
-	char *s = ps->p, *le, *c;
+	char *s = ps->p, *eol, *le, *c;
 	size_t k;
 
-	if ((le = memchr(s, '\n', (size_t)(ps->end - s))) == NULL)
-		le = ps->end;
-	for (c = s; c + 1 < le; c++)
+	if ((eol = memchr(s, '\n', (size_t)(ps->end - s))) == NULL)
+		eol = ps->end;
+	for (le = eol, c = s; c + 1 < eol; c++)
 		if (c[0] == ' ' && c[1] == '#') {
 			le = c;
 			break;
 		}
-	ps->p = le;
 	while (le > s && (k = space_before(s, le)) != 0)
 		le -= k;
 	*vs = s;
 	*ve = le;
-	/* skip the comment, if any, to the line feed */
-	if ((c = memchr(ps->p, '\n', (size_t)(ps->end - ps->p))) == NULL)
-		c = ps->end;
-	ps->p = c;
+	ps->p = eol;
 }
 
 /* The value of the statement, into guarded memory.  0, or -1 after a
@@ -605,13 +605,19 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		    "variable cannot hold");
 		return -1;
 	}
-	if (ws_sbuf_reserve(&out, (size_t)(ve - vs)) != 0) {
+	if (qk == SINGLE || memchr(vs, '$', (size_t)(ve - vs)) == NULL) {
+		/* nothing to interpolate: one block of the exact size */
+		if ((out.p = ws_arena_alloc(out.arena, (size_t)(ve - vs) + 1))
+		    == NULL) {
+			nomem(ps);
+			return -1;
+		}
+		out.cap = (size_t)(ve - vs) + 1;
+		rc = emit(ps, &out, vs, (size_t)(ve - vs));
+	} else if (ws_sbuf_reserve(&out, (size_t)(ve - vs)) != 0) {
 		nomem(ps);
 		return -1;
-	}
-	if (qk == SINGLE)
-		rc = emit(ps, &out, vs, (size_t)(ve - vs));
-	else
+	} else
 		rc = interpolate(ps, vs, ve, &out, 0);
 	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
@@ -699,15 +705,14 @@ scan_name(struct parse *ps, char *s)
 	size_t n;
 
 	for (q = s; q < ps->end; q += n) {
+		n = 1;
+		if (ascii_name_char((unsigned char)*q))
+			continue;
 		if (*q == '=' || *q == ':' || *q == '\n')
 			return q;
 		if ((n = blank_len(q, ps->end)) != 0)
 			continue;
-		if ((unsigned char)*q < 0x80) {
-			n = 1;
-			if (ascii_name_char((unsigned char)*q))
-				continue;
-		} else {
+		if ((unsigned char)*q >= 0x80) {
 			n = utf8_len(q, ps->end);
 			if (ws_name_valid(q, n))
 				continue;
@@ -740,10 +745,13 @@ static int
 replaces_resolved(struct parse *ps, const char *name, size_t n,
     unsigned line)
 {
-	struct ws_var *v = ws_store_get_in(ps->store, ps->src, name, n);
+	struct ws_var *v;
 	char *src;
 
-	if (v == NULL || !(v->flags & WS_VAR_FROM_FILE) || n == 0)
+	if (!ps->resolved)
+		return 0;	/* no interpolation has read a file yet */
+	v = ws_store_get_in(ps->store, ps->src, name, n);
+	if (v == NULL || !(v->flags & WS_VAR_FROM_FILE))
 		return 0;
 	src = ws_source_fmt(ps->display, line);
 	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "both-set", name, src,
@@ -803,11 +811,6 @@ statement(struct parse *ps)
 	if (!bad && klen == 0) {
 		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
 		    "no variable name before '%c'", *term);
-		bad = 1;
-	}
-	if (!bad && !ws_name_valid(kstart, klen)) {
-		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
-		    "invalid variable name");
 		bad = 1;
 	}
 	name = bad ? NULL : intern_name(ps, kstart, klen);
@@ -879,8 +882,7 @@ ws_dotenv_load(struct ws_run *run, struct ws_store *store,
 		return rc;
 	src->file_relative = 1;
 	rc = ws_dotenv_parse(run, store, src, path, b.p, b.len);
-	/* the values are copies: the raw text goes now */
-	sodium_memzero(b.p, b.len);
+	/* the values are copies: the raw text is wiped now */
 	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
 	return rc;
 }
