@@ -14,7 +14,8 @@ target(const char *s, char *out)
 	const char *t;
 	size_t n = ws_pointer_target(s, strlen(s), &t);
 
-	memcpy(out, t, n);
+	if (n > 0)
+		memcpy(out, t, n);
 	out[n] = '\0';
 	return n;
 }
