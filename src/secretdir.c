@@ -436,14 +436,14 @@ find_duplicates(struct scan *sc)
 	}
 }
 
+/* Refused without being opened: it could block, or have effects. */
 static void
-refuse_not_regular(struct scan *sc, struct item *it, unsigned char type)
+refuse_not_regular(struct item *it, unsigned char type)
 {
 	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "not-regular", it->name,
 	    it->display, "is %s, not a regular file; refused",
 	    dtype_word(type));
 	it->state = ITEM_NONE;
-	(void)sc;
 }
 
 /*
@@ -456,8 +456,7 @@ refuse_not_regular(struct scan *sc, struct item *it, unsigned char type)
  * *missing when it leads nowhere.
  */
 static int
-follow_link(struct scan *sc, struct item *it, unsigned char *type,
-    int *missing)
+follow_link(struct item *it, unsigned char *type, int *missing)
 {
 	struct stat st;
 	int pfd, err;
@@ -479,7 +478,7 @@ follow_link(struct scan *sc, struct item *it, unsigned char *type,
 		 * (stat never opens the device) */
 		if (fstatat(it->fd, it->path, &st, 0) == 0 &&
 		    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			refuse_not_regular(sc, it, mode_to_dtype(st.st_mode));
+			refuse_not_regular(it, mode_to_dtype(st.st_mode));
 		return 1;
 	}
 	err = fstat(pfd, &st);
@@ -498,7 +497,7 @@ read_item(struct scan *sc, struct item *it)
 	unsigned char type = it->type;
 	int rc, missing = 0;
 
-	if (type == DT_LNK && follow_link(sc, it, &type, &missing))
+	if (type == DT_LNK && follow_link(it, &type, &missing))
 		return 0;
 	if (missing && it->in_gen)
 		goto vanished;
@@ -511,7 +510,7 @@ read_item(struct scan *sc, struct item *it)
 	case DT_SOCK:
 	case DT_CHR:
 	case DT_BLK:
-		refuse_not_regular(sc, it, type);
+		refuse_not_regular(it, type);
 		return 0;
 	default:
 		break;
