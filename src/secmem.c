@@ -116,6 +116,18 @@ ws_arena_grow(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
 	return q;
 }
 
+/* Give back the tail of the newest block without wiping it: only for
+ * bytes that were never written. */
+static void
+arena_trim(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
+{
+	struct ws_chunk *c = a->head;
+
+	if (c != NULL && c->last == p &&
+	    (unsigned char *)p + oldsize == c->mem + c->used)
+		c->used -= oldsize - newsize;
+}
+
 void
 ws_arena_shrink(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
 {
@@ -189,6 +201,8 @@ ws_sbuf_append(struct ws_sbuf *b, const void *s, size_t n)
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
+	if (b->hw < b->len + 1)
+		b->hw = b->len + 1;
 	return 0;
 }
 
@@ -200,7 +214,10 @@ ws_sbuf_finish(struct ws_sbuf *b)
 			return NULL;
 	}
 	b->p[b->len] = '\0';
-	ws_arena_shrink(b->arena, b->p, b->cap, b->len + 1);
-	b->cap = b->len + 1;
+	/* wipe what was written past the end, give back what never was */
+	if (b->hw > b->len + 1)
+		sodium_memzero(b->p + b->len + 1, b->hw - b->len - 1);
+	arena_trim(b->arena, b->p, b->cap, b->len + 1);
+	b->cap = b->hw = b->len + 1;
 	return b->p;
 }
