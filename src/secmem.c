@@ -53,6 +53,8 @@ chunk_new(struct ws_arena *a, size_t need)
 	struct ws_chunk *c;
 	size_t size;
 
+	/* a->next: the size the arena asked for next (the owner may set
+	 * it before the first allocation), else the minimum */
 	size = a->next ? a->next : WS_CHUNK_MIN;
 	while (size < need) {
 		if (size > SIZE_MAX / 2)
