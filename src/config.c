@@ -1,0 +1,1013 @@
+/*
+ * The policy file (SPEC §6): withsecrets.ini, parsed with inih, layered
+ * over the built-in policy (builtin.c), which is parsed the same way.
+ *
+ * A typo in a security policy must never be ignored, and a
+ * distribution's libinih fixes its compile-time options where we cannot
+ * see them: Debian's, for one, splits a line longer than its 200-byte
+ * buffer and parses the tail as a line of its own, so that the end of a
+ * long list can become a key.  So inih is fed through our own line
+ * reader (ini_parse_stream), one physical line per call, which
+ *   - counts lines (the handler of libinih 55 gets no line number),
+ *   - strips comments, so inline comments work whatever the build,
+ *   - joins continuation lines itself, so multi-line values work
+ *     whatever the build,
+ *   - checks the syntax of every line, so that every error is reported
+ *     and not only the first, and
+ *   - refuses a line that does not fit inih's buffer, whose size it
+ *     learns from the reader's own argument, instead of letting the
+ *     library split it.
+ * What inih then sees is only "[section]", "name = value" or an empty
+ * line.  Values are validated after the whole file is read, each error
+ * at the line of its key.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <regex.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "withsecrets.h"
+
+enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
+
+/* The [withsecrets] keys; their index is used in policy->where[]. */
+enum setkey { SK_ENVIRONMENT_VARS, SK_LENIENT_ENVIRONMENTS, SK_SECRETS_DIRS,
+	SK_KEEP, SK_DENY, SK_IGNORE_FILE_VARS, SK_FILE_VARS,
+	SK_MAX_SECRET_SIZE, SK_EXAMPLE, SK_PLAINTEXT_SECRETS, SK_COUNT };
+
+static const char *const setkey_names[SK_COUNT] = {
+	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
+	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
+	"plaintext-secrets"
+};
+
+static const char *const varkey_names[WS_VK_COUNT] = {
+	"secret", "required", "min-length", "distinct", "debug", "pattern",
+	"forbid"
+};
+
+struct raw_entry {
+	char		*key;
+	char		*value;		/* continuation lines joined by ' ' */
+	unsigned	 line;
+};
+
+struct raw_section {
+	enum sect	 kind;
+	char		*name;		/* the pattern of [var PATTERN] */
+	unsigned	 line;
+	struct raw_entry *e;
+	size_t		 n;
+};
+
+struct parse {
+	struct ws_policy *p;
+	const char	*display;
+	int		 user;
+	const char	*pos, *end;
+	unsigned	 lineno;
+	struct raw_section *secs;
+	size_t		 nsecs;
+	long		 cur;		/* section index; -1 none, -2 unknown */
+	long		 last_sec;	/* entry a continuation appends to */
+	size_t		 last_ent;
+	int		 cont_ok;
+	unsigned	*err_lines;	/* lines with a finding already */
+	size_t		 n_err;
+	int		 status;
+};
+
+static int line_max_seen;
+
+int
+ws_config_line_max(void)
+{
+	return line_max_seen;
+}
+
+static void WS_PRINTF(3, 4)
+cfg_error(struct parse *ps, unsigned line, const char *fmt, ...)
+{
+	char *src = ws_source_fmt(ps->display, line), *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ws_fatal_nomem();
+	msg = ws_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src, "%s", msg);
+	free(msg);
+	free(src);
+	ps->err_lines = ws_xrealloc(ps->err_lines,
+	    (ps->n_err + 1) * sizeof(*ps->err_lines));
+	ps->err_lines[ps->n_err++] = line;
+	ps->status = WS_EX_POLICY;
+}
+
+static int
+line_has_error(const struct parse *ps, unsigned line)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_err; i++)
+		if (ps->err_lines[i] == line)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The line reader.                                                    */
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Trim spaces and tabs on both ends of [*s, *s + *n). */
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && is_blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+/* Cut an inline comment: ';' at the start or after a space or tab. */
+static size_t
+cut_comment(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ';' && (i == 0 || is_blank(s[i - 1])))
+			return i;
+	return n;
+}
+
+static const char *
+sect_label(const struct raw_section *s)
+{
+	switch (s->kind) {
+	case SECT_WITHSECRETS:
+		return "[withsecrets]";
+	case SECT_DEFAULTS:
+		return "[defaults]";
+	case SECT_PLACEHOLDERS:
+		return "[placeholders]";
+	default:
+		return "[var]";
+	}
+}
+
+/* A [var] pattern: a variable name, possibly with glob characters. */
+static int
+var_pattern_valid(const char *s, size_t n)
+{
+	char *plain = ws_xmalloc(n + 1);
+	size_t i, m = 0;
+	int depth = 0, ok;
+
+	for (i = 0; i < n; i++) {
+		if (is_blank(s[i]))
+			break;
+		if (s[i] == '[')
+			depth++;
+		else if (s[i] == ']' && depth > 0)
+			depth--;
+		if (strchr("*?!^\\", s[i]) == NULL)
+			plain[m++] = s[i];
+	}
+	ok = i == n && n > 0 && (m == 0 || ws_name_valid(plain, m));
+	free(plain);
+	return ok;
+}
+
+static void
+open_section(struct parse *ps, const char *s, size_t n)
+{
+	struct raw_section *sec;
+	enum sect kind;
+	char *name = NULL;
+	size_t i;
+
+	trim(&s, &n);
+	if (n == 11 && memcmp(s, "withsecrets", 11) == 0)
+		kind = SECT_WITHSECRETS;
+	else if (n == 8 && memcmp(s, "defaults", 8) == 0)
+		kind = SECT_DEFAULTS;
+	else if (n == 12 && memcmp(s, "placeholders", 12) == 0)
+		kind = SECT_PLACEHOLDERS;
+	else if (n >= 3 && memcmp(s, "var", 3) == 0 &&
+	    (n == 3 || is_blank(s[3]))) {
+		s += 3;
+		n -= 3;
+		trim(&s, &n);
+		if (!var_pattern_valid(s, n)) {
+			cfg_error(ps, ps->lineno, "[var] takes one variable "
+			    "name or one glob: [var NAME] or [var *_PASSWORD]");
+			ps->cur = -2;
+			return;
+		}
+		kind = SECT_VAR;
+		name = ws_xstrndup(s, n);
+	} else {
+		cfg_error(ps, ps->lineno, "unknown section; the sections are "
+		    "[withsecrets], [defaults], [var NAME] and [placeholders]");
+		ps->cur = -2;
+		return;
+	}
+	/* a section given twice in one file is one section */
+	for (i = 0; i < ps->nsecs; i++)
+		if (ps->secs[i].kind == kind && (name == NULL ||
+		    strcmp(ps->secs[i].name, name) == 0)) {
+			free(name);
+			ps->cur = (long)i;
+			return;
+		}
+	ps->secs = ws_xrealloc(ps->secs, (ps->nsecs + 1) * sizeof(*ps->secs));
+	sec = &ps->secs[ps->nsecs];
+	memset(sec, 0, sizeof(*sec));
+	sec->kind = kind;
+	sec->name = name;
+	sec->line = ps->lineno;
+	ps->cur = (long)ps->nsecs++;
+}
+
+/* Append a continuation line to the value of the last key. */
+static void
+continue_value(struct parse *ps, const char *s, size_t n)
+{
+	struct raw_entry *e;
+	char *v;
+
+	if (ps->last_sec < 0)
+		return;		/* the key itself was refused */
+	e = &ps->secs[ps->last_sec].e[ps->last_ent];
+	v = *e->value ? ws_xasprintf("%s %.*s", e->value, (int)n, s) :
+	    ws_xstrndup(s, n);
+	free(e->value);
+	e->value = v;
+}
+
+/* Give inih the line [s, s + n) followed by a newline, if it fits. */
+static int
+emit(struct parse *ps, char *str, int num, const char *s, size_t n)
+{
+	if (num < 3 || n > (size_t)num - 2) {
+		cfg_error(ps, ps->lineno, "line longer than the %d characters "
+		    "that libinih reads at once; continue a long list on "
+		    "indented lines", num - 2);
+		str[0] = '\n';
+		str[1] = '\0';
+		return 0;
+	}
+	memcpy(str, s, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return 1;
+}
+
+/* Look at one physical line and hand inih what it should parse. */
+static void
+read_line(struct parse *ps, const char *line, size_t len, char *str,
+    int num)
+{
+	const char *t = line, *eq, *colon;
+	size_t n = len;
+	int indented;
+
+	str[0] = '\n';
+	str[1] = '\0';
+	if (ps->lineno == 1 && n >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0) {
+		t += 3;		/* a UTF-8 byte-order mark */
+		n -= 3;
+	}
+	if (n > 0 && t[n - 1] == '\r')
+		n--;
+	if (memchr(t, '\0', n) != NULL) {
+		cfg_error(ps, ps->lineno, "NUL byte in the policy file");
+		ps->cont_ok = 0;
+		return;
+	}
+	indented = n > 0 && is_blank(t[0]);
+	trim(&t, &n);
+	if (n == 0 || t[0] == ';' || t[0] == '#') {
+		ps->cont_ok = 0;	/* a blank line or comment ends a value */
+		return;
+	}
+	n = cut_comment(t, n);
+	trim(&t, &n);
+	if (indented && ps->cont_ok && t[0] != '[' &&
+	    memchr(t, '=', n) == NULL) {
+		continue_value(ps, t, n);
+		return;
+	}
+	ps->cont_ok = 0;
+	if (t[0] == '[') {
+		if (t[n - 1] != ']') {
+			cfg_error(ps, ps->lineno, "a section header ends with "
+			    "]");
+			ps->cur = -2;
+			return;
+		}
+		open_section(ps, t + 1, n - 2);
+		(void)emit(ps, str, num, t, n);
+		return;
+	}
+	eq = memchr(t, '=', n);
+	colon = memchr(t, ':', n);
+	if (eq == NULL || (colon != NULL && colon < eq)) {
+		cfg_error(ps, ps->lineno, "expected NAME = VALUE, a [section] "
+		    "or a comment");
+		return;
+	}
+	if (eq == t) {
+		cfg_error(ps, ps->lineno, "no name before =");
+		return;
+	}
+	/* continuation lines of a refused key are dropped with it */
+	ps->cont_ok = 1;
+	ps->last_sec = -1;	/* set by the handler */
+	(void)emit(ps, str, num, t, n);
+}
+
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse *ps = stream;
+	const char *nl;
+	size_t len;
+
+	if (ps->pos >= ps->end)
+		return NULL;
+	if (num > 2 && (line_max_seen == 0 || num - 2 < line_max_seen))
+		line_max_seen = num - 2;
+	nl = memchr(ps->pos, '\n', (size_t)(ps->end - ps->pos));
+	len = nl ? (size_t)(nl - ps->pos) : (size_t)(ps->end - ps->pos);
+	ps->lineno++;
+	if (num < 2) {
+		ps->pos = ps->end;
+		return NULL;
+	}
+	read_line(ps, ps->pos, len, str, num);
+	ps->pos = nl ? nl + 1 : ps->end;
+	return str;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *ps = user;
+	struct raw_section *sec;
+	struct raw_entry *e;
+	size_t i;
+
+	(void)section;		/* ours is exact; inih's ends at the first ] */
+	if (ps->cur == -2)
+		return 1;	/* in a refused section: reported at its header */
+	if (ps->cur == -1) {
+		cfg_error(ps, ps->lineno, "%s is outside any section; put it "
+		    "under [withsecrets], [defaults], [var NAME] or "
+		    "[placeholders]", name);
+		return 1;
+	}
+	sec = &ps->secs[ps->cur];
+	for (i = 0; i < sec->n; i++)
+		if (strcmp(sec->e[i].key, name) == 0) {
+			cfg_error(ps, ps->lineno, "%s is given twice in %s%s%s "
+			    "(first at line %u); keep one", name,
+			    sec->kind == SECT_VAR ? "[var " : sect_label(sec),
+			    sec->kind == SECT_VAR ? sec->name : "",
+			    sec->kind == SECT_VAR ? "]" : "", sec->e[i].line);
+			return 1;
+		}
+	sec->e = ws_xrealloc(sec->e, (sec->n + 1) * sizeof(*sec->e));
+	e = &sec->e[sec->n];
+	e->key = ws_xstrdup(name);
+	e->value = ws_xstrdup(value ? value : "");
+	e->line = ps->lineno;
+	ps->last_sec = ps->cur;
+	ps->last_ent = sec->n++;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Values.                                                             */
+
+static char **
+split_words(const char *s, int lower)
+{
+	char **list = ws_xcalloc(1, sizeof(*list));
+	size_t n = 0, len;
+	const char *w;
+	char *c;
+
+	for (;;) {
+		while (is_blank(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (w = s; *s && !is_blank(*s); s++)
+			;
+		len = (size_t)(s - w);
+		list = ws_xrealloc(list, (n + 2) * sizeof(*list));
+		list[n] = ws_xstrndup(w, len);
+		if (lower)
+			for (c = list[n]; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		list[++n] = NULL;
+	}
+	return list;
+}
+
+static void
+free_words(char **list)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* yes no true false on off 1 0, in any case; -1 when none. */
+static int
+parse_bool(const char *v)
+{
+	static const char *const t[] = { "yes", "true", "on", "1" };
+	static const char *const f[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, t[i]) == 0)
+			return 1;
+		if (strcasecmp(v, f[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A decimal number in [lo, hi]; -1 when it is not one. */
+static int
+parse_size(const char *v, size_t lo, size_t hi, size_t *out)
+{
+	size_t n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		if (n > (hi - (size_t)(*v - '0')) / 10)
+			return -1;
+		n = n * 10 + (size_t)(*v - '0');
+	}
+	if (n < lo)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static char *
+where(struct parse *ps, unsigned line)
+{
+	return ws_source_fmt(ps->display, line);
+}
+
+static void
+set_where(char **slot, char *w)
+{
+	free(*slot);
+	*slot = w;
+}
+
+static void
+apply_setting(struct parse *ps, const struct raw_entry *e)
+{
+	struct ws_settings *s = &ps->p->set;
+	char ***list = NULL, **words;
+	size_t k, i, size;
+
+	for (k = 0; k < SK_COUNT; k++)
+		if (strcmp(e->key, setkey_names[k]) == 0)
+			break;
+	switch (k) {
+	case SK_ENVIRONMENT_VARS:
+		words = split_words(e->value, 0);
+		for (i = 0; words[i] != NULL; i++)
+			if (!ws_name_portable(words[i], strlen(words[i]))) {
+				cfg_error(ps, e->line, "environment-vars takes "
+				    "variable names (letters, digits, _)");
+				free_words(words);
+				return;
+			}
+		free_words(s->environment_vars);
+		s->environment_vars = words;
+		break;
+	case SK_LENIENT_ENVIRONMENTS:
+		list = &s->lenient_environments;
+		break;
+	case SK_SECRETS_DIRS:
+		list = &s->secrets_dirs;
+		break;
+	case SK_KEEP:
+		list = &s->keep;
+		break;
+	case SK_DENY:
+		list = &s->deny;
+		break;
+	case SK_IGNORE_FILE_VARS:
+		list = &s->ignore_file_vars;
+		break;
+	case SK_FILE_VARS:
+		if (strcmp(e->value, "all") == 0)
+			s->file_vars = WS_FILE_VARS_ALL;
+		else if (strcmp(e->value, "declared") == 0)
+			s->file_vars = WS_FILE_VARS_DECLARED;
+		else {
+			cfg_error(ps, e->line, "file-vars takes all or "
+			    "declared");
+			return;
+		}
+		break;
+	case SK_MAX_SECRET_SIZE:
+		if (parse_size(e->value, 1, WS_MAX_SECRET_SIZE_LIMIT,
+		    &size) != 0) {
+			cfg_error(ps, e->line, "max-secret-size takes a number "
+			    "of bytes from 1 to %d (the kernel's limit for "
+			    "one variable)", WS_MAX_SECRET_SIZE_LIMIT);
+			return;
+		}
+		s->max_secret_size = size;
+		break;
+	case SK_EXAMPLE:
+		free(s->example);
+		s->example = ws_xstrdup(e->value);
+		ps->p->example_named = ps->user && *e->value != '\0';
+		break;
+	case SK_PLAINTEXT_SECRETS:
+		if (strcmp(e->value, "allow") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_ALLOW;
+		else if (strcmp(e->value, "warn") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_WARN;
+		else if (strcmp(e->value, "error") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_ERROR;
+		else {
+			cfg_error(ps, e->line, "plaintext-secrets takes allow, "
+			    "warn or error");
+			return;
+		}
+		break;
+	default:
+		cfg_error(ps, e->line, "unknown key %s in [withsecrets]; see "
+		    "withsecrets.conf(5)", e->key);
+		return;
+	}
+	if (list != NULL) {
+		free_words(*list);
+		*list = split_words(e->value, 0);
+	}
+	set_where(&ps->p->where[k], where(ps, e->line));
+}
+
+static void
+apply_placeholders(struct parse *ps, const struct raw_entry *e)
+{
+	if (strcmp(e->key, "values") == 0) {
+		free_words(ps->p->ph_values);
+		ps->p->ph_values = split_words(e->value, 1);
+	} else if (strcmp(e->key, "patterns") == 0) {
+		free_words(ps->p->ph_patterns);
+		ps->p->ph_patterns = split_words(e->value, 1);
+	} else
+		cfg_error(ps, e->line, "unknown key %s in [placeholders]; the "
+		    "keys are values and patterns", e->key);
+}
+
+static const char *
+keep_file(struct ws_policy *p, const char *display)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_files; i++)
+		if (strcmp(p->files[i], display) == 0)
+			return p->files[i];
+	p->files = ws_xrealloc(p->files, (p->n_files + 1) * sizeof(*p->files));
+	p->files[p->n_files] = ws_xstrdup(display);
+	return p->files[p->n_files++];
+}
+
+static void
+apply_default(struct parse *ps, const struct raw_entry *e)
+{
+	struct ws_policy *p = ps->p;
+	struct ws_default *d = NULL;
+	size_t i, n = strlen(e->key), vlen = strlen(e->value);
+	char *val;
+
+	if (!ws_name_valid(e->key, n)) {
+		cfg_error(ps, e->line, "%s in [defaults] is not a valid "
+		    "variable name", e->key);
+		return;
+	}
+	/* not secret, but the store's values live in guarded memory */
+	if ((val = ws_arena_alloc(&ws_work, vlen + 1)) == NULL)
+		ws_fatal_nomem();
+	memcpy(val, e->value, vlen + 1);
+	for (i = 0; i < p->n_defaults; i++)
+		if (strcmp(p->defaults[i].name, e->key) == 0)
+			d = &p->defaults[i];
+	if (d == NULL) {
+		p->defaults = ws_xrealloc(p->defaults,
+		    (p->n_defaults + 1) * sizeof(*p->defaults));
+		d = &p->defaults[p->n_defaults++];
+		d->name = ws_intern(e->key, n);
+	}
+	d->value = val;
+	d->vallen = vlen;
+	d->file = keep_file(p, ps->display);
+	d->line = e->line;
+}
+
+static struct ws_varrule *
+rule_for(struct ws_policy *p, const char *pattern)
+{
+	struct ws_varrule *r;
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (strcmp(p->rules[i].pattern, pattern) == 0)
+			return &p->rules[i];
+	p->rules = ws_xrealloc(p->rules, (p->n_rules + 1) * sizeof(*p->rules));
+	r = &p->rules[p->n_rules];
+	memset(r, 0, sizeof(*r));
+	r->pattern = ws_xstrdup(pattern);
+	r->glob = strpbrk(pattern, "*?[") != NULL;
+	r->order = p->n_rules++;
+	return r;
+}
+
+static void
+free_regex(void *re)
+{
+	if (re != NULL) {
+		regfree(re);
+		free(re);
+	}
+}
+
+static int
+apply_var_bool(struct parse *ps, const struct raw_entry *e, int *out)
+{
+	int b = parse_bool(e->value);
+
+	if (b < 0) {
+		cfg_error(ps, e->line, "%s takes yes or no", e->key);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+static int
+apply_var_pattern(struct parse *ps, struct ws_varrule *r,
+    const struct raw_entry *e)
+{
+	regex_t *re = ws_xcalloc(1, sizeof(*re));
+	size_t n;
+	char *msg;
+	int rc;
+
+	if (*e->value == '\0') {
+		free(re);
+		cfg_error(ps, e->line, "pattern is empty; remove the key");
+		return -1;
+	}
+	if ((rc = regcomp(re, e->value, REG_EXTENDED | REG_NOSUB)) != 0) {
+		n = regerror(rc, re, NULL, 0);
+		msg = ws_xmalloc(n + 1);
+		(void)regerror(rc, re, msg, n + 1);
+		cfg_error(ps, e->line, "pattern is not a valid POSIX extended "
+		    "regular expression: %s", msg);
+		free(msg);
+		free(re);
+		return -1;
+	}
+	free_regex(r->re);
+	r->re = re;
+	return 0;
+}
+
+static void
+apply_var(struct parse *ps, const struct raw_section *sec,
+    const struct raw_entry *e)
+{
+	struct ws_varrule *r;
+	size_t k, len;
+	int b, rc = 0;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if (strcmp(e->key, varkey_names[k]) == 0)
+			break;
+	if (k == WS_VK_COUNT) {
+		cfg_error(ps, e->line, "unknown key %s in [var %s]; the keys "
+		    "are secret, required, min-length, distinct, debug, "
+		    "pattern and forbid", e->key, sec->name);
+		return;
+	}
+	r = rule_for(ps->p, sec->name);
+	switch (k) {
+	case WS_VK_SECRET:
+		rc = apply_var_bool(ps, e, &r->secret);
+		break;
+	case WS_VK_DISTINCT:
+		rc = apply_var_bool(ps, e, &r->distinct);
+		break;
+	case WS_VK_DEBUG:
+		rc = apply_var_bool(ps, e, &r->debug);
+		break;
+	case WS_VK_REQUIRED:
+		if (strcmp(e->value, "always") == 0)
+			r->required = WS_REQ_ALWAYS;
+		else if (strcmp(e->value, "strict") == 0)
+			r->required = WS_REQ_STRICT;
+		else if ((b = parse_bool(e->value)) == 0)
+			r->required = WS_REQ_NO;
+		else {
+			cfg_error(ps, e->line, "required takes always, strict "
+			    "or no");
+			return;
+		}
+		if (r->glob && r->required != WS_REQ_NO) {
+			cfg_error(ps, e->line, "required needs one name, not a "
+			    "glob: which names would be required?");
+			return;
+		}
+		break;
+	case WS_VK_MIN_LENGTH:
+		if (parse_size(e->value, 0, WS_MAX_SECRET_SIZE_LIMIT,
+		    &len) != 0) {
+			cfg_error(ps, e->line, "min-length takes a number of "
+			    "characters from 0 to %d",
+			    WS_MAX_SECRET_SIZE_LIMIT);
+			return;
+		}
+		r->min_length = len;
+		break;
+	case WS_VK_PATTERN:
+		rc = apply_var_pattern(ps, r, e);
+		break;
+	case WS_VK_FORBID:
+		free_words(r->forbid);
+		r->forbid = split_words(e->value, 1);
+		break;
+	}
+	if (rc != 0)
+		return;
+	r->set |= 1u << k;
+	set_where(&r->where[k], where(ps, e->line));
+}
+
+static void
+apply_all(struct parse *ps)
+{
+	const struct raw_section *sec;
+	size_t i, j;
+
+	for (i = 0; i < ps->nsecs; i++) {
+		sec = &ps->secs[i];
+		if (sec->kind == SECT_VAR && sec->n == 0)
+			(void)rule_for(ps->p, sec->name);	/* declares it */
+		for (j = 0; j < sec->n; j++)
+			switch (sec->kind) {
+			case SECT_WITHSECRETS:
+				apply_setting(ps, &sec->e[j]);
+				break;
+			case SECT_PLACEHOLDERS:
+				apply_placeholders(ps, &sec->e[j]);
+				break;
+			case SECT_DEFAULTS:
+				apply_default(ps, &sec->e[j]);
+				break;
+			case SECT_VAR:
+				apply_var(ps, sec, &sec->e[j]);
+				break;
+			}
+	}
+}
+
+static void
+parse_free(struct parse *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < ps->nsecs; i++) {
+		for (j = 0; j < ps->secs[i].n; j++) {
+			free(ps->secs[i].e[j].key);
+			free(ps->secs[i].e[j].value);
+		}
+		free(ps->secs[i].e);
+		free(ps->secs[i].name);
+	}
+	free(ps->secs);
+	free(ps->err_lines);
+}
+
+int
+ws_config_parse(struct ws_policy *p, const char *buf, size_t len,
+    const char *display, int user)
+{
+	struct parse ps;
+	int rc;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = p;
+	ps.display = display;
+	ps.user = user;
+	ps.pos = buf;
+	ps.end = buf + len;
+	ps.cur = -1;
+	ps.last_sec = -1;
+	rc = ini_parse_stream(reader, &ps, handler, &ps);
+	if (rc < 0)
+		ws_fatal_nomem();	/* -2: inih could not allocate */
+	if (rc > 0 && !line_has_error(&ps, (unsigned)rc))
+		cfg_error(&ps, (unsigned)rc, "syntax error");
+	apply_all(&ps);
+	parse_free(&ps);
+	return ps.status;
+}
+
+/* ------------------------------------------------------------------ */
+/* The policy object.                                                  */
+
+struct ws_policy *
+ws_policy_new(void)
+{
+	struct ws_policy *p = ws_xcalloc(1, sizeof(*p));
+
+	p->set.max_secret_size = WS_MAX_SECRET_SIZE_DEFAULT;
+	p->ph_values = ws_xcalloc(1, sizeof(char *));
+	p->ph_patterns = ws_xcalloc(1, sizeof(char *));
+	if (ws_config_parse(p, ws_builtin_policy, strlen(ws_builtin_policy),
+	    "built-in", 0) != 0) {
+		ws_msg("error: internal: the built-in policy does not parse");
+		ws_diag_flush();
+		ws_secmem_wipe_all();
+		exit(WS_EX_SOFTWARE);
+	}
+	return p;
+}
+
+void
+ws_policy_destroy(struct ws_policy *p)
+{
+	struct ws_settings *s;
+	size_t i, k;
+
+	if (p == NULL)
+		return;
+	s = &p->set;
+	free_words(s->environment_vars);
+	free_words(s->lenient_environments);
+	free_words(s->secrets_dirs);
+	free_words(s->keep);
+	free_words(s->deny);
+	free_words(s->ignore_file_vars);
+	free(s->example);
+	free(s->path);
+	for (k = 0; k < sizeof(p->where) / sizeof(p->where[0]); k++)
+		free(p->where[k]);
+	for (i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].pattern);
+		free_regex(p->rules[i].re);
+		free_words(p->rules[i].forbid);
+		for (k = 0; k < WS_VK_COUNT; k++)
+			free(p->rules[i].where[k]);
+	}
+	free(p->rules);
+	free(p->defaults);
+	free_words(p->ph_values);
+	free_words(p->ph_patterns);
+	free(p->example_where);
+	free(p->example_path);
+	ws_store_free(p->example);
+	for (i = 0; i < p->n_files; i++)
+		free(p->files[i]);
+	free(p->files);
+	free(p);
+}
+
+/* The user's policy file: -c, $WITHSECRETS_CONFIG, DIR/withsecrets.ini,
+ * then $(sysconfdir)/withsecrets.ini; the first that exists. */
+static int
+read_user_file(struct ws_run *run, const char *path, int named)
+{
+	struct ws_read r;
+	struct ws_blob b;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.dirfd = AT_FDCWD;
+	r.path = path;
+	r.display = path;
+	r.max = WS_MAX_POLICY_FILE_SIZE;
+	r.missing_ok = !named;
+	if ((rc = ws_file_read(&r, &b)) != 0)
+		return rc;	/* 1: missing, try the next */
+	ws_verbose_msg("policy: %s", path);
+	rc = ws_config_parse(run->policy, b.p, b.len, path, 1);
+	free(run->set->path);
+	run->set->path = ws_xstrdup(path);
+	sodium_memzero(b.p, b.len);
+	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
+	return rc;
+}
+
+static char *
+in_dir(const char *dir, const char *file)
+{
+	if (file[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
+		return ws_xstrdup(file);
+	return ws_xasprintf("%s%s%s", dir,
+	    dir[strlen(dir) - 1] == '/' ? "" : "/", file);
+}
+
+static int
+load_user_policy(struct ws_run *run)
+{
+	const struct ws_opts *o = run->opts;
+	const char *env;
+	char *path;
+	int rc;
+
+	if (o->no_config)
+		return 0;
+	if (o->config != NULL)
+		return read_user_file(run, o->config, 1);
+	if ((env = getenv("WITHSECRETS_CONFIG")) != NULL && *env != '\0')
+		return read_user_file(run, env, 1);
+	path = in_dir(o->dir, "withsecrets.ini");
+	rc = read_user_file(run, path, 0);
+	free(path);
+	if (rc != 1)
+		return rc;
+	rc = read_user_file(run, SYSCONFDIR "/withsecrets.ini", 0);
+	return rc == 1 ? 0 : rc;
+}
+
+/* The example file (example = .env.example, relative to DIR): its keys
+ * are required in strict environments and its values are placeholders
+ * for its keys.  Its entries go into a store of their own: they never
+ * reach the command.  Missing is fine unless the user's policy named
+ * it. */
+static int
+load_example(struct ws_run *run)
+{
+	struct ws_policy *p = run->policy;
+
+	if (p->set.example == NULL || *p->set.example == '\0')
+		return 0;
+	p->example_path = in_dir(run->opts->dir, p->set.example);
+	(void)p;
+	return 0;
+}
+
+int
+ws_policy_load(struct ws_run *run)
+{
+	int rc;
+
+	run->policy = ws_policy_new();
+	run->set = &run->policy->set;
+	if ((rc = load_user_policy(run)) != 0)
+		return rc;
+	return load_example(run);
+}
+
+void
+ws_policy_free(struct ws_run *run)
+{
+	ws_policy_destroy(run->policy);
+	run->policy = NULL;
+	run->set = NULL;
+}
