@@ -67,6 +67,11 @@ struct raw_section {
 	size_t		 n;
 };
 
+struct cfg_err {
+	unsigned	 line;
+	char		*msg;
+};
+
 struct parse {
 	struct ws_policy *p;
 	const char	*display;
@@ -79,7 +84,7 @@ struct parse {
 	long		 last_sec;	/* entry a continuation appends to */
 	size_t		 last_ent;
 	int		 cont_ok;
-	unsigned	*err_lines;	/* lines with a finding already */
+	struct cfg_err	*errs;
 	size_t		 n_err;
 	int		 status;
 };
@@ -92,28 +97,27 @@ ws_config_line_max(void)
 	return line_max_seen;
 }
 
+/* Errors are collected and reported in line order once the file is
+ * read: syntax is checked line by line, values after the whole file. */
 static void WS_PRINTF(3, 4)
 cfg_error(struct parse *ps, unsigned line, const char *fmt, ...)
 {
-	char *src = ws_source_fmt(ps->display, line), *msg;
+	struct cfg_err *e;
 	va_list ap;
 	int n;
 
+	ps->errs = ws_xrealloc(ps->errs, (ps->n_err + 1) * sizeof(*ps->errs));
+	e = &ps->errs[ps->n_err++];
+	e->line = line;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		ws_fatal_nomem();
-	msg = ws_xmalloc((size_t)n + 1);
+	e->msg = ws_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	(void)vsnprintf(e->msg, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src, "%s", msg);
-	free(msg);
-	free(src);
-	ps->err_lines = ws_xrealloc(ps->err_lines,
-	    (ps->n_err + 1) * sizeof(*ps->err_lines));
-	ps->err_lines[ps->n_err++] = line;
 	ps->status = WS_EX_POLICY;
 }
 
@@ -123,9 +127,35 @@ line_has_error(const struct parse *ps, unsigned line)
 	size_t i;
 
 	for (i = 0; i < ps->n_err; i++)
-		if (ps->err_lines[i] == line)
+		if (ps->errs[i].line == line)
 			return 1;
 	return 0;
+}
+
+static void
+flush_errors(struct parse *ps)
+{
+	struct cfg_err t;
+	size_t i, j;
+	char *src;
+
+	for (i = 1; i < ps->n_err; i++)	/* insertion sort: stable */
+		for (j = i; j > 0 && ps->errs[j - 1].line > ps->errs[j].line;
+		    j--) {
+			t = ps->errs[j];
+			ps->errs[j] = ps->errs[j - 1];
+			ps->errs[j - 1] = t;
+		}
+	for (i = 0; i < ps->n_err; i++) {
+		src = ws_source_fmt(ps->display, ps->errs[i].line);
+		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src,
+		    "%s", ps->errs[i].msg);
+		free(src);
+		free(ps->errs[i].msg);
+	}
+	free(ps->errs);
+	ps->errs = NULL;
+	ps->n_err = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -829,7 +859,6 @@ parse_free(struct parse *ps)
 		free(ps->secs[i].name);
 	}
 	free(ps->secs);
-	free(ps->err_lines);
 }
 
 int
@@ -853,6 +882,7 @@ ws_config_parse(struct ws_policy *p, const char *buf, size_t len,
 	if (rc > 0 && !line_has_error(&ps, (unsigned)rc))
 		cfg_error(&ps, (unsigned)rc, "syntax error");
 	apply_all(&ps);
+	flush_errors(&ps);
 	parse_free(&ps);
 	return ps.status;
 }
