@@ -260,12 +260,21 @@ not_shown(struct ws_run *run, const char *name)
 {
 	struct ws_var *head = ws_store_get(run->store, name, strlen(name));
 
+	const char *target;
+	size_t tlen;
+
 	for (; head != NULL; head = head->next_in_name)
 		if (!(head->flags & WS_VAR_NO_VALUE))
 			break;
-	ws_finding(WS_SEV_WARNING, 0, "explain", name, NULL, "%s", head ?
-	    "is set but not passed to the command (a pointer, --unset, "
-	    "--clean or WITHSECRETS_*)" : "is not set");
+	if (head != NULL && (head->flags & WS_VAR_POINTER) &&
+	    (tlen = ws_pointer_target(name, strlen(name), &target)) > 0)
+		ws_finding(WS_SEV_WARNING, 0, "explain", name, NULL, "is a "
+		    "pointer, not passed to the command; its file sets %.*s",
+		    (int)tlen, target);
+	else
+		ws_finding(WS_SEV_WARNING, 0, "explain", name, NULL, "%s",
+		    head ? "is set but not passed to the command (--unset, "
+		    "--clean or WITHSECRETS_*)" : "is not set");
 }
 
 static struct row *

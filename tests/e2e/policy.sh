@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# The rules of SPEC §6 through the real binary, in both modes: a strict
+# environment refuses to run the command (78), a lenient one warns and
+# runs it; and the policy file with its errors at FILE:LINE.
+. "$WS_SRCDIR/tests/e2e/lib.sh"
+
+ran() {	# ran DESCRIPTION: the command ran (it printed its environment)
+	if [ -s "$T/out" ]; then ok 0 "$1"; else ok 1 "$1"; fi
+}
+refused() {	# refused DESCRIPTION: exit 78 and the command did not run
+	is_rc 78 "$1"
+	if [ -s "$T/out" ]; then ok 1 "$1: the command did not run"; else
+		ok 0 "$1: the command did not run"; fi
+}
+count_lines() {	# count_lines TEXT: lines of stderr holding TEXT
+	grep -cF -- "$1" "$T/err"
+}
+hex() {	# hex BYTES: like openssl rand -hex BYTES
+	od -An -vtx1 -N"$1" /dev/urandom | tr -d ' \n'
+}
+
+K64=$(hex 32)
+K64B=$(hex 32)
+PW=$(random_secret)
+
+# ---------------------------------------------------------------- debug
+for v in true TRUE True On on yes 1; do
+	ws DEBUG=$v -e production --no-config -- env -0
+	refused "DEBUG=$v in production"
+done
+stderr_has "withsecrets: error: debug: DEBUG (environment): " "one line per finding"
+for n in FLASK_DEBUG DJANGO_DEBUG APP_DEBUG; do
+	ws $n=True -e staging --no-config -- env -0
+	refused "$n=True in staging (not lenient, so strict)"
+done
+ws DEBUG=true -e development --no-config -- env -0
+is_rc 0 "DEBUG=true in development runs"
+ran "the command ran"
+is_var DEBUG true "with DEBUG as it was"
+stderr_has "withsecrets: warning: debug: DEBUG (environment)" "a warning"
+ws DEBUG=false -e production --no-config -- env -0
+is_rc 0 "DEBUG=false in production"
+ws DEBUG=true -e prodution --no-config -- env -0
+refused "a misspelt production is strict"
+ws DEBUG=true -e DEV --no-config -- env -0
+is_rc 0 "lenient environments compare without case"
+ws DEBUG=true ENVIRONMENT=production --no-config -- env -0
+refused "ENVIRONMENT=production"
+ws DEBUG=true -e development --strict --no-config -- env -0
+refused "--strict"
+ws DEBUG=true -e production --lenient --no-config -- env -0
+is_rc 0 "--lenient"
+
+# ------------------------------------------------------------ min-length
+K31=${K64:0:31}
+K32=${K64:0:32}
+printf '%s\n' "$K31" >k31
+printf '%s\n' "$K32" >k32
+ws SECRET_KEY_FILE=k31 -e production --no-config -- env -0
+refused "a 31-character SECRET_KEY in production"
+stderr_has "min-length: SECRET_KEY (k31): 31 characters, needs at least 32" \
+    "says how long it is and must be, and where it came from"
+no_leak "$K31" "min-length"
+ws SECRET_KEY_FILE=k32 -e production --no-config -- env -0
+is_rc 0 "32 characters pass"
+ws SECRET_KEY_FILE=k31 -e development --no-config -- env -0
+is_rc 0 "31 characters in development: runs"
+stderr_has "warning: min-length: SECRET_KEY" "with a warning"
+for n in JWT_SECRET_KEY SESSION_SECRET; do
+	ws "$n=$K31" -e production --no-config -- env -0
+	refused "$n of 31 characters"
+done
+ws "DB_PASSWORD=${PW:0:19}" -e production --no-config -- env -0
+refused "a 19-character DB_PASSWORD"
+ws "PGPASSWORD=${PW:0:20}" -e production --no-config -- env -0
+is_rc 0 "a 20-character PGPASSWORD"
+
+# ----------------------------------------------------------- placeholder
+ws API_TOKEN=CHANGEME -e production --no-config -- env -0
+refused "API_TOKEN=CHANGEME"
+stderr_has "placeholder: API_TOKEN (environment)" "placeholder"
+no_leak CHANGEME "placeholder"
+ws "STRIPE_KEY=your_stripe_key_here" -e production --no-config -- env -0
+refused "a template placeholder"
+no_leak your_stripe_key_here "template placeholder"
+ws API_TOKEN=changeme -e development --no-config -- env -0
+is_rc 0 "a placeholder in development runs"
+stderr_has "warning: placeholder: API_TOKEN" "with a warning"
+
+# ------------------------------------------------------------------ weak
+W=$(printf 'ab%.0s' $(seq 1 20))
+ws "SECRET_KEY=$W" -e production --no-config -- env -0
+refused "a repeated pattern"
+stderr_has "weak: SECRET_KEY" "weak"
+no_leak "$W" "weak"
+n=0
+for i in $(seq 1 40); do
+	k=$(openssl rand -hex 32 2>/dev/null || hex 32)
+	b=$(openssl rand -base64 32 2>/dev/null || head -c 32 /dev/urandom | base64)
+	ws "SECRET_KEY=$k" "JWT_SECRET_KEY=$b" -e production --no-config -- true
+	[ "$RC" -eq 0 ] || n=$((n + 1))
+done
+is "$n" 0 "openssl rand -hex 32 and -base64 32 keys are never weak"
+
+# -------------------------------------------------------------- distinct
+ws "JWT_SECRET_KEY=$K64" "SESSION_SECRET=$K64" -e production --no-config -- env -0
+refused "SESSION_SECRET = JWT_SECRET_KEY"
+stderr_has "distinct: " "distinct"
+no_leak "$K64" "distinct"
+ws "JWT_SECRET_KEY=$K64" "SESSION_SECRET=$K64B" -e production --no-config -- env -0
+is_rc 0 "different keys pass"
+ws "JWT_SECRET_KEY=$K64" "SESSION_SECRET=$K64" -e development --no-config -- env -0
+is_rc 0 "equal keys in development run"
+
+# ------------------------------------------------- the policy file rules
+cat >ws.ini <<'EOF'
+[var API_URL]
+required = always
+[var SENTRY_DSN]
+required = strict
+[var LOG_LEVEL]
+forbid = debug trace
+[var PORT]
+pattern = ^[0-9]+$
+EOF
+ws API_URL=https://x SENTRY_DSN=https://y -e production -c ws.ini -- env -0
+is_rc 0 "all set"
+ws SENTRY_DSN=https://y -e development -c ws.ini -- env -0
+refused "required = always: refused even in development"
+stderr_has "error: required: API_URL: is not set; ws.ini:2 requires it" \
+    "names the line that requires it"
+ws API_URL=https://x -e development -c ws.ini -- env -0
+is_rc 0 "required = strict in development: runs"
+stderr_has "warning: required: SENTRY_DSN" "with a warning"
+ws API_URL=https://x -e production -c ws.ini -- env -0
+refused "required = strict in production"
+ws API_URL=https://x SENTRY_DSN= -e production -c ws.ini -- env -0
+refused "empty counts as unset"
+ws API_URL=https://x SENTRY_DSN=https://y LOG_LEVEL=Debug -e production -c ws.ini -- env -0
+refused "forbid, any case"
+stderr_has "forbid: LOG_LEVEL (environment): has a value that ws.ini:6 forbids" "forbid"
+ws API_URL=https://x SENTRY_DSN=https://y PORT=80x -e production -c ws.ini -- env -0
+refused "pattern"
+stderr_has "pattern: PORT (environment): does not match the pattern of ws.ini:8" "pattern"
+ws API_URL=https://x LOG_LEVEL=trace PORT=x -e development -c ws.ini -- env -0
+is_rc 0 "forbid and pattern warn in development"
+is "$(count_lines 'warning: ')" 3 "three warnings"
+
+# ------------------------------------------------------ plaintext-secret
+ws "SECRET_KEY=$K64" -e production --no-config -- env -0
+is_rc 0 "a secret in the environment: production runs"
+stderr_has "warning: plaintext-secret: SECRET_KEY (environment)" "with a warning"
+printf '%s\n' "$K64" >key
+ws SECRET_KEY_FILE=key -e production --no-config -- env -0
+if grep -q plaintext-secret "$T/err"; then ok 1 "SECRET_KEY_FILE is not plaintext"; else ok 0 "SECRET_KEY_FILE is not plaintext"; fi
+is_var SECRET_KEY "$K64" "and the command got it"
+printf '[withsecrets]\nplaintext-secrets = error\n' >pt.ini
+ws "SECRET_KEY=$K64" -e production -c pt.ini -- env -0
+refused "plaintext-secrets = error"
+ws "SECRET_KEY=$K64" -e development -c pt.ini -- env -0
+is_rc 0 "never in development"
+no_leak "$K64" "plaintext-secret" stdout-is-env
+
+# ---------------------------------------- rules that are errors everywhere
+printf '%s\n' "$PW" >pw
+for e in development production; do
+	ws "DB_PASSWORD=$PW" DB_PASSWORD_FILE=pw -e $e --no-config -- env -0
+	refused "both-set in $e"
+	stderr_has "both-set: DB_PASSWORD" "both-set"
+	ws LD_NOTHING_FILE=pw -e $e --no-config -- env -0
+	refused "a deny name through NAME_FILE in $e"
+	stderr_has "denied-name: LD_NOTHING" "denied-name"
+done
+no_leak "$PW" "both-set and denied-name"
+printf 'x\n' >ww
+chmod 666 ww
+ws A_FILE=ww -e development --no-config -- env -0
+is_rc 77 "a world-writable file: 77 in development"
+stderr_has "file-mode" "file-mode"
+chmod 664 ww
+ws A_FILE=ww -e development --no-config -- env -0
+is_rc 0 "a group-writable file in development: runs"
+stderr_has "warning: file-mode" "with a warning"
+ws A_FILE=ww -e production --no-config -- env -0
+is_rc 77 "a group-writable file in production: 77"
+ws A_FILE=ww DEBUG=1 -e production --no-config -- env -0
+is_rc 77 "77 and 78: the status is 77"
+stderr_has "error: debug" "and every finding is reported"
+
+# ------------------------------------------------------ all at once
+ws DEBUG=1 "SECRET_KEY=short" API_TOKEN=changeme DB_PASSWORD=x "JWT_SECRET_KEY=$K64" \
+    "SESSION_SECRET=$K64" -e production --no-config -- env -0
+refused "several violations"
+is "$(grep -c '^withsecrets: error: ' "$T/err")" 5 "five errors, one line each"
+one_line_stderr "every line is a withsecrets message"
+no_leak "$K64" "several"
+no_leak changeme "several (2)"
+
+# ------------------------------------------------------- the policy file
+cat >withsecrets.ini <<'EOF'
+; a user's policy
+[withsecrets]
+lenient-environments = development
+    laptop       ; continued
+[var SECRET_KEY]
+min-length = 40
+[defaults]
+LOG_LEVEL = INFO
+EOF
+ws "SECRET_KEY=$K32" -e laptop -- env -0
+is_rc 0 "DIR/withsecrets.ini is read: laptop is lenient"
+stderr_has "32 characters, needs at least 40" "and its min-length applies"
+is_var LOG_LEVEL INFO "[defaults] reach the command"
+ws LOG_LEVEL=WARN -e laptop -- env -0
+is_var LOG_LEVEL WARN "the environment beats [defaults]"
+ws DEBUG=1 -e test -- env -0
+refused "test is no longer lenient: the user's list replaced the built-in one"
+mkdir -p sub
+cp withsecrets.ini sub/
+rm withsecrets.ini
+ws DEBUG=1 -e laptop -C sub -- env -0
+is_rc 0 "-C DIR: DIR/withsecrets.ini"
+ws DEBUG=1 WITHSECRETS_CONFIG=sub/withsecrets.ini -e laptop -- env -0
+is_rc 0 "\$WITHSECRETS_CONFIG"
+unset_var WITHSECRETS_CONFIG "and it is not passed on"
+ws DEBUG=1 WITHSECRETS_CONFIG=sub/withsecrets.ini -e laptop --no-config -- env -0
+refused "--no-config: the built-in policy"
+ws WITHSECRETS_CONFIG=nonexistent.ini -- env -0
+is_rc 66 "a missing \$WITHSECRETS_CONFIG: 66"
+ws -c nonexistent.ini -- env -0
+is_rc 66 "a missing -c file: 66"
+ws -c sub -- env -0
+is_rc 66 "a directory: 66"
+chmod 666 sub/withsecrets.ini
+ws -c sub/withsecrets.ini -- env -0
+is_rc 77 "a world-writable policy file: 77"
+chmod 644 sub/withsecrets.ini
+
+cat >bad.ini <<'EOF'
+[withsecrets]
+max-secret-size = -1
+keep = PATH
+keep = HOME
+[withsecrtes]
+x = 1
+[var SECRET_KEY]
+min_length = 32
+EOF
+ws -c bad.ini -- env -0
+refused "a policy with errors"
+stderr_has "error: config: bad.ini:2: max-secret-size" "an invalid value at its line"
+stderr_has "error: config: bad.ini:4: keep is given twice" "a duplicate key"
+stderr_has "error: config: bad.ini:5: unknown section" "an unknown section at its header"
+stderr_has "error: config: bad.ini:8: unknown key min_length" "an unknown key"
+is "$(grep -c 'error: config' "$T/err")" 4 "every error, not only the first"
+{ printf '[withsecrets]\ndeny = '; printf 'X%.0s' $(seq 1 280); printf ' keep = Y\n'; } >long.ini
+ws -c long.ini -- env -0
+refused "a 300-character line"
+stderr_has "long.ini:2: line longer than" "is refused, not split"
+
+# ----------------------------------------------------------- defaults
+run "$WS" defaults
+is_rc 0 "defaults"
+cp "$T/out" defaults.ini
+ws DEBUG=1 -c defaults.ini -e production -- env -0
+refused "the printed built-in policy is a valid policy file, the same rules"
+ws -c defaults.ini -e development -- env -0
+is_rc 0 "and parses cleanly"
+is "$(cat "$T/err")" "" "without a message"
+
+done_testing
