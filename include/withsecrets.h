@@ -370,11 +370,26 @@ enum ws_varkey { WS_VK_SECRET, WS_VK_REQUIRED, WS_VK_MIN_LENGTH,
 	WS_VK_DISTINCT, WS_VK_DEBUG, WS_VK_PATTERN, WS_VK_FORBID,
 	WS_VK_COUNT };
 
+/* Where a key was set: the file's display name and the line. */
+struct ws_where {
+	const char	*file;		/* kept by the policy; NULL: not set */
+	unsigned	 line;
+};
+
+/* How a [var] pattern is matched: most are a name, *LIT, LIT* or *LIT*,
+ * which need no general glob matching (start-up cost, SPEC §9). */
+enum ws_shape { WS_SHAPE_EXACT, WS_SHAPE_PREFIX, WS_SHAPE_SUFFIX,
+	WS_SHAPE_CONTAINS, WS_SHAPE_ANY, WS_SHAPE_GLOB };
+
 /* One [var PATTERN] section: the keys of the built-in policy and the
  * user's file merged (a user's key replaces the built-in one). */
 struct ws_varrule {
 	char		*pattern;	/* a name or a glob */
 	int		 glob;
+	enum ws_shape	 shape;
+	const char	*lit;		/* the literal part, for the shapes */
+	size_t		 litlen;
+	uint64_t	 mask;		/* ws_charmask() of lit */
 	size_t		 order;		/* built-in first, then the user's */
 	unsigned	 set;		/* 1 << WS_VK_* of the keys given */
 	int		 secret, distinct, debug;
@@ -382,7 +397,7 @@ struct ws_varrule {
 	size_t		 min_length;
 	void		*re;		/* regex_t * (pattern) */
 	char		**forbid;	/* lower case */
-	char		*where[WS_VK_COUNT];	/* "FILE:LINE" of each key */
+	struct ws_where	 where[WS_VK_COUNT];
 };
 
 /* What applies to one name: each key from the exact-name section when
@@ -405,14 +420,16 @@ struct ws_default {			/* one [defaults] entry */
 
 struct ws_policy {
 	struct ws_settings set;
-	char		*where[16];	/* "FILE:LINE" of [withsecrets] keys */
+	struct ws_where	 where[16];	/* of the [withsecrets] keys */
 	struct ws_varrule *rules;
 	size_t		 n_rules;
 	struct ws_default *defaults;
 	size_t		 n_defaults;
 	char		**ph_values;	/* [placeholders], lower case */
 	char		**ph_patterns;
-	char		*example_where;	/* where example= was set */
+	char		**ph_literals;	/* a literal each pattern holds */
+	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
+	size_t		*ph_lens;	/* length of each value */
 	int		 example_named;	/* set by the user: must exist */
 	struct ws_store	*example;	/* the example file's entries */
 	struct ws_source *example_src;
@@ -432,6 +449,13 @@ int	 ws_config_parse(struct ws_policy *, const char *buf, size_t len,
 	    const char *display, int user);
 /* The line buffer size of the linked libinih, learnt while parsing. */
 int	 ws_config_line_max(void);
+/* "FILE:LINE" of a key, for messages (to be freed). */
+char	*ws_where_fmt(const struct ws_where *);
+/* Which bytes occur in [s, s + n), folded to 64 bits (c & 63): a
+ * string holds another only if its mask covers the other's. */
+uint64_t ws_charmask(const char *, size_t);
+/* Does [s, s + n) contain [lit, lit + m)? */
+int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
 /* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 /* What the policy says about one name. */

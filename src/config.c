@@ -206,27 +206,58 @@ sect_label(const struct raw_section *s)
 	}
 }
 
-/* A [var] pattern: a variable name, possibly with glob characters. */
+/* One [var] pattern: a variable name, possibly with glob characters. */
 static int
 var_pattern_valid(const char *s, size_t n)
 {
 	char *plain = ws_xmalloc(n + 1);
 	size_t i, m = 0;
-	int depth = 0, ok;
+	int ok;
 
-	for (i = 0; i < n; i++) {
-		if (is_blank(s[i]))
-			break;
-		if (s[i] == '[')
-			depth++;
-		else if (s[i] == ']' && depth > 0)
-			depth--;
+	for (i = 0; i < n; i++)
 		if (strchr("*?!^\\", s[i]) == NULL)
 			plain[m++] = s[i];
-	}
-	ok = i == n && n > 0 && (m == 0 || ws_name_valid(plain, m));
+	ok = n > 0 && (m == 0 || ws_name_valid(plain, m));
 	free(plain);
 	return ok;
+}
+
+/* [var PATTERN...]: one or more names or globs, separated by blanks. */
+static int
+var_patterns_valid(const char *s, size_t n)
+{
+	size_t i = 0, j, count = 0;
+
+	while (i < n) {
+		for (j = i; j < n && !is_blank(s[j]); j++)
+			;
+		if (!var_pattern_valid(s + i, j - i))
+			return 0;
+		count++;
+		for (i = j; i < n && is_blank(s[i]); i++)
+			;
+	}
+	return count > 0;
+}
+
+/* "A \t B" -> "A B": one header, however it is spaced. */
+static void
+collapse_blanks(char *s)
+{
+	char *o = s, *i;
+	int blank = 0;
+
+	for (i = s; *i != '\0'; i++) {
+		if (is_blank(*i)) {
+			blank = 1;
+			continue;
+		}
+		if (blank && o != s)
+			*o++ = ' ';
+		blank = 0;
+		*o++ = *i;
+	}
+	*o = '\0';
 }
 
 static void
@@ -249,14 +280,16 @@ open_section(struct parse *ps, const char *s, size_t n)
 		s += 3;
 		n -= 3;
 		trim(&s, &n);
-		if (!var_pattern_valid(s, n)) {
-			cfg_error(ps, ps->lineno, "[var] takes one variable "
-			    "name or one glob: [var NAME] or [var *_PASSWORD]");
+		if (!var_patterns_valid(s, n)) {
+			cfg_error(ps, ps->lineno, "[var] takes variable names "
+			    "or globs: [var NAME], [var *_PASSWORD] or "
+			    "[var DEBUG APP_DEBUG]");
 			ps->cur = -2;
 			return;
 		}
 		kind = SECT_VAR;
 		name = ws_xstrndup(s, n);
+		collapse_blanks(name);
 	} else {
 		cfg_error(ps, ps->lineno, "unknown section; the sections are "
 		    "[withsecrets], [defaults], [var NAME] and [placeholders]");
@@ -285,14 +318,18 @@ static void
 continue_value(struct parse *ps, const char *s, size_t n)
 {
 	struct raw_entry *e;
+	size_t old;
 	char *v;
 
 	if (ps->last_sec < 0)
 		return;		/* the key itself was refused */
 	e = &ps->secs[ps->last_sec].e[ps->last_ent];
-	v = *e->value ? ws_xasprintf("%s %.*s", e->value, (int)n, s) :
-	    ws_xstrndup(s, n);
-	free(e->value);
+	old = strlen(e->value);
+	v = ws_xrealloc(e->value, old + n + 2);
+	if (old > 0)
+		v[old++] = ' ';
+	memcpy(v + old, s, n);
+	v[old + n] = '\0';
 	e->value = v;
 }
 
@@ -428,7 +465,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 			    sec->kind == SECT_VAR ? "]" : "", sec->e[i].line);
 			return 1;
 		}
-	sec->e = ws_xrealloc(sec->e, (sec->n + 1) * sizeof(*sec->e));
+	if ((sec->n & (sec->n - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
+		sec->e = ws_xrealloc(sec->e, (sec->n ? sec->n * 2 : 1) *
+		    sizeof(*sec->e));
 	e = &sec->e[sec->n];
 	e->key = ws_xstrdup(name);
 	e->value = ws_xstrdup(value ? value : "");
@@ -441,41 +480,37 @@ handler(void *user, const char *section, const char *name, const char *value)
 /* ------------------------------------------------------------------ */
 /* Values.                                                             */
 
+/* Space-separated words, as a NULL-terminated list in one allocation
+ * (the pointers, then the text): free_words() frees it. */
 static char **
 split_words(const char *s, int lower)
 {
-	char **list = ws_xcalloc(1, sizeof(*list));
-	size_t n = 0, len;
-	const char *w;
-	char *c;
+	size_t len = strlen(s), n = 0, i;
+	char **list, *text, *c;
 
-	for (;;) {
-		while (is_blank(*s))
-			s++;
-		if (*s == '\0')
+	for (i = 0; i < len; i++)
+		if (!is_blank(s[i]) && (i == 0 || is_blank(s[i - 1])))
+			n++;
+	list = ws_xmalloc((n + 1) * sizeof(*list) + len + 1);
+	text = (char *)(list + n + 1);
+	memcpy(text, s, len + 1);
+	for (n = 0, c = text; *c != '\0';) {
+		while (is_blank(*c))
+			*c++ = '\0';
+		if (*c == '\0')
 			break;
-		for (w = s; *s && !is_blank(*s); s++)
-			;
-		len = (size_t)(s - w);
-		list = ws_xrealloc(list, (n + 2) * sizeof(*list));
-		list[n] = ws_xstrndup(w, len);
-		if (lower)
-			for (c = list[n]; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		list[++n] = NULL;
+		list[n++] = c;
+		for (; *c != '\0' && !is_blank(*c); c++)
+			if (lower && *c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
 	}
+	list[n] = NULL;
 	return list;
 }
 
 static void
 free_words(char **list)
 {
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; list[i] != NULL; i++)
-		free(list[i]);
 	free(list);
 }
 
@@ -517,17 +552,19 @@ parse_size(const char *v, size_t lo, size_t hi, size_t *out)
 	return 0;
 }
 
-static char *
-where(struct parse *ps, unsigned line)
-{
-	return ws_source_fmt(ps->display, line);
-}
+static const char *keep_file(struct ws_policy *, const char *);
 
 static void
-set_where(char **slot, char *w)
+set_where(struct parse *ps, struct ws_where *w, unsigned line)
 {
-	free(*slot);
-	*slot = w;
+	w->file = keep_file(ps->p, ps->display);
+	w->line = line;
+}
+
+char *
+ws_where_fmt(const struct ws_where *w)
+{
+	return ws_source_fmt(w->file ? w->file : "?", w->line);
 }
 
 static void
@@ -616,18 +653,74 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		free_words(*list);
 		*list = split_words(e->value, 0);
 	}
-	set_where(&ps->p->where[k], where(ps, e->line));
+	set_where(ps, &ps->p->where[k], e->line);
+}
+
+/* For each glob, its longest run of plain characters: a value that
+ * does not contain it cannot match, and looking for it is cheap. */
+static char **
+glob_literals(char **pats)
+{
+	size_t n, i, j, best, blen, len;
+	char **lits;
+	const char *s, *close;
+
+	size_t total = 0;
+	char *text;
+
+	for (n = 0; pats[n] != NULL; n++)
+		total += strlen(pats[n]) + 1;
+	lits = ws_xmalloc((n + 1) * sizeof(*lits) + total);
+	text = (char *)(lits + n + 1);
+	for (i = 0; i < n; i++) {
+		s = pats[i];
+		best = blen = 0;
+		for (j = 0; s[j] != '\0'; j += len) {
+			if (s[j] == '[' && (close = strchr(s + j + 2, ']')))
+				len = (size_t)(close - (s + j)) + 1;
+			else if ((len = strcspn(s + j, "*?[\\")) == 0)
+				len = s[j] == '\\' && s[j + 1] ? 2 : 1;
+			else if (len > blen) {
+				best = j;
+				blen = len;
+			}
+		}
+		memcpy(text, s + best, blen);
+		text[blen] = '\0';
+		lits[i] = text;
+		text += blen + 1;
+	}
+	lits[n] = NULL;
+	return lits;
 }
 
 static void
 apply_placeholders(struct parse *ps, const struct raw_entry *e)
 {
+	struct ws_policy *p = ps->p;
+	size_t i;
+
 	if (strcmp(e->key, "values") == 0) {
-		free_words(ps->p->ph_values);
-		ps->p->ph_values = split_words(e->value, 1);
+		free_words(p->ph_values);
+		p->ph_values = split_words(e->value, 1);
+		for (i = 0; p->ph_values[i] != NULL; i++)
+			;
+		free(p->ph_lens);
+		p->ph_lens = ws_xcalloc(i + 1, sizeof(*p->ph_lens));
+		for (i = 0; p->ph_values[i] != NULL; i++)
+			p->ph_lens[i] = strlen(p->ph_values[i]);
 	} else if (strcmp(e->key, "patterns") == 0) {
-		free_words(ps->p->ph_patterns);
-		ps->p->ph_patterns = split_words(e->value, 1);
+		free_words(p->ph_patterns);
+		p->ph_patterns = split_words(e->value, 1);
+		free_words(p->ph_literals);
+		p->ph_literals = glob_literals(p->ph_patterns);
+		for (i = 0; p->ph_literals[i] != NULL; i++)
+			;
+		free(p->ph_masks);
+		p->ph_masks = ws_xcalloc(i + 1, sizeof(*p->ph_masks));
+		for (i = 0; p->ph_literals[i] != NULL; i++)
+			p->ph_masks[i] = ws_charmask(p->ph_literals[i],
+			    strlen(p->ph_literals[i]));
 	} else
 		cfg_error(ps, e->line, "unknown key %s in [placeholders]; the "
 		    "keys are values and patterns", e->key);
@@ -678,6 +771,41 @@ apply_default(struct parse *ps, const struct raw_entry *e)
 	d->line = e->line;
 }
 
+/* NAME, LIT*, *LIT, *LIT* and * are matched without the glob engine. */
+static void
+set_shape(struct ws_varrule *r)
+{
+	const char *s = r->pattern;
+	size_t n = strlen(s), a = 0, b = n;
+
+	if (!r->glob) {
+		r->shape = WS_SHAPE_EXACT;
+		r->lit = s;
+		r->litlen = n;
+		r->mask = ws_charmask(s, n);
+		return;
+	}
+	while (a < n && s[a] == '*')
+		a++;
+	while (b > a && s[b - 1] == '*')
+		b--;
+	if (strcspn(s + a, "*?[\\") < b - a) {
+		r->shape = WS_SHAPE_GLOB;
+		return;
+	}
+	r->lit = s + a;
+	r->litlen = b - a;
+	r->mask = ws_charmask(r->lit, r->litlen);
+	if (r->litlen == 0)
+		r->shape = WS_SHAPE_ANY;
+	else if (a > 0 && b < n)
+		r->shape = WS_SHAPE_CONTAINS;
+	else if (a > 0)
+		r->shape = WS_SHAPE_SUFFIX;
+	else
+		r->shape = WS_SHAPE_PREFIX;
+}
+
 static struct ws_varrule *
 rule_for(struct ws_policy *p, const char *pattern)
 {
@@ -687,11 +815,16 @@ rule_for(struct ws_policy *p, const char *pattern)
 	for (i = 0; i < p->n_rules; i++)
 		if (strcmp(p->rules[i].pattern, pattern) == 0)
 			return &p->rules[i];
-	p->rules = ws_xrealloc(p->rules, (p->n_rules + 1) * sizeof(*p->rules));
+	/* room for 16, then doubled each time it is full */
+	if (p->n_rules == 0 || (p->n_rules >= 16 &&
+	    (p->n_rules & (p->n_rules - 1)) == 0))
+		p->rules = ws_xrealloc(p->rules, (p->n_rules ? p->n_rules * 2 :
+		    16) * sizeof(*p->rules));
 	r = &p->rules[p->n_rules];
 	memset(r, 0, sizeof(*r));
 	r->pattern = ws_xstrdup(pattern);
 	r->glob = strpbrk(pattern, "*?[") != NULL;
+	set_shape(r);
 	r->order = p->n_rules++;
 	return r;
 }
@@ -747,33 +880,35 @@ apply_var_pattern(struct parse *ps, struct ws_varrule *r,
 	return 0;
 }
 
-static void
-apply_var(struct parse *ps, const struct raw_section *sec,
+/* One key of a [var] section, for one of its patterns.  Returns 0, or
+ * -1 after an error (reported once for all the patterns). */
+static int
+apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
     const struct raw_entry *e)
 {
-	struct ws_varrule *r;
-	size_t k, len;
-	int b, rc = 0;
+	const char *file = keep_file(ps->p, ps->display);
+	size_t len;
+	int b;
 
-	for (k = 0; k < WS_VK_COUNT; k++)
-		if (strcmp(e->key, varkey_names[k]) == 0)
-			break;
-	if (k == WS_VK_COUNT) {
-		cfg_error(ps, e->line, "unknown key %s in [var %s]; the keys "
-		    "are secret, required, min-length, distinct, debug, "
-		    "pattern and forbid", e->key, sec->name);
-		return;
+	if ((r->set & (1u << k)) && r->where[k].file == file) {
+		/* a name in two sections of one file: which would win? */
+		cfg_error(ps, e->line, "%s of %s is set twice in this file "
+		    "(first at line %u); keep one", e->key, r->pattern,
+		    r->where[k].line);
+		return -1;
 	}
-	r = rule_for(ps->p, sec->name);
 	switch (k) {
 	case WS_VK_SECRET:
-		rc = apply_var_bool(ps, e, &r->secret);
+		if (apply_var_bool(ps, e, &r->secret) != 0)
+			return -1;
 		break;
 	case WS_VK_DISTINCT:
-		rc = apply_var_bool(ps, e, &r->distinct);
+		if (apply_var_bool(ps, e, &r->distinct) != 0)
+			return -1;
 		break;
 	case WS_VK_DEBUG:
-		rc = apply_var_bool(ps, e, &r->debug);
+		if (apply_var_bool(ps, e, &r->debug) != 0)
+			return -1;
 		break;
 	case WS_VK_REQUIRED:
 		if (strcmp(e->value, "always") == 0)
@@ -785,12 +920,12 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 		else {
 			cfg_error(ps, e->line, "required takes always, strict "
 			    "or no");
-			return;
+			return -1;
 		}
 		if (r->glob && r->required != WS_REQ_NO) {
-			cfg_error(ps, e->line, "required needs one name, not a "
+			cfg_error(ps, e->line, "required needs names, not a "
 			    "glob: which names would be required?");
-			return;
+			return -1;
 		}
 		break;
 	case WS_VK_MIN_LENGTH:
@@ -799,22 +934,59 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 			cfg_error(ps, e->line, "min-length takes a number of "
 			    "characters from 0 to %d",
 			    WS_MAX_SECRET_SIZE_LIMIT);
-			return;
+			return -1;
 		}
 		r->min_length = len;
 		break;
 	case WS_VK_PATTERN:
-		rc = apply_var_pattern(ps, r, e);
+		if (apply_var_pattern(ps, r, e) != 0)
+			return -1;
 		break;
 	case WS_VK_FORBID:
 		free_words(r->forbid);
 		r->forbid = split_words(e->value, 1);
 		break;
 	}
-	if (rc != 0)
-		return;
 	r->set |= 1u << k;
-	set_where(&r->where[k], where(ps, e->line));
+	r->where[k].file = file;
+	r->where[k].line = e->line;
+	return 0;
+}
+
+/* The patterns of a [var] header, as a word list. */
+static void
+apply_var(struct parse *ps, const struct raw_section *sec,
+    const struct raw_entry *e)
+{
+	char **pats;
+	size_t k, i;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if (strcmp(e->key, varkey_names[k]) == 0)
+			break;
+	if (k == WS_VK_COUNT) {
+		cfg_error(ps, e->line, "unknown key %s in [var %s]; the keys "
+		    "are secret, required, min-length, distinct, debug, "
+		    "pattern and forbid", e->key, sec->name);
+		return;
+	}
+	pats = split_words(sec->name, 0);
+	for (i = 0; pats[i] != NULL; i++)
+		if (apply_var_key(ps, rule_for(ps->p, pats[i]), k, e) != 0)
+			break;
+	free_words(pats);
+}
+
+/* A [var] section without keys still declares its names. */
+static void
+declare_vars(struct parse *ps, const struct raw_section *sec)
+{
+	char **pats = split_words(sec->name, 0);
+	size_t i;
+
+	for (i = 0; pats[i] != NULL; i++)
+		(void)rule_for(ps->p, pats[i]);
+	free_words(pats);
 }
 
 static void
@@ -826,7 +998,7 @@ apply_all(struct parse *ps)
 	for (i = 0; i < ps->nsecs; i++) {
 		sec = &ps->secs[i];
 		if (sec->kind == SECT_VAR && sec->n == 0)
-			(void)rule_for(ps->p, sec->name);	/* declares it */
+			declare_vars(ps, sec);
 		for (j = 0; j < sec->n; j++)
 			switch (sec->kind) {
 			case SECT_WITHSECRETS:
@@ -898,6 +1070,9 @@ ws_policy_new(void)
 	p->set.max_secret_size = WS_MAX_SECRET_SIZE_DEFAULT;
 	p->ph_values = ws_xcalloc(1, sizeof(char *));
 	p->ph_patterns = ws_xcalloc(1, sizeof(char *));
+	p->ph_literals = ws_xcalloc(1, sizeof(char *));
+	p->ph_masks = ws_xcalloc(1, sizeof(uint64_t));
+	p->ph_lens = ws_xcalloc(1, sizeof(size_t));
 	if (ws_config_parse(p, ws_builtin_policy, strlen(ws_builtin_policy),
 	    "built-in", 0) != 0) {
 		ws_msg("error: internal: the built-in policy does not parse");
@@ -912,7 +1087,7 @@ void
 ws_policy_destroy(struct ws_policy *p)
 {
 	struct ws_settings *s;
-	size_t i, k;
+	size_t i;
 
 	if (p == NULL)
 		return;
@@ -925,20 +1100,18 @@ ws_policy_destroy(struct ws_policy *p)
 	free_words(s->ignore_file_vars);
 	free(s->example);
 	free(s->path);
-	for (k = 0; k < sizeof(p->where) / sizeof(p->where[0]); k++)
-		free(p->where[k]);
 	for (i = 0; i < p->n_rules; i++) {
 		free(p->rules[i].pattern);
 		free_regex(p->rules[i].re);
 		free_words(p->rules[i].forbid);
-		for (k = 0; k < WS_VK_COUNT; k++)
-			free(p->rules[i].where[k]);
 	}
 	free(p->rules);
 	free(p->defaults);
 	free_words(p->ph_values);
 	free_words(p->ph_patterns);
-	free(p->example_where);
+	free_words(p->ph_literals);
+	free(p->ph_masks);
+	free(p->ph_lens);
 	free(p->example_path);
 	ws_store_free(p->example);
 	for (i = 0; i < p->n_files; i++)

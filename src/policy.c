@@ -106,12 +106,59 @@ ws_wildmatch(const char *pat, const char *s, size_t n)
 	return *p == '\0';
 }
 
-static int
-rule_matches(const struct ws_varrule *r, const char *name, size_t n)
+uint64_t
+ws_charmask(const char *s, size_t n)
 {
-	if (r->glob)
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m |= (uint64_t)1 << ((unsigned char)s[i] & 63);
+	return m;
+}
+
+/* Does [s, s + n) contain [lit, lit + m)?  For short strings, cheaper
+ * than memmem(3), which prepares for long ones. */
+int
+ws_contains(const char *s, size_t n, const char *lit, size_t m)
+{
+	const char *p, *end;
+
+	if (m == 0)
+		return 1;
+	if (m > n)
+		return 0;
+	end = s + n - m;
+	for (p = s; p <= end; p++) {
+		if ((p = memchr(p, lit[0], (size_t)(end - p) + 1)) == NULL)
+			return 0;
+		if (memcmp(p, lit, m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+rule_matches(const struct ws_varrule *r, const char *name, size_t n,
+    uint64_t mask)
+{
+	if (r->mask & ~mask)
+		return 0;	/* a character of the pattern is missing */
+	switch (r->shape) {
+	case WS_SHAPE_EXACT:
+		return r->litlen == n && memcmp(r->lit, name, n) == 0;
+	case WS_SHAPE_PREFIX:
+		return r->litlen <= n && memcmp(r->lit, name, r->litlen) == 0;
+	case WS_SHAPE_SUFFIX:
+		return r->litlen <= n &&
+		    memcmp(r->lit, name + n - r->litlen, r->litlen) == 0;
+	case WS_SHAPE_CONTAINS:
+		return ws_contains(name, n, r->lit, r->litlen);
+	case WS_SHAPE_ANY:
+		return 1;
+	default:
 		return ws_wildmatch(r->pattern, name, n);
-	return strncmp(r->pattern, name, n) == 0 && r->pattern[n] == '\0';
+	}
 }
 
 void
@@ -120,13 +167,14 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 {
 	const struct ws_varrule *r;
 	size_t i, k, n = strlen(name);
+	uint64_t mask = ws_charmask(name, n);
 	unsigned exact = 0, bit;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
 	for (i = 0; i < p->n_rules; i++) {
 		r = &p->rules[i];
-		if (r->set == 0 || !rule_matches(r, name, n))
+		if (r->set == 0 || !rule_matches(r, name, n, mask))
 			continue;
 		for (k = 0; k < WS_VK_COUNT; k++) {
 			bit = 1u << k;
@@ -179,9 +227,9 @@ has_own_section(const struct ws_policy *p, const char *name, size_t n)
 	size_t i;
 
 	for (i = 0; i < p->n_rules; i++)
-		if (!p->rules[i].glob &&
-		    strncmp(p->rules[i].pattern, name, n) == 0 &&
-		    p->rules[i].pattern[n] == '\0')
+		if (p->rules[i].shape == WS_SHAPE_EXACT &&
+		    p->rules[i].litlen == n &&
+		    memcmp(p->rules[i].pattern, name, n) == 0)
 			return 1;
 	return 0;
 }

@@ -111,16 +111,28 @@ int
 ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 {
 	struct folded f;
-	char *const *pat;
-	int hit;
+	const char *lit;
+	uint64_t mask;
+	size_t i;
+	int hit = 0;
 
 	if (n == 0)
 		return 0;
 	if (fold(v, n, &f) != 0)
 		ws_fatal_nomem();
-	hit = in_words(&f, (const char *const *)p->ph_values);
-	for (pat = p->ph_patterns; !hit && pat && *pat; pat++)
-		hit = ws_wildmatch(*pat, f.p, f.n);
+	/* every value of the same length is compared, in constant time */
+	for (i = 0; p->ph_values[i] != NULL; i++)
+		if (p->ph_lens[i] == n &&
+		    sodium_memcmp(f.p, p->ph_values[i], n) == 0)
+			hit = 1;
+	mask = ws_charmask(f.p, f.n);
+	for (i = 0; !hit && p->ph_patterns[i] != NULL; i++) {
+		lit = p->ph_literals[i];
+		if ((p->ph_masks[i] & ~mask) ||
+		    !ws_contains(f.p, f.n, lit, strlen(lit)))
+			continue;	/* cannot match: skip the glob */
+		hit = ws_wildmatch(p->ph_patterns[i], f.p, f.n);
+	}
 	unfold(&f);
 	return hit;
 }
@@ -157,7 +169,7 @@ ws_rule_weak(const char *s, size_t n)
 		return 1;
 	maxp = n / 2 < 32 ? n / 2 : 32;
 	for (p = 1; p <= maxp; p++)
-		if (memcmp(s, s + p, n - p) == 0)
+		if (s[p] == s[0] && memcmp(s, s + p, n - p) == 0)
 			return 1;
 	for (i = 1; i < n; i++) {
 		step = (int)u[i] - (int)u[i - 1];
@@ -265,6 +277,7 @@ check_forbid(struct ws_run *run, const struct ws_var *e,
     const struct ws_varrule *r)
 {
 	struct folded f;
+	char *w;
 	int hit;
 
 	if (r->forbid == NULL || r->forbid[0] == NULL)
@@ -273,19 +286,27 @@ check_forbid(struct ws_run *run, const struct ws_var *e,
 		ws_fatal_nomem();
 	hit = in_words(&f, (const char *const *)r->forbid);
 	unfold(&f);
-	if (hit)
+	if (hit) {
+		w = ws_where_fmt(&r->where[WS_VK_FORBID]);
 		report(mode_sev(run), "forbid", e, NULL, "has a value that %s "
-		    "forbids; change it", r->where[WS_VK_FORBID]);
+		    "forbids; change it", w);
+		free(w);
+	}
 }
 
 static void
 check_pattern(struct ws_run *run, const struct ws_var *e,
     const struct ws_varrule *r)
 {
+	char *w;
+
 	/* in place: the value is NUL-terminated and holds no NUL */
-	if (regexec(r->re, e->value, 0, NULL, 0) != 0)
+	if (regexec(r->re, e->value, 0, NULL, 0) != 0) {
+		w = ws_where_fmt(&r->where[WS_VK_PATTERN]);
 		report(mode_sev(run), "pattern", e, NULL, "does not match the "
-		    "pattern of %s; fix the value", r->where[WS_VK_PATTERN]);
+		    "pattern of %s; fix the value", w);
+		free(w);
+	}
 }
 
 static void
@@ -348,6 +369,35 @@ has_value(const struct ws_var *v)
 	    WS_VAR_SKIPPED));
 }
 
+/* The lower entries of a name that e hides. */
+static size_t
+shadowed_in_chain(struct ws_var *head, const struct ws_var *e,
+    void (*fn)(void *, const struct ws_var *, int), void *arg)
+{
+	struct ws_var *v;
+	size_t count = 0;
+
+	for (v = head; v != NULL; v = v->next_in_name)
+		if (v != e && has_value(v) && v->src != e->src &&
+		    v->src->rank >= e->src->rank) {
+			if (fn)
+				fn(arg, v, 0);
+			count++;
+		}
+	return count;
+}
+
+/* A pointer entry p that a higher source's value of its target hides:
+ * it was not read at all. */
+static int
+pointer_hidden(struct ws_run *run, const struct ws_var *p,
+    const struct ws_var *e)
+{
+	return p->vallen > 0 && !(p->flags & WS_VAR_NO_VALUE) &&
+	    p->src != e->src && p->src->rank > e->src->rank &&
+	    ws_pointer_resolvable(run, p->name, p->namelen);
+}
+
 /* Call fn for each entry that e hides: lower entries of its name, and
  * NAME_FILE / FILE__NAME pointers of lower sources (which were not
  * read).  Returns how many. */
@@ -358,26 +408,18 @@ ws_shadowed_each(struct ws_run *run, struct ws_var *head,
 {
 	struct ws_var *v;
 	char *pname;
-	size_t count = 0;
+	size_t count;
 	int i;
 
 	if (e == NULL)
 		return 0;
-	for (v = head; v != NULL; v = v->next_in_name)
-		if (v != e && has_value(v) && v->src->rank >= e->src->rank &&
-		    !(v->src == e->src)) {
-			if (fn)
-				fn(arg, v, 0);
-			count++;
-		}
+	count = shadowed_in_chain(head, e, fn, arg);
 	for (i = 0; i < 2; i++) {
 		pname = i == 0 ? ws_xasprintf("%s_FILE", e->name) :
 		    ws_xasprintf("FILE__%s", e->name);
 		for (v = ws_store_get(run->store, pname, strlen(pname));
 		    v != NULL; v = v->next_in_name)
-			if (v->vallen > 0 && !(v->flags & WS_VAR_NO_VALUE) &&
-			    v->src != e->src && v->src->rank > e->src->rank &&
-			    ws_pointer_resolvable(run, v->name, v->namelen)) {
+			if (pointer_hidden(run, v, e)) {
 				if (fn)
 					fn(arg, v, 1);
 				count++;
@@ -440,16 +482,18 @@ check_required(struct ws_run *run)
 	const struct ws_varrule *r;
 	struct ws_var *v;
 	size_t i, it = 0;
-	char *why;
+	char *why, *w;
 
 	for (i = 0; i < p->n_rules; i++) {
 		r = &p->rules[i];
 		if (r->glob || !(r->set & (1u << WS_VK_REQUIRED)) ||
 		    r->required == WS_REQ_NO)
 			continue;
-		why = ws_xasprintf("%s requires it%s", r->where[WS_VK_REQUIRED],
+		w = ws_where_fmt(&r->where[WS_VK_REQUIRED]);
+		why = ws_xasprintf("%s requires it%s", w,
 		    r->required == WS_REQ_STRICT ? " in a strict environment" :
 		    "");
+		free(w);
 		require(run, r->pattern, r->required, why);
 		free(why);
 	}
@@ -469,25 +513,93 @@ check_required(struct ws_run *run)
 	free(why);
 }
 
-static void
-check_distinct(struct ws_run *run, struct ws_var **c, size_t n)
+/* distinct = yes values, keyed by a SipHash under a key of this run:
+ * sorting by (length, hash) brings equal values together, so values
+ * are compared (with sodium_memcmp) only when they are likely equal,
+ * not each with each. */
+struct dcand {
+	struct ws_var	*v;
+	uint64_t	 h;
+	size_t		 order;
+};
+
+static int
+by_hash(const void *a, const void *b)
 {
+	const struct dcand *x = a, *y = b;
+
+	if (x->v->vallen != y->v->vallen)
+		return x->v->vallen < y->v->vallen ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+check_distinct(struct ws_run *run, struct ws_var **vars, size_t n)
+{
+	unsigned char key[crypto_shorthash_KEYBYTES];
+	unsigned char h[crypto_shorthash_BYTES];
+	struct dcand *c;
 	size_t i, j;
 	char *src;
 
-	for (i = 1; i < n; i++)
-		for (j = 0; j < i; j++) {
-			if (c[i]->vallen != c[j]->vallen ||
-			    sodium_memcmp(c[i]->value, c[j]->value,
-			    c[i]->vallen) != 0)
+	if (n < 2)
+		return;
+	c = ws_xcalloc(n, sizeof(*c));
+	randombytes_buf(key, sizeof(key));
+	for (i = 0; i < n; i++) {
+		(void)crypto_shorthash(h, (const unsigned char *)vars[i]->value,
+		    vars[i]->vallen, key);
+		memcpy(&c[i].h, h, sizeof(c[i].h));
+		c[i].v = vars[i];
+		c[i].order = i;
+	}
+	sodium_memzero(key, sizeof(key));
+	qsort(c, n, sizeof(*c), by_hash);
+	/* within each run of equal hashes, the first in store order is
+	 * the one the others are reported against */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && c[j].v->vallen == c[i].v->vallen &&
+		    c[j].h == c[i].h; j++) {
+			if (sodium_memcmp(c[j].v->value, c[i].v->value,
+			    c[i].v->vallen) != 0)
 				continue;
-			src = ws_var_source(c[j]);
-			report(mode_sev(run), "distinct", c[i], NULL, "has the "
+			src = ws_var_source(c[i].v);
+			report(mode_sev(run), "distinct", c[j].v, NULL, "has the "
 			    "same value as %s (%s); give each secret its own",
-			    c[j]->name, src);
+			    c[i].v->name, src);
 			free(src);
-			break;
 		}
+	}
+	sodium_memzero(c, n * sizeof(*c));
+	free(c);
+}
+
+/* Pointers hidden by a higher source's value of their target: from the
+ * pointers' side, as they are few and names are many. */
+static void
+shadowed_pointers(struct ws_run *run)
+{
+	struct ws_var *head, *p, *t;
+	struct shadow_ctx sc;
+	const char *target;
+	size_t it = 0, tlen;
+
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((tlen = ws_pointer_target(head->name, head->namelen,
+		    &target)) == 0)
+			continue;
+		t = ws_store_get(run->store, target, tlen);
+		if (t == NULL || (t = ws_effective(run, t)) == NULL)
+			continue;
+		sc.run = run;
+		sc.e = t;
+		sc.secret = 0;
+		for (p = head; p != NULL; p = p->next_in_name)
+			if (pointer_hidden(run, p, t))
+				shadow_finding(&sc, p, 1);
+	}
 }
 
 int
@@ -515,8 +627,9 @@ ws_policy_check(struct ws_run *run)
 		sc.run = run;
 		sc.e = e;
 		sc.secret = secret;
-		(void)ws_shadowed_each(run, head, e, shadow_finding, &sc);
+		(void)shadowed_in_chain(head, e, shadow_finding, &sc);
 	}
+	shadowed_pointers(run);
 	check_distinct(run, cands, nc);
 	free(cands);
 	check_required(run);

@@ -159,6 +159,7 @@ test_classification(void)
 static void
 test_layering(void)
 {
+	char *where;
 	struct ws_policy *p;
 	struct ws_varpol vp;
 	static const char *const lenient[] = { "dev", "laptop", "qa", NULL };
@@ -187,13 +188,15 @@ test_layering(void)
 	is_int(vp.min_length, 8, "an exact section beats every glob");
 	ws_policy_var(p, "ROOT_PASSWORD", &vp);
 	is_int(vp.min_length, 30, "the user's glob beats the built-in one");
-	ok(strncmp(vp.from[WS_VK_MIN_LENGTH]->where[WS_VK_MIN_LENGTH],
-	    "t.ini:6", 7) == 0, "where a key was set is kept: t.ini:6");
+	where = ws_where_fmt(&vp.from[WS_VK_MIN_LENGTH]->where[WS_VK_MIN_LENGTH]);
+	is_str(where, "t.ini:6", "where a key was set is kept");
+	free(where);
 	ws_policy_var(p, "PGPASSWORD", &vp);
 	is_int(vp.min_length, 20, "the built-in glob where the user's "
 	    "does not match");
-	ok(strncmp(vp.from[WS_VK_MIN_LENGTH]->where[WS_VK_MIN_LENGTH],
-	    "built-in:", 9) == 0, "built-in:LINE");
+	where = ws_where_fmt(&vp.from[WS_VK_MIN_LENGTH]->where[WS_VK_MIN_LENGTH]);
+	ok(strncmp(where, "built-in:", 9) == 0, "built-in:LINE");
+	free(where);
 	ws_policy_destroy(p);
 
 	p = parse("[defaults]\nLOG_LEVEL = INFO\nEMPTY =\n", &rc);
@@ -217,6 +220,7 @@ test_layering(void)
 static void
 test_errors(void)
 {
+	struct ws_varpol vp;
 	struct ws_policy *p;
 	char *text, *q;
 	int rc;
@@ -309,8 +313,24 @@ test_errors(void)
 	ok(rc == WS_EX_POLICY && has_finding("config", "t.ini:1", "[var"),
 	    "[var] without a name");
 	ws_policy_destroy(p);
-	p = parse("[var A B]\nsecret = yes\n", &rc);
-	ok(rc == WS_EX_POLICY, "[var] with two names");
+	p = parse("[var A  *_B]\nmin-length = 7\n", &rc);
+	is_int(rc, 0, "[var] with two patterns");
+	ws_policy_var(p, "A", &vp);
+	is_int(vp.min_length, 7, "the first");
+	ws_policy_var(p, "X_B", &vp);
+	is_int(vp.min_length, 7, "the second");
+	ws_policy_destroy(p);
+	p = parse("[var A B]\nmin-length = 7\n[var B]\nmin-length = 8\n",
+	    &rc);
+	ok(rc == WS_EX_POLICY && has_finding("config", "t.ini:4",
+	    "set twice"), "one name's key in two sections of one file");
+	ws_policy_destroy(p);
+	p = parse("[var SECRET_KEY]\nmin-length = 8\n", &rc);
+	is_int(rc, 0, "but the user's file may set what the built-in one "
+	    "set");
+	ws_policy_destroy(p);
+	p = parse("[var A =B]\nsecret = yes\n", &rc);
+	ok(rc == WS_EX_POLICY, "[var] with something not a name");
 	ws_policy_destroy(p);
 	p = parse("[var A\nsecret = yes\n", &rc);
 	ok(rc == WS_EX_POLICY && has_finding("config", "t.ini:1", "]"),
@@ -399,6 +419,48 @@ test_wildmatch(void)
 	    "backtracking");
 }
 
+/* The shortcuts for NAME, LIT*, *LIT, *LIT* and * agree with globs. */
+static void
+test_shapes(void)
+{
+	static const char *const pats[] = { "API_KEY", "API_*", "*_KEY",
+	    "*SECRET*", "*", "**", "A*B", "*[KS]EY", "*_KEY?", "X*", NULL };
+	static const char *const names[] = { "API_KEY", "API_", "API",
+	    "_KEY", "KEY", "SECRET", "MY_SECRET_X", "SECRE", "AB", "AXB",
+	    "A", "", "MY_KEY2", "X", "SEY", NULL };
+	struct ws_policy *p;
+	struct ws_varpol vp;
+	char *ini;
+	size_t i, j, bad = 0;
+	int rc;
+
+	for (i = 0; pats[i]; i++) {
+		ini = ws_xasprintf("[var %s]\ndebug = yes\n", pats[i]);
+		p = parse(ini, &rc);
+		for (j = 0; names[j]; j++) {
+			ws_policy_var(p, names[j], &vp);
+			if (vp.debug != ws_wildmatch(pats[i], names[j],
+			    strlen(names[j]))) {
+				printf("# %s vs %s\n", pats[i], names[j]);
+				bad++;
+			}
+		}
+		ws_policy_destroy(p);
+		free(ini);
+	}
+	is_int(bad, 0, "shortcut matching agrees with the glob matcher");
+	p = parse("[placeholders]\npatterns = *change*for*production* "
+	    "[ab]cd* x\\*y* <*>\n", &rc);
+	is_str(p->ph_literals[0], "production", "the longest literal");
+	is_str(p->ph_literals[1], "cd", "not inside brackets");
+	is_str(p->ph_literals[2], "x", "not across an escape");
+	is_str(p->ph_literals[3], "<", "<*>");
+	ok(ws_rule_placeholder(p, "Acd", 3) && ws_rule_placeholder(p,
+	    "bcdX", 4) && ws_rule_placeholder(p, "x*yz", 4) &&
+	    !ws_rule_placeholder(p, "xayz", 4), "and the globs still match");
+	ws_policy_destroy(p);
+}
+
 static void
 test_user_file(void)
 {
@@ -468,6 +530,7 @@ main(void)
 	test_layering();
 	test_errors();
 	test_wildmatch();
+	test_shapes();
 	test_user_file();
 	ws_diag_reset();
 	ws_secmem_wipe_all();
