@@ -340,8 +340,8 @@ check_value(struct ws_run *run, const struct ws_var *e,
 		if (chars < vp->min_length) {
 			short_ = 1;
 			report(mode_sev(run), "min-length", e, NULL,
-			    "%zu characters, needs at least %zu", chars,
-			    vp->min_length);
+			    "%zu character%s, needs at least %zu", chars,
+			    chars == 1 ? "" : "s", vp->min_length);
 		}
 	}
 	if (secret && vp->min_length >= 32 && !short_ &&

@@ -179,6 +179,26 @@ fi
 no_leak "$S1" "explain JSON (file secret)"
 no_leak "$S2" "explain JSON (inherited secret)"
 
+mkdir -p sd
+printf '%s\n' "$S1" >sd/api_token
+printf 'x\n' >'sd/bad name'
+ws "API_TOKEN=$S2" explain --format=json -e development --no-config --no-default-secrets-dirs -s sd
+json_valid "explain with a secret directory"
+if command -v jq >/dev/null; then
+	is "$(jq -r '.[] | select(.name == "API_TOKEN") | [.kind, (.shadows | join(","))] | join(" ")' "$T/out")" \
+	    "inherited sd/api_token" "an inherited secret shadowing a mounted one"
+	is "$(jq -r '.[] | select(.skipped) | [.name, .kind] | join(" ")' "$T/out")" \
+	    "BAD NAME secret-dir" "a skipped entry is shown, marked"
+else
+	ok 0 "# SKIP jq not installed"
+	ok 0 "# SKIP jq not installed"
+fi
+ws "API_TOKEN=$S2" explain -e development --no-config --no-default-secrets-dirs -s sd
+grep -q '^BAD NAME  *sd/bad name  *skipped: not a valid name' "$T/out"
+ok $? "the table shows the skipped entry"
+no_leak "$S1" "explain with a secret directory"
+no_leak "$S2" "explain with a secret directory (2)"
+
 ws DEBUG=1 explain -e production --no-config
 is_rc 78 "explain still shows the table when a rule fails, and exits 78"
 grep -q '^DEBUG ' "$T/out"

@@ -161,6 +161,31 @@ ws "SECRET_KEY=$K64" -e development -c pt.ini -- env -0
 is_rc 0 "never in development"
 no_leak "$K64" "plaintext-secret" stdout-is-env
 
+# ----------------------------------------------- secret directories
+mkdir -p sd
+printf '%s\n' "$K64" >sd/api_token
+printf '%s\n' "$PW" >sd/db_password
+ws "API_TOKEN=$K64B" -e production --no-config --no-default-secrets-dirs -s sd -- env -0
+is_rc 0 "an inherited secret hiding a mounted one: production runs"
+stderr_has "warning: shadowed: API_TOKEN (sd/api_token): is hidden by environment" \
+    "but warns (strict mode)"
+is_var API_TOKEN "$K64B" "the inherited value wins"
+ws "API_TOKEN=$K64B" -e development --no-config --no-default-secrets-dirs -s sd -- env -0
+if grep -q shadowed "$T/err"; then ok 1 "lenient: information only (not shown)"; else
+	ok 0 "lenient: information only (not shown)"; fi
+ws "API_TOKEN=$K64B" -e development -v --no-config --no-default-secrets-dirs -s sd -- env -0
+stderr_has "info: shadowed: API_TOKEN (sd/api_token)" "-v shows it"
+ws -e production --no-config --no-default-secrets-dirs -s sd -- env -0
+if grep -q plaintext-secret "$T/err"; then ok 1 "mounted secrets are not plaintext"; else
+	ok 0 "mounted secrets are not plaintext"; fi
+printf 'changeme\n' >sd/smtp_pass
+ws -e production --no-config --no-default-secrets-dirs -s sd -- env -0
+refused "a placeholder in a secret file (secret by source, not by name)"
+stderr_has "placeholder: SMTP_PASS (sd/smtp_pass)" "at its file"
+rm sd/smtp_pass
+no_leak "$K64" "secret directories" stdout-is-env
+no_leak "$PW" "secret directories (2)" stdout-is-env
+
 # ---------------------------------------- rules that are errors everywhere
 printf '%s\n' "$PW" >pw
 for e in development production; do
