@@ -283,6 +283,18 @@ ws -c long.ini -- env -0
 refused "a 300-character line"
 stderr_has "long.ini:2: line longer than" "is refused, not split"
 
+# the example policy of contrib/ is a valid policy
+printf 'postgres://app:%s@db/app\n' "$PW" >dburl
+ws DATABASE_URL_FILE=dburl ALLOWED_HOSTS=example.org check -e production \
+    -c "$WS_SRCDIR/contrib/withsecrets.ini.example"
+is_rc 0 "contrib/withsecrets.ini.example parses and passes a good configuration"
+ws DATABASE_URL=postgres://x ALLOWED_HOSTS=example.org check -e production \
+    -c "$WS_SRCDIR/contrib/withsecrets.ini.example"
+is_rc 78 "its plaintext-secrets = error"
+ws check -e development -c "$WS_SRCDIR/contrib/withsecrets.ini.example"
+is_rc 78 "and requires DATABASE_URL everywhere"
+if grep -q 'error: config' "$T/err"; then ok 1 "without a config error"; else ok 0 "without a config error"; fi
+
 # ----------------------------------------------------------- defaults
 run "$WS" defaults
 is_rc 0 "defaults"
