@@ -283,6 +283,41 @@ ws -c long.ini -- env -0
 refused "a 300-character line"
 stderr_has "long.ini:2: line longer than" "is refused, not split"
 
+# every [withsecrets] key reaches the stage that uses it
+printf '0123456789abcdefghij\n' >twenty
+printf 'pem\n' >cert.pem
+cat >set.ini <<'EOF'
+[withsecrets]
+environment-vars     = STAGE
+lenient-environments = sandbox
+keep                 = PATH MY_*
+deny                 = FOO*
+ignore-file-vars     = BUNDLE_*_FILE
+secrets-dirs         = sd
+[var CERT_FILE]
+EOF
+ws STAGE=production DEBUG=1 -c set.ini --no-layers -- env -0
+refused "environment-vars: STAGE names the environment"
+ws STAGE=sandbox DEBUG=1 -c set.ini -- env -0
+is_rc 0 "lenient-environments: sandbox is lenient"
+ws STAGE=sandbox MY_A=1 OTHER=2 -c set.ini --clean -- env -0
+is_var MY_A 1 "keep: MY_* kept with --clean"
+unset_var OTHER "keep: the rest dropped"
+ws STAGE=sandbox FOO_X_FILE=k32 -c set.ini -- env -0
+refused "deny: FOO* through NAME_FILE"
+ws STAGE=sandbox BUNDLE_CA_FILE=cert.pem CERT_FILE=cert.pem -c set.ini -- env -0
+is_var BUNDLE_CA_FILE cert.pem "ignore-file-vars: passed through as a path"
+is_var CERT_FILE cert.pem "a [var NAME_FILE] section: passed through"
+printf '[withsecrets]\nmax-secret-size = 10\n' >max.ini
+ws X_FILE=twenty -c max.ini -- env -0
+is_rc 65 "max-secret-size: 20 bytes over 10"
+ws STAGE=sandbox -c set.ini -- env -0
+is_var API_TOKEN "$K64" "secrets-dirs: read from the policy's directory"
+printf '[withsecrets]\nfile-vars = declared\n[var A]\n' >decl.ini
+ws A_FILE=k32 B_FILE=k32 -c decl.ini -e development -- env -0
+is_var A "$K32" "file-vars = declared: a declared name is resolved"
+is_var B_FILE k32 "and an undeclared one is not"
+
 # the example policy of contrib/ is a valid policy
 printf 'postgres://app:%s@db/app\n' "$PW" >dburl
 ws DATABASE_URL_FILE=dburl ALLOWED_HOSTS=example.org check -e production \
