@@ -23,12 +23,12 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
 #include <regex.h>
 #include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -133,6 +133,7 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 			continue;	/* cannot match: skip the glob */
 		hit = ws_wildmatch(p->ph_patterns[i], f.p, f.n);
 	}
+	sodium_memzero(&mask, sizeof(mask));
 	unfold(&f);
 	return hit;
 }
@@ -147,22 +148,34 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
  * 32 happen by chance less than once in 10^9 (tests/unit/t_rules.c
  * tries many openssl-like and urandom-derived keys).
  */
-int
-ws_rule_weak(const char *s, size_t n)
+/* How many distinct bytes; the set itself, derived from a secret, is
+ * wiped. */
+static size_t
+count_distinct(const unsigned char *u, size_t n)
 {
 	unsigned char seen[32];
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, p, distinct = 0, follow = 0, run = 1, longest = 1, maxp;
-	int step, prev_step = 2;
+	size_t i, distinct = 0;
 
-	if (n < 2)
-		return n == 1;
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < n; i++)
 		if (!(seen[u[i] >> 3] & (1u << (u[i] & 7)))) {
 			seen[u[i] >> 3] |= (unsigned char)(1u << (u[i] & 7));
 			distinct++;
 		}
+	sodium_memzero(seen, sizeof(seen));
+	return distinct;
+}
+
+int
+ws_rule_weak(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, p, distinct, follow = 0, run = 1, longest = 1, maxp;
+	int step, prev_step = 2;
+
+	if (n < 2)
+		return n == 1;
+	distinct = count_distinct(u, n);
 	if (distinct < 5 && n >= 16)
 		return 1;
 	if (distinct == 1)
