@@ -279,6 +279,9 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 		    "placeholder or a development default; set a real secret");
 		return;
 	}
+	if (e->src->path != NULL && p->example_path != NULL &&
+	    strcmp(e->src->path, p->example_path) == 0)
+		return;		/* the example file used as a layer */
 	if (example_value(p, e, &ex) && ex->vallen == e->vallen &&
 	    sodium_memcmp(ex->value, e->value, e->vallen) == 0)
 		report(mode_sev(run), "placeholder", e, NULL, "still has its "
