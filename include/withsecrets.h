@@ -474,6 +474,8 @@ int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 /* What the policy says about one name. */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);
+/* Is this entry a secret, given what the policy says about its name? */
+int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
 /* Rule helpers (rules.c), exposed for the unit tests. */
 int	 ws_rule_weak(const char *, size_t);
 int	 ws_rule_truthy(const char *, size_t);

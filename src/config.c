@@ -627,9 +627,12 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		s->max_secret_size = size;
 		break;
 	case SK_EXAMPLE:
+		/* a file the user names must exist, unless it is the
+		 * built-in one (`withsecrets defaults` names it too) */
+		ps->p->example_named = ps->user && *e->value != '\0' &&
+		    (s->example == NULL || strcmp(s->example, e->value) != 0);
 		free(s->example);
 		s->example = ws_xstrdup(e->value);
-		ps->p->example_named = ps->user && *e->value != '\0';
 		break;
 	case SK_PLAINTEXT_SECRETS:
 		if (strcmp(e->value, "allow") == 0)
@@ -1188,11 +1191,25 @@ load_example(struct ws_run *run)
 {
 	struct ws_policy *p = run->policy;
 
+	int rc;
+
 	if (p->set.example == NULL || *p->set.example == '\0')
 		return 0;
 	p->example_path = in_dir(run->opts->dir, p->set.example);
-	(void)p;
-	return 0;
+	p->example = ws_store_new();
+	p->example_src = ws_store_source(p->example, WS_KIND_ENV_FILE,
+	    p->example_path, WS_RANK_ENV_FILE);
+	rc = ws_dotenv_load(run, p->example, p->example_src, p->example_path,
+	    !p->example_named);
+	if (rc == 1) {		/* missing, and that is fine */
+		ws_store_free(p->example);
+		p->example = NULL;
+		p->example_src = NULL;
+		return 0;
+	}
+	if (rc == 0)
+		ws_verbose_msg("policy: example file %s", p->example_path);
+	return rc;
 }
 
 int

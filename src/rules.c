@@ -632,9 +632,7 @@ ws_policy_check(struct ws_run *run)
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
 		ws_policy_var(run->policy, e->name, &vp);
-		secret = vp.secret >= 0 ? vp.secret :
-		    (e->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
-		    e->src->kind == WS_KIND_SECRET_DIR;
+		secret = ws_policy_secret(e, &vp);
 		check_value(run, e, &vp, secret);
 		if (vp.distinct && e->vallen > 0) {
 			cands = ws_xrealloc(cands, (nc + 1) * sizeof(*cands));

@@ -221,6 +221,76 @@ one_line_stderr "every line is a withsecrets message"
 no_leak "$K64" "several"
 no_leak changeme "several (2)"
 
+# ------------------------------------------------------- .env layers
+mkdir -p app
+cat >app/.env <<'EOF'
+APP_NAME=demo
+DEBUG=true
+LOG_LEVEL=debug
+EOF
+printf 'SECRET_KEY=dev-secret-123\nDB_PASSWORD=changeme\n' >app/.env.production
+ws -C app -e production --no-config -- env -0
+refused "findings from .env layers"
+stderr_has "error: debug: DEBUG (app/.env:2): " "at FILE:LINE of the layer"
+stderr_has "error: min-length: SECRET_KEY (app/.env.production:1): 14 characters, needs at least 32" \
+    "the message of the issue"
+stderr_has "error: placeholder: DB_PASSWORD (app/.env.production:2)" "placeholder from a layer"
+stderr_has "warning: plaintext-secret: SECRET_KEY (app/.env.production:1): a secret from a .env file" \
+    "a secret in a .env file is plaintext"
+no_leak dev-secret-123 ".env layers"
+ws -C app -e development --no-config -- env -0
+is_rc 0 "the same files in development: the command runs"
+is_var DEBUG true "with what the files say"
+
+# ------------------------------------------------------- the example file
+mkdir -p ex
+cat >ex/.env.example <<'EOF'
+# the settings of the application
+SECRET_KEY=replace-me
+API_URL=
+STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc
+CERT_BUNDLE_FILE=
+OPTIONAL_FEATURE=
+EOF
+printf 'pem\n' >ex/bundle.pem
+printf '[var OPTIONAL_FEATURE]\nrequired = no\n' >ex/withsecrets.ini
+ws "SECRET_KEY=$K64" API_URL=https://api "STRIPE_KEY=$K32" CERT_BUNDLE_FILE=ex/bundle.pem \
+    -C ex -e production -- env -0
+is_rc 0 "every key of .env.example set: production runs"
+is_var CERT_BUNDLE_FILE ex/bundle.pem "a NAME_FILE of the example file passes through"
+unset_var CERT_BUNDLE "and is not resolved"
+if grep -q 'CERT_BUNDLE_FILE' "$T/err"; then ok 1 "a passed-through NAME_FILE is a path, not a secret"; else
+	ok 0 "a passed-through NAME_FILE is a path, not a secret"; fi
+for k in SECRET_KEY API_URL STRIPE_KEY CERT_BUNDLE_FILE; do
+	ws "SECRET_KEY=$K64" API_URL=https://api "STRIPE_KEY=$K32" CERT_BUNDLE_FILE=ex/bundle.pem \
+	    -u $k -C ex -e production -- env -0
+	refused "$k of .env.example unset in production"
+	stderr_has "error: required: $k: is not set; ex/.env.example lists it" "says which and why"
+done
+if grep -q OPTIONAL_FEATURE "$T/err"; then ok 1 "required = no in its own section"; else
+	ok 0 "required = no in its own section"; fi
+ws "SECRET_KEY=$K64" API_URL= "STRIPE_KEY=$K32" CERT_BUNDLE_FILE=ex/bundle.pem -C ex -e production -- env -0
+refused "empty counts as unset"
+ws API_URL=https://api -C ex -e development -- env -0
+is_rc 0 "development: the example's keys are not required"
+stderr_has "warning: required: SECRET_KEY" "but missing ones are warned about"
+ws "SECRET_KEY=$K64" API_URL=https://api STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc \
+    CERT_BUNDLE_FILE=ex/bundle.pem -C ex -e production -- env -0
+refused "a secret left at its value in .env.example"
+stderr_has "placeholder: STRIPE_KEY (environment): still has its value from ex/.env.example" \
+    "placeholder"
+no_leak sk_test_4eC39HqLyjWDarjtT1zdp7dc "the example value"
+printf '[withsecrets]\nexample = missing.example\n' >ex/named.ini
+ws -C ex -c ex/named.ini -- env -0
+is_rc 66 "an example file named by the user must exist"
+printf '[withsecrets]\nexample =\n' >ex/none.ini
+ws -C ex -c ex/none.ini -e production -- env -0
+is_rc 0 "example = (empty): no example file"
+printf 'BROKEN LINE\n' >ex2.example
+printf '[withsecrets]\nexample = ../ex2.example\n' >ex/broken.ini
+ws -C ex -c ex/broken.ini -- env -0
+is_rc 65 "a syntax error in the example file: 65"
+
 # ------------------------------------------------------- the policy file
 cat >withsecrets.ini <<'EOF'
 ; a user's policy

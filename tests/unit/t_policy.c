@@ -171,6 +171,18 @@ test_layering(void)
 	is_str(p->set.example, ".env.example", "the others stay");
 	ws_policy_destroy(p);
 
+	p = parse("[withsecrets]\nexample = .env.example\n", &rc);
+	ok(rc == 0 && !p->example_named, "the built-in example named again "
+	    "may be missing");
+	ws_policy_destroy(p);
+	p = parse("[withsecrets]\nexample = config/env.sample\n", &rc);
+	ok(rc == 0 && p->example_named, "another one must exist");
+	ws_policy_destroy(p);
+	p = parse("[withsecrets]\nexample =\n", &rc);
+	ok(rc == 0 && !p->example_named && *p->set.example == '\0',
+	    "example = (empty): none");
+	ws_policy_destroy(p);
+
 	p = parse("[withsecrets]\nlenient-environments = dev\n"
 	    "  laptop ; one more\n\tqa\n", &rc);
 	is_int(rc, 0, "continuation lines");

@@ -582,6 +582,15 @@ test_plaintext_shadowed(void)
 	ok(!find("plaintext-secret", "SMTP_PASSWORD"), "nor through _FILE");
 	ok(ws_diag_status() == 0, "warnings only");
 	teardown();
+	setup("[var MY_TOKEN_FILE]\nsecret = yes\n", 1);
+	add(env_src, "DB_PASSWORD_FILE", "/run/db", 0);
+	add(env_src, "MY_TOKEN_FILE", "/run/token", 0);
+	(void)ws_policy_check(&run);
+	ok(!find("plaintext-secret", "DB_PASSWORD_FILE"),
+	    "a NAME_FILE passed through is a path: no glob makes it a secret");
+	ok(find("plaintext-secret", "MY_TOKEN_FILE") != NULL,
+	    "its own section can");
+	teardown();
 	setup("[withsecrets]\nplaintext-secrets = error\n", 1);
 	add(env_src, "API_TOKEN", key32, 0);
 	ok(ws_policy_check(&run) == WS_EX_POLICY &&
