@@ -242,6 +242,19 @@ ws -C app -e development --no-config -- env -0
 is_rc 0 "the same files in development: the command runs"
 is_var DEBUG true "with what the files say"
 
+# --------------------------------------- the README's example, verbatim
+mkdir -p readme
+sed -n '/^\$ cat .env.production$/,/^\$ withsecrets -e production/p' "$WS_SRCDIR/README.md" |
+    sed '1d;$d' | head -n 5 >readme/.env.production
+sed -n '/^\$ withsecrets -e production -- python -m app.main$/,/^\$ echo/p' "$WS_SRCDIR/README.md" |
+    sed '1d;$d' >readme/want
+(cd readme && exec "${BASE_ENV[@]}" "$WS" -e production --no-default-secrets-dirs -- true) \
+    >"$T/out" 2>"$T/err" </dev/null
+RC=$?
+is_rc 78 "the README's example: 78"
+if diff -u readme/want "$T/err" >readme/diff; then ok 0 "and the messages the README shows"; else
+	ok 1 "and the messages the README shows"; sed 's/^/#   /' readme/diff; fi
+
 # ------------------------------------------------------- the example file
 mkdir -p ex
 cat >ex/.env.example <<'EOF'
