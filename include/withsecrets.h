@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -452,11 +453,63 @@ struct ws_policy {
 	char		*example_path;	/* DIR/example, as shown */
 	char		**files;	/* display paths kept for sources */
 	size_t		 n_files;
+	size_t		 cap_rules;	/* rules allocated */
 };
 
 /* The built-in policy, an INI text (printed by `withsecrets defaults`). */
 extern const char ws_builtin_policy[];
 struct ws_policy *ws_policy_new(void);
+
+/*
+ * The built-in policy frozen into C data at build time: gen-builtin
+ * parses ws_builtin_policy with ws_config_parse and prints what it got
+ * (frozen.c), so that a run need not parse the text (SPEC §9).  The
+ * pointers of the policy are left out of the copies below and given
+ * separately; ws_policy_thaw() rebuilds a policy of exactly the shape
+ * the parser makes (tests/unit/t_frozen.c compares the two).
+ */
+struct ws_frozen_list {			/* a word list, as split_words() */
+	const char	*text;		/* the words, each NUL-terminated */
+	size_t		 len;		/* of text, NULs included */
+	size_t		 n;		/* words */
+	int		 present;	/* 0: the list is NULL */
+};
+
+struct ws_frozen_rule {
+	struct ws_varrule r;		/* its pointers NULL */
+	const char	*pattern;
+	size_t		 lit_off;	/* lit - pattern; -1: lit is NULL */
+	unsigned	 where_set;	/* 1 << k: where[k].file was set */
+	struct ws_frozen_list forbid;
+};
+
+struct ws_frozen {
+	struct ws_settings set;		/* its pointers NULL */
+	struct ws_frozen_list environment_vars, lenient_environments,
+			 secrets_dirs, keep, deny, ignore_file_vars;
+	const char	*example;
+	struct ws_where	 where[16];	/* files NULL */
+	unsigned	 where_set;	/* 1 << k: where[k].file was set */
+	const struct ws_frozen_rule *rules;
+	size_t		 n_rules;
+	const struct ws_default *defaults;	/* file NULL */
+	size_t		 n_defaults;
+	struct ws_frozen_list ph_values, ph_patterns, ph_literals;
+	const uint64_t	*ph_masks;	/* each n + 1 long */
+	const size_t	*ph_lens;
+	int		 example_named;
+	const char	*file;		/* "built-in", or NULL */
+};
+
+/* Set (by main.c) to the generated data: ws_policy_new() thaws it
+ * instead of parsing the text.  NULL (the unit tests): it parses. */
+extern const struct ws_frozen *ws_builtin_frozen;
+extern const struct ws_frozen ws_builtin_frozen_data;	/* generated */
+struct ws_policy *ws_policy_thaw(const struct ws_frozen *);
+/* Print p as the C source of a struct ws_frozen named name (gen-builtin).
+ * Returns 0, or -1 when p holds what cannot be frozen (a regex). */
+int	 ws_policy_freeze(const struct ws_policy *, const char *name,
+	    FILE *);
 void	 ws_policy_destroy(struct ws_policy *);
 /* Parse one INI text into p, layered over what p holds: the built-in
  * text first (user 0), then the user's file (user 1).  display names
