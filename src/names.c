@@ -152,13 +152,43 @@ ws_glob_match(const char *pattern, const char *name, size_t n)
 	return ws_wildmatch(pattern, name, n);
 }
 
+/*
+ * Cheap tests that rule a glob out before the matcher runs (names are
+ * checked against several lists, most of them matching nothing): a
+ * pattern that starts with a plain character matches only names that
+ * start with it, and the plain characters that end a pattern (after its
+ * last '*', '?', '[', ']' or '\\') must end the name.  Returns 0 when
+ * pat cannot match.
+ */
+static int
+glob_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
+}
+
+static int
+glob_may_match(const char *pat, const char *name, size_t n)
+{
+	size_t len, t;
+
+	if (*pat == '\0')
+		return n == 0;
+	if (!glob_special(*pat) || *pat == ']')
+		return n > 0 && name[0] == *pat;
+	len = strlen(pat);
+	for (t = 0; t < len && !glob_special(pat[len - 1 - t]); t++)
+		;
+	return t <= n && memcmp(pat + len - t, name + n - t, t) == 0;
+}
+
 int
 ws_globlist_match(char *const *list, const char *name, size_t n)
 {
 	if (list == NULL)
 		return 0;
 	for (; *list != NULL; list++)
-		if (ws_glob_match(*list, name, n))
+		if (glob_may_match(*list, name, n) &&
+		    ws_glob_match(*list, name, n))
 			return 1;
 	return 0;
 }
