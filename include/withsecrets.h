@@ -61,6 +61,7 @@ void	*ws_arena_grow(struct ws_arena *, void *, size_t, size_t) WS_WUR;
  * oldsize bytes and only newsize are kept.  The rest is wiped. */
 void	 ws_arena_shrink(struct ws_arena *, void *, size_t, size_t);
 void	 ws_arena_wipe(struct ws_arena *);	/* zero and unmap all */
+void	 ws_arena_scrub(struct ws_arena *);	/* zero what was used */
 size_t	 ws_arena_mapped(const struct ws_arena *);
 
 /* The two arenas of a run: everything secret, and the final
@@ -143,6 +144,11 @@ int	 ws_never_resolve_builtin(const char *, size_t);
 const char *const *ws_never_resolve_list(void);
 /* Space-separated glob list; name matches any? */
 int	 ws_globlist_match(char *const *, const char *, size_t);
+/* The bytes a name must start with to match a glob of the list (all of
+ * them when one starts with a glob character): a cheap first test. */
+void	 ws_globlist_firsts(char *const *, uint64_t [4]);
+#define WS_FIRST_IN(set, c) \
+	(((set)[(unsigned char)(c) >> 6] >> ((unsigned char)(c) & 63)) & 1)
 int	 ws_glob_match(const char *, const char *, size_t);
 
 /* ------------------------------------------------------------------ */

@@ -62,12 +62,16 @@ int
 ws_deny_check(struct ws_run *run)
 {
 	struct ws_var *v;
+	uint64_t firsts[4];
 	size_t it = 0;
 	char *src;
 	int rc = 0;
 
+	ws_globlist_firsts(run->set->deny, firsts);
 	while ((v = ws_store_next(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
+			if (!WS_FIRST_IN(firsts, v->name[0]))
+				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;

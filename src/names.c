@@ -120,6 +120,64 @@ ws_pointer_target(const char *s, size_t n, const char **target)
 }
 
 /*
+ * Cheap tests that rule a glob out before the matcher runs (names are
+ * checked against several lists, most of them matching nothing): a
+ * pattern that starts with a plain character matches only names that
+ * start with it, and the plain characters that end a pattern (its
+ * tail: after its last '*', '?', '[', ']' or '\\') must end the name.
+ */
+static int
+glob_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
+}
+
+/* A pattern's first byte, when it must be the name's ('\0': none). */
+static char
+glob_first(const char *pat)
+{
+	return glob_special(*pat) && *pat != ']' ? '\0' : *pat;
+}
+
+static size_t
+glob_tail(const char *pat, size_t len)
+{
+	size_t t;
+
+	for (t = 0; t < len && !glob_special(pat[len - 1 - t]); t++)
+		;
+	return t;
+}
+
+/* 1 when pat (len bytes, its tail tail bytes) cannot match the name. */
+static int
+glob_ruled_out(const char *pat, size_t len, size_t tail, const char *name,
+    size_t n)
+{
+	char c = glob_first(pat);
+
+	if (c != '\0' && (n == 0 || name[0] != c))
+		return 1;
+	return tail > n || memcmp(pat + len - tail, name + n - tail, tail) != 0;
+}
+
+void
+ws_globlist_firsts(char *const *list, uint64_t set[4])
+{
+	unsigned char c;
+
+	set[0] = set[1] = set[2] = set[3] = 0;
+	for (; list != NULL && *list != NULL; list++) {
+		if ((c = (unsigned char)glob_first(*list)) == '\0' &&
+		    **list != '\0') {
+			set[0] = set[1] = set[2] = set[3] = ~(uint64_t)0;
+			return;
+		}
+		set[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+}
+
+/*
  * *_FILE variables that name files programs read themselves.  The list
  * is always applied; the policy's ignore-file-vars adds to it.
  */
@@ -132,10 +190,29 @@ static const char *const never_resolve[] = {
 	NULL
 };
 
+/* Is a name on the built-in list?  The patterns' lengths and tails are
+ * measured once (the list never changes): most pointers are then ruled
+ * out by a byte and a memcmp per pattern. */
 int
 ws_never_resolve_builtin(const char *name, size_t n)
 {
-	return ws_globlist_match((char *const *)never_resolve, name, n);
+	static size_t len[sizeof(never_resolve) / sizeof(never_resolve[0])];
+	static size_t tail[sizeof(never_resolve) / sizeof(never_resolve[0])];
+	static int measured;
+	size_t i;
+
+	if (!measured) {
+		for (i = 0; never_resolve[i] != NULL; i++) {
+			len[i] = strlen(never_resolve[i]);
+			tail[i] = glob_tail(never_resolve[i], len[i]);
+		}
+		measured = 1;
+	}
+	for (i = 0; never_resolve[i] != NULL; i++)
+		if (!glob_ruled_out(never_resolve[i], len[i], tail[i], name,
+		    n) && ws_glob_match(never_resolve[i], name, n))
+			return 1;
+	return 0;
 }
 
 const char *const *
@@ -152,43 +229,22 @@ ws_glob_match(const char *pattern, const char *name, size_t n)
 	return ws_wildmatch(pattern, name, n);
 }
 
-/*
- * Cheap tests that rule a glob out before the matcher runs (names are
- * checked against several lists, most of them matching nothing): a
- * pattern that starts with a plain character matches only names that
- * start with it, and the plain characters that end a pattern (after its
- * last '*', '?', '[', ']' or '\\') must end the name.  Returns 0 when
- * pat cannot match.
- */
-static int
-glob_special(char c)
-{
-	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
-}
-
-static int
-glob_may_match(const char *pat, const char *name, size_t n)
-{
-	size_t len, t;
-
-	if (*pat == '\0')
-		return n == 0;
-	if (!glob_special(*pat) || *pat == ']')
-		return n > 0 && name[0] == *pat;
-	len = strlen(pat);
-	for (t = 0; t < len && !glob_special(pat[len - 1 - t]); t++)
-		;
-	return t <= n && memcmp(pat + len - t, name + n - t, t) == 0;
-}
-
 int
 ws_globlist_match(char *const *list, const char *name, size_t n)
 {
+	size_t len;
+	char c;
+
 	if (list == NULL)
 		return 0;
-	for (; *list != NULL; list++)
-		if (glob_may_match(*list, name, n) &&
-		    ws_glob_match(*list, name, n))
+	for (; *list != NULL; list++) {
+		c = glob_first(*list);
+		if (c != '\0' && (n == 0 || name[0] != c))
+			continue;	/* at once, without measuring it */
+		len = strlen(*list);
+		if (!glob_ruled_out(*list, len, glob_tail(*list, len), name,
+		    n) && ws_glob_match(*list, name, n))
 			return 1;
+	}
 	return 0;
 }

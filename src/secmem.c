@@ -157,6 +157,26 @@ ws_arena_wipe(struct ws_arena *a)
 	a->next = 0;
 }
 
+/*
+ * Zero every byte of the arena that was handed out, and keep the
+ * mappings: for execve(2), which unmaps them anyway.  The bytes past a
+ * chunk's used mark are either never written or were wiped when they
+ * were given back (ws_arena_shrink, ws_sbuf_finish), so zeroing the
+ * used ones leaves no secret; sodium_free() would zero the whole
+ * mapping, most of it never used, and unmap it for nothing.
+ */
+void
+ws_arena_scrub(struct ws_arena *a)
+{
+	struct ws_chunk *c;
+
+	for (c = a->head; c != NULL; c = c->next) {
+		sodium_memzero(c->mem, c->used);
+		c->used = 0;
+		c->last = NULL;
+	}
+}
+
 size_t
 ws_arena_mapped(const struct ws_arena *a)
 {

@@ -66,9 +66,68 @@ test_globlist(void)
 	ok(ws_globlist_match(list, "]X", 2), "a leading ] is plain");
 }
 
+/* The first bytes of a list: every name that matches starts with one. */
+static void
+test_firsts(void)
+{
+	char pats[3][16], name[16];
+	char *list[4] = { pats[0], pats[1], pats[2], NULL };
+	uint64_t set[4];
+	unsigned i, bad = 0, ruled = 0;
+
+	for (i = 0; i < 100000; i++) {
+		random_string(pats[0], 4, "AB_*?[]!\\");
+		random_string(pats[1], 4, "ABC_");
+		random_string(pats[2], 3, "BC]*");
+		random_string(name, 4, "ABC_*[]\\");
+		ws_globlist_firsts(list, set);
+		if (!WS_FIRST_IN(set, name[0]))
+			ruled++;
+		if (!WS_FIRST_IN(set, name[0]) &&
+		    ws_globlist_match(list, name, strlen(name)) && bad++ < 5)
+			printf("#   '%s' matches, yet its first byte is out\n",
+			    name);
+	}
+	is_int(bad, 0, "no name a list matches is ruled out by its first "
+	    "byte (%u ruled out)", ruled);
+	ok(ruled > 1000, "(and some are)");
+}
+
+/* The built-in never-resolve list, measured once, matches as the plain
+ * glob list does. */
+static void
+test_never_resolve(void)
+{
+	static const char *const names[] = { "SSL_CERT_FILE", "MY_CERT_FILE",
+	    "CERT_FILE", "_CERT_FILE", "APP_LOG_FILE", "LOG_FILE", "LOG_FILES",
+	    "DB_PASSWORD_FILE", "X_CA_FILE", "CA_FILE", "AWS_CONFIG_FILE",
+	    "KUBECONFIG_FILE", "A_KUBECONFIG_FILE", "", "E", "ENV_FILE",
+	    "DOTENV_FILE", "MY_ENV_FILE", "X_LOCK_FILE", "X_SOCKET_FILE",
+	    NULL };
+	char *const *list = (char *const *)ws_never_resolve_list();
+	unsigned bad = 0, hits = 0;
+	size_t i;
+	int want;
+
+	for (i = 0; names[i] != NULL; i++) {
+		want = 0;
+		for (size_t k = 0; list[k] != NULL; k++)
+			want |= ws_wildmatch(list[k], names[i],
+			    strlen(names[i]));
+		hits += want;
+		if (ws_never_resolve_builtin(names[i], strlen(names[i])) !=
+		    want && bad++ < 5)
+			printf("#   %s\n", names[i]);
+	}
+	is_int(bad, 0, "the never-resolve list matches as globs do (%u of "
+	    "%zu)", hits, i);
+}
+
 int
 main(void)
 {
 	test_globlist();
+	test_firsts();
+	test_never_resolve();
 	return done_testing();
 }
