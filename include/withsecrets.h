@@ -74,6 +74,7 @@ struct ws_sbuf {
 	char		*p;
 	size_t		 len;
 	size_t		 cap;
+	size_t		 hw;	/* bytes ever written: what finish wipes */
 };
 int	 ws_sbuf_reserve(struct ws_sbuf *, size_t) WS_WUR;
 int	 ws_sbuf_append(struct ws_sbuf *, const void *, size_t) WS_WUR;
@@ -308,6 +309,8 @@ void		 ws_store_remove(struct ws_store *, struct ws_var *);
  * each.  Returns NULL at the end; *it starts at 0. */
 struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
 size_t		 ws_store_count(const struct ws_store *);
+/* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
+int		 ws_store_has_pointers(const struct ws_store *);
 /* Remove every entry from one source. */
 size_t		 ws_store_nsources(const struct ws_store *);
 struct ws_source *ws_store_source_at(struct ws_store *, size_t);

@@ -589,7 +589,7 @@ static int
 evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
     const char **val, size_t *vallen)
 {
-	struct ws_sbuf out = { &ws_work, NULL, 0, 0 };
+	struct ws_sbuf out = { .arena = &ws_work };
 	int rc;
 
 	ps->interpolated = 0;
