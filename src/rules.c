@@ -141,12 +141,14 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 /*
  * Obviously not random: few distinct characters, a short pattern
  * repeated, most characters following their predecessor (same, one up,
- * one down), or a run of ten such.  The thresholds keep a random value
- * safe: the most regular random alphabet is hex, where a character
- * follows its predecessor with probability 3/16; 75% of 31 or more
- * such steps, a run of ten, or fewer than five distinct characters in
- * 32 happen by chance less than once in 10^9 (tests/unit/t_rules.c
- * tries many openssl-like and urandom-derived keys).
+ * one down), or a run of twelve such.  The thresholds keep a random
+ * value safe: the most regular random alphabet is hex, where a
+ * character follows its predecessor with probability about 3/16.  In
+ * 32 or 64 hex digits, 75% of such steps (~1e-13), a run of twelve (no
+ * run of digits is that long; twelve equal digits ~1e-12), fewer than
+ * five distinct characters (~1e-16) or a period of 32 or less (~1e-19)
+ * happen by chance about once in a trillion or less
+ * (tests/unit/t_rules.c tries many openssl-like and urandom keys).
  */
 /* How many distinct bytes; the set itself, derived from a secret, is
  * wiped. */
@@ -195,7 +197,7 @@ ws_rule_weak(const char *s, size_t n)
 		if (run > longest)
 			longest = run;
 	}
-	return longest >= 10 || follow * 4 >= (n - 1) * 3;
+	return longest >= 12 || follow * 4 >= (n - 1) * 3;
 }
 
 /* ------------------------------------------------------------------ */
