@@ -109,11 +109,16 @@ ws_wildmatch(const char *pat, const char *s, size_t n)
 uint64_t
 ws_charmask(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	uint64_t m = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		m |= (uint64_t)1 << ((unsigned char)s[i] & 63);
+	for (; i + 4 <= n; i += 4)	/* four at a time: half the work */
+		m |= (uint64_t)1 << (u[i] & 63) | (uint64_t)1 << (u[i + 1] & 63) |
+		    (uint64_t)1 << (u[i + 2] & 63) |
+		    (uint64_t)1 << (u[i + 3] & 63);
+	for (; i < n; i++)
+		m |= (uint64_t)1 << (u[i] & 63);
 	return m;
 }
 

@@ -43,16 +43,37 @@ struct folded {
 	size_t	 n;
 };
 
+/* ASCII upper case to lower case in a word of eight bytes, without a
+ * branch (no timing from the value): a byte below 0x80 whose low seven
+ * bits are at least 'A' and not above 'Z' gets 0x20. */
+static uint64_t
+fold8(uint64_t w)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t low7 = w & ~high;
+	uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL;	/* >= 'A' */
+	uint64_t gt_z = low7 + 0x2525252525252525ULL;	/* > 'Z' */
+
+	return w | (((ge_a ^ gt_z) & ~w & high) >> 2);
+}
+
 static int
 fold(const char *v, size_t n, struct folded *f)
 {
 	size_t i;
+	uint64_t w;
 	unsigned char c;
 
 	f->n = n;
 	if ((f->p = ws_arena_alloc(&ws_work, n + 1)) == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, v + i, 8);
+		w = fold8(w);
+		memcpy(f->p + i, &w, 8);
+	}
+	sodium_memzero(&w, sizeof(w));
+	for (; i < n; i++) {
 		c = (unsigned char)v[i];
 		/* branch-free ASCII tolower: no timing from the value */
 		c |= (unsigned char)(((unsigned)c - 'A' < 26u) << 5);

@@ -123,11 +123,53 @@ test_never_resolve(void)
 	    "%zu)", hits, i);
 }
 
+/* Values are folded to lower case eight bytes at a time: exactly the
+ * ASCII letters A-Z change, whatever surrounds them. */
+static void
+test_fold(void)
+{
+	static const char tricky[] = "@AZ[`az{_09-\x80\xc1\xda\xe1\xfa\xff";
+	struct ws_policy p;
+	char v[64], word[64];
+	char *values[2] = { word, NULL }, *none[1] = { NULL };
+	size_t lens[2] = { 0, 0 }, n, i;
+	unsigned k, bad = 0, wrong = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.ph_values = values;
+	p.ph_lens = lens;
+	p.ph_patterns = none;
+	p.ph_literals = none;
+	for (k = 0; k < 20000; k++) {
+		random_string(v, 40, tricky);
+		n = strlen(v);
+		for (i = 0; i <= n; i++)
+			word[i] = v[i] >= 'A' && v[i] <= 'Z' ?
+			    (char)(v[i] + 32) : v[i];
+		lens[0] = n;
+		if (n > 0 && !ws_rule_placeholder(&p, v, n) && bad++ < 5)
+			printf("#   not folded right: %zu bytes\n", n);
+		/* a byte that should not fold, folded: no longer equal */
+		for (i = 0; i < n && !(v[i] == '@' || v[i] == '['); i++)
+			;
+		if (i < n) {
+			word[i] = (char)(word[i] | 0x20);
+			if (ws_rule_placeholder(&p, v, n) && wrong++ < 5)
+				printf("#   folded too much\n");
+		}
+	}
+	is_int(bad, 0, "values fold A-Z to a-z (20,000 values)");
+	is_int(wrong, 0, "and nothing else");
+}
+
 int
 main(void)
 {
+	ws_secmem_init();
+	test_fold();
 	test_globlist();
 	test_firsts();
 	test_never_resolve();
+	ws_secmem_wipe_all();
 	return done_testing();
 }
