@@ -188,12 +188,30 @@ space_before(const char *start, const char *end)
 	return 0;
 }
 
+/*
+ * Byte classes, looked up rather than computed (names and values are
+ * scanned byte by byte): NAME_BYTE, a character an ASCII name may
+ * hold (A-Z a-z 0-9 _ . - [ ]); PLAIN_BYTE, one an unquoted value may
+ * hold without any work (printable ASCII but '$' and '#').  Bytes from
+ * 0x80 up are neither.
+ */
+#define NAME_BYTE	1
+#define PLAIN_BYTE	2
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	2, 2, 2, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 2,	/* 0x20 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,	/* 0x30 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x40 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3,	/* 0x50 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x60 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 0,	/* 0x70 */
+};
+
 static int
 ascii_name_char(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
-	    c == '[' || c == ']';
+	return byte_class[c] & NAME_BYTE;
 }
 
 /* Characters of an interpolated name: [A-Za-z_][A-Za-z0-9_]*. */
@@ -614,6 +632,32 @@ read_unquoted(struct parse *ps, char **vs, char **ve)
 	ps->p = eol;
 }
 
+/* A value with nothing to interpolate: a copy in a block of its size.
+ * 0, or -1 after a finding. */
+static int
+copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
+{
+	char *p;
+
+	if (n > ps->max) {
+		too_large(ps);
+		return -1;
+	}
+	if (n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
+		too_much(ps);
+		return -1;
+	}
+	if ((p = ws_arena_alloc(&ws_work, n + 1)) == NULL) {
+		nomem(ps);
+		return -1;
+	}
+	memcpy(p, vs, n);
+	p[n] = '\0';
+	ps->produced += n;
+	*val = p;
+	return 0;
+}
+
 /* The value of the statement, into guarded memory.  0, or -1 after a
  * finding. */
 static int
@@ -622,7 +666,6 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 {
 	struct ws_sbuf out = { .arena = &ws_work };
 	size_t n;
-	char *p;
 	int rc;
 
 	ps->interpolated = 0;
@@ -640,25 +683,8 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 	}
 	n = (size_t)(ve - vs);
 	if (qk == SINGLE || memchr(vs, '$', n) == NULL) {
-		/* nothing to interpolate: a copy, in a block of its size */
-		if (n > ps->max) {
-			too_large(ps);
-			return -1;
-		}
-		if (n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-			too_much(ps);
-			return -1;
-		}
-		if ((p = ws_arena_alloc(&ws_work, n + 1)) == NULL) {
-			nomem(ps);
-			return -1;
-		}
-		memcpy(p, vs, n);
-		p[n] = '\0';
-		ps->produced += n;
-		*val = p;
 		*vallen = n;
-		return 0;
+		return copy_value(ps, vs, n, val);
 	}
 	if (ws_sbuf_reserve(&out, n) != 0) {
 		nomem(ps);
@@ -826,6 +852,50 @@ bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 		    WS_VAR_NO_VALUE);
 }
 
+/*
+ * The common statement, NAME=value on a line of its own, with an ASCII
+ * name and a value of plain bytes that starts and ends with no blank
+ * (nothing to trim, unquote, unescape or interpolate), in one pass
+ * (SPEC §9).  Anything else (export, quotes, blanks, '$', '#', bytes
+ * above 0x7e or below 0x20) returns 0 with nothing done, and the
+ * general path reads the statement.  Returns 1 when done.
+ */
+static int
+plain_statement(struct parse *ps)
+{
+	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
+	const unsigned char *end = (const unsigned char *)ps->end;
+	const char *name, *val;
+	size_t klen, n;
+
+	for (e = k; e < end && ascii_name_char(*e); e++)
+		;
+	if (e == k || e == end || *e != '=')
+		return 0;
+	klen = (size_t)(e - k);
+	v = e + 1;
+	if ((q = memchr(v, '\n', (size_t)(end - v))) == NULL)
+		q = end;
+	n = (size_t)(q - v);
+	if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' || q[-1] == ' '))
+		return 0;	/* blanks to trim, or quotes */
+	for (e = v; e < q && (byte_class[*e] & PLAIN_BYTE); e++)
+		;
+	if (e != q)
+		return 0;
+	name = intern_name(ps->p, klen);
+	ps->key = name;
+	ps->key_line = ps->line;
+	ps->interpolated = 0;
+	ps->p = (char *)q;
+	if (copy_value(ps, (const char *)v, n, &val) != 0 ||
+	    replaces_resolved(ps, name, klen, ps->key_line))
+		return 1;
+	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
+	    ps->key_line, 0);
+	return 1;
+}
+
 static void
 statement(struct parse *ps)
 {
@@ -906,7 +976,8 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 		ps.p += 3;		/* a UTF-8 byte-order mark */
 	while (!ps.stop && next_statement(&ps)) {
 		ps.key = NULL;
-		statement(&ps);
+		if (!plain_statement(&ps))
+			statement(&ps);
 	}
 	return ps.status;
 }

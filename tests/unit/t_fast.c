@@ -3,6 +3,7 @@
  * many generated inputs, edge cases included. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,105 @@ test_fold(void)
 	is_int(wrong, 0, "and nothing else");
 }
 
+/*
+ * The .env parser reads NAME=value lines with nothing to trim, unquote
+ * or interpolate on a fast path, and everything else on the general
+ * one.  "export NAME=value" means the same and always takes the general
+ * path: each generated file is parsed both ways, and must give the same
+ * entries, lines and findings.
+ */
+static struct ws_settings dotenv_set;
+static struct ws_opts dotenv_opts;
+
+static struct ws_store *
+parse_env(const char *text, int *status, size_t *findings)
+{
+	static char *no_environ[] = { NULL };
+	struct ws_run run;
+	struct ws_source *src;
+	size_t n = strlen(text);
+	char *buf;
+
+	memset(&run, 0, sizeof(run));
+	run.opts = &dotenv_opts;
+	run.set = &dotenv_set;
+	run.environ_in = no_environ;
+	run.store = ws_store_new();
+	src = ws_store_source(run.store, WS_KIND_ENV_FILE, "t.env",
+	    WS_RANK_ENV_FILE);
+	if ((buf = ws_arena_alloc(&ws_work, n + 1)) == NULL)
+		ws_fatal_nomem();
+	memcpy(buf, text, n + 1);
+	ws_diag_reset();
+	*status = ws_dotenv_parse(&run, run.store, src, "t.env", buf, n);
+	*findings = ws_finding_count();
+	ws_diag_reset();
+	return run.store;
+}
+
+static int
+same_store(struct ws_store *a, struct ws_store *b)
+{
+	struct ws_var *x, *y;
+	size_t it = 0;
+
+	if (ws_store_count(a) != ws_store_count(b))
+		return 0;
+	while ((x = ws_store_next(a, &it)) != NULL) {
+		y = ws_store_get(b, x->name, x->namelen);
+		if (y == NULL || x->vallen != y->vallen || x->line != y->line ||
+		    x->flags != y->flags || memcmp(x->value, y->value,
+		    x->vallen) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_dotenv_paths(void)
+{
+	static const char *const values[] = { "plain", "a b", " lead",
+	    "trail ", "x#y", "x #c", "#c", "$A", "${A:-d}", "\"q\"", "'s'",
+	    "tab\there", "cr\r", "hi\x80", "nbsp\xc2\xa0",
+	    "\xc2\xa0lead", "", "=", "a=b", "del\x7f", "\\", "x\"", "x'",
+	    "~!%^&*()", NULL };
+	char text[2048], exported[4096], name[16], *t, *e;
+	struct ws_store *a, *b;
+	size_t nv, fa, fb, i, lines;
+	unsigned k, bad = 0;
+	int sa, sb;
+
+	dotenv_set.max_secret_size = 64;	/* "too-large" is reached too */
+	for (nv = 0; values[nv] != NULL; nv++)
+		;
+	for (k = 0; k < 3000; k++) {
+		t = text;
+		e = exported;
+		lines = 1 + rnd(6);
+		for (i = 0; i < lines; i++) {
+			random_string(name, 6, "AB_x.-[]9");
+			if (name[0] == '\0')
+				strcpy(name, "N");
+			t += sprintf(t, "%s=%s\n", name,
+			    values[rnd((unsigned)nv)]);
+		}
+		if (rnd(4) == 0)
+			t += sprintf(t, "LONG=%065d\n", 7);
+		for (t = text; *t != '\0'; t = strchr(t, '\n') + 1)
+			e += sprintf(e, "export %.*s\n",
+			    (int)(strchr(t, '\n') - t), t);
+		a = parse_env(text, &sa, &fa);
+		b = parse_env(exported, &sb, &fb);
+		if ((sa != sb || fa != fb || !same_store(a, b)) && bad++ < 3)
+			printf("#   differs:\n#   %s\n", text);
+		ws_store_free(a);
+		ws_store_free(b);
+		ws_arena_wipe(&ws_work);
+	}
+	is_int(bad, 0, "a .env line means the same on the fast path and the "
+	    "general one (3,000 files)");
+}
+
 int
 main(void)
 {
@@ -170,6 +270,8 @@ main(void)
 	test_globlist();
 	test_firsts();
 	test_never_resolve();
+	test_dotenv_paths();
+	ws_intern_free();
 	ws_secmem_wipe_all();
 	return done_testing();
 }
