@@ -158,7 +158,10 @@ glob_ruled_out(const char *pat, size_t len, size_t tail, const char *name,
 
 	if (c != '\0' && (n == 0 || name[0] != c))
 		return 1;
-	return tail > n || memcmp(pat + len - tail, name + n - tail, tail) != 0;
+	if (tail > n)
+		return 1;
+	return tail > 0 && (name[n - tail] != pat[len - tail] ||
+	    memcmp(pat + len - tail, name + n - tail, tail) != 0);
 }
 
 void
@@ -179,46 +182,59 @@ ws_globlist_firsts(char *const *list, uint64_t set[4])
 
 /*
  * *_FILE variables that name files programs read themselves.  The list
- * is always applied; the policy's ignore-file-vars adds to it.
+ * is always applied; the policy's ignore-file-vars adds to it.  Each is
+ * a name or '*' and the end of a name (tests/unit/t_fast.c checks),
+ * matched as such: every pointer is looked up here (SPEC §9).
  */
-static const char *const never_resolve[] = {
-	"SSL_CERT_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_WEB_IDENTITY_TOKEN_FILE", "LOG_FILE", "PID_FILE", "CONFIG_FILE",
-	"COMPOSE_FILE", "ENV_FILE", "DOTENV_FILE", "KUBECONFIG_FILE",
-	"*_LOG_FILE", "*_PID_FILE", "*_CONFIG_FILE", "*_CERT_FILE",
-	"*_CERTS_FILE", "*_CA_FILE", "*_SOCKET_FILE", "*_LOCK_FILE",
-	NULL
+#define NEVER(s)	{ s, sizeof(s) - 1 }
+static const struct never {
+	const char	*glob;
+	size_t		 len;
+} never_resolve[] = {
+	NEVER("SSL_CERT_FILE"), NEVER("AWS_CONFIG_FILE"),
+	NEVER("AWS_SHARED_CREDENTIALS_FILE"), NEVER("AWS_WEB_IDENTITY_TOKEN_FILE"),
+	NEVER("LOG_FILE"), NEVER("PID_FILE"), NEVER("CONFIG_FILE"),
+	NEVER("COMPOSE_FILE"), NEVER("ENV_FILE"), NEVER("DOTENV_FILE"),
+	NEVER("KUBECONFIG_FILE"),
+	NEVER("*_LOG_FILE"), NEVER("*_PID_FILE"), NEVER("*_CONFIG_FILE"),
+	NEVER("*_CERT_FILE"), NEVER("*_CERTS_FILE"), NEVER("*_CA_FILE"),
+	NEVER("*_SOCKET_FILE"), NEVER("*_LOCK_FILE"),
 };
+#define N_NEVER	(sizeof(never_resolve) / sizeof(never_resolve[0]))
 
-/* Is a name on the built-in list?  The patterns' lengths and tails are
- * measured once (the list never changes): most pointers are then ruled
- * out by a byte and a memcmp per pattern. */
 int
 ws_never_resolve_builtin(const char *name, size_t n)
 {
-	static size_t len[sizeof(never_resolve) / sizeof(never_resolve[0])];
-	static size_t tail[sizeof(never_resolve) / sizeof(never_resolve[0])];
-	static int measured;
-	size_t i;
+	const struct never *g;
+	const char *lit;
+	size_t len;
 
-	if (!measured) {
-		for (i = 0; never_resolve[i] != NULL; i++) {
-			len[i] = strlen(never_resolve[i]);
-			tail[i] = glob_tail(never_resolve[i], len[i]);
-		}
-		measured = 1;
-	}
-	for (i = 0; never_resolve[i] != NULL; i++)
-		if (!glob_ruled_out(never_resolve[i], len[i], tail[i], name,
-		    n) && ws_glob_match(never_resolve[i], name, n))
+	for (g = never_resolve; g < never_resolve + N_NEVER; g++) {
+		lit = g->glob;
+		len = g->len;
+		if (*lit == '*') {	/* the end of a name */
+			lit++;
+			len--;
+			if (len <= n && name[n - len] == *lit &&
+			    memcmp(name + n - len, lit, len) == 0)
+				return 1;
+		} else if (len == n && *name == *lit &&
+		    memcmp(name, lit, n) == 0)
 			return 1;
+	}
 	return 0;
 }
 
 const char *const *
 ws_never_resolve_list(void)
 {
-	return never_resolve;
+	static const char *list[N_NEVER + 1];
+	size_t i;
+
+	for (i = 0; i < N_NEVER; i++)
+		list[i] = never_resolve[i].glob;
+	list[N_NEVER] = NULL;
+	return list;
 }
 
 int

@@ -15,12 +15,16 @@
 
 /* Names and paths of resolved pointers, kept for messages and explain. */
 static char **kept_paths;
-static size_t n_kept;
+static size_t n_kept, cap_kept;
 
 static char *
 keep(char *path)
 {
-	kept_paths = ws_xrealloc(kept_paths, (n_kept + 1) * sizeof(*kept_paths));
+	if (n_kept == cap_kept) {
+		cap_kept = cap_kept ? cap_kept * 2 : 32;
+		kept_paths = ws_xrealloc(kept_paths,
+		    cap_kept * sizeof(*kept_paths));
+	}
 	kept_paths[n_kept++] = path;
 	return path;
 }
@@ -34,7 +38,7 @@ ws_resolve_free(void)
 		free(kept_paths[i]);
 	free(kept_paths);
 	kept_paths = NULL;
-	n_kept = 0;
+	n_kept = cap_kept = 0;
 }
 
 /* Is this *_FILE / FILE__* entry one that withsecrets resolves? */
@@ -70,14 +74,21 @@ static char *
 pointer_path(const struct ws_var *p)
 {
 	const char *slash;
+	size_t dlen, vlen;
+	char *path;
 
 	if (p->value[0] == '/' || !p->src->file_relative || p->src->path == NULL)
 		return ws_xstrdup(p->value);
 	slash = strrchr(p->src->path, '/');
 	if (slash == NULL)
 		return ws_xstrdup(p->value);
-	return ws_xasprintf("%.*s/%s", (int)(slash - p->src->path),
-	    p->src->path, p->value);
+	/* DIR/value: one allocation, no printf (every pointer comes here) */
+	dlen = (size_t)(slash - p->src->path) + 1;
+	vlen = strlen(p->value);
+	path = ws_xmalloc(dlen + vlen + 1);
+	memcpy(path, p->src->path, dlen);
+	memcpy(path + dlen, p->value, vlen + 1);
+	return path;
 }
 
 static int

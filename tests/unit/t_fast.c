@@ -122,6 +122,12 @@ test_never_resolve(void)
 	}
 	is_int(bad, 0, "the never-resolve list matches as globs do (%u of "
 	    "%zu)", hits, i);
+	/* it is matched as names and name ends: each must be one */
+	for (i = 0, bad = 0; list[i] != NULL; i++)
+		if (strcspn(list[i] + (list[i][0] == '*'), "*?[]\\") !=
+		    strlen(list[i] + (list[i][0] == '*')) || list[i][0] == '\0')
+			bad++;
+	is_int(bad, 0, "each never-resolve glob is a name or *END (%zu)", i);
 }
 
 /* Values are folded to lower case eight bytes at a time: exactly the
