@@ -184,7 +184,7 @@ ws_resolve_name(struct ws_run *run, const char *name, size_t n)
 	struct ws_var *cand[2], *best = NULL, *c;
 	int i;
 
-	if (!ws_store_has_pointers(run->store))
+	if (!ws_store_may_point_at(run->store, name, n))
 		return 0;	/* the common case: nothing to look for */
 	if (cap < n + 7) {
 		cap = n + 64;

@@ -268,6 +268,41 @@ test_dotenv_paths(void)
 	    "general one (3,000 files)");
 }
 
+/* The store's filter of pointer targets never says no to a target one
+ * of its pointers names, and names are found again whatever their
+ * length (the hash reads them eight bytes at a time). */
+static void
+test_store(void)
+{
+	struct ws_store *st = ws_store_new();
+	struct ws_source *src = ws_store_source(st, WS_KIND_ENV_FILE, "t",
+	    WS_RANK_ENV_FILE);
+	char name[64], ptr[80];
+	unsigned i, missed = 0, lost = 0;
+	size_t n;
+
+	ok(!ws_store_may_point_at(st, "A", 1), "no pointer: no target");
+	for (i = 0; i < 2000; i++) {
+		random_string(name, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+		n = strlen(name);
+		if (n == 0)
+			continue;
+		snprintf(ptr, sizeof(ptr), i % 2 ? "%s_FILE" : "FILE__%s",
+		    name);
+		(void)ws_store_add(st, src, ws_intern(ptr, strlen(ptr)),
+		    strlen(ptr), "x", 1, i + 1, 0);
+		if (!ws_store_may_point_at(st, name, n))
+			missed++;
+		if (ws_store_get(st, ptr, strlen(ptr)) == NULL ||
+		    ws_store_get(st, ptr, strlen(ptr))->line != i + 1)
+			lost++;
+	}
+	is_int(missed, 0, "every target of a pointer may be pointed at");
+	is_int(lost, 0, "every name is found again, 1 to 40 bytes long");
+	ok(ws_store_count(st) > 1000, "(%zu names)", ws_store_count(st));
+	ws_store_free(st);
+}
+
 int
 main(void)
 {
@@ -277,6 +312,7 @@ main(void)
 	test_firsts();
 	test_never_resolve();
 	test_dotenv_paths();
+	test_store();
 	ws_intern_free();
 	ws_secmem_wipe_all();
 	return done_testing();
