@@ -574,9 +574,18 @@ unescape(char *s, char *e)
 static int
 read_quoted(struct parse *ps, char **vs, char **ve)
 {
-	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r;
+	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r, *stop, *c;
 	unsigned first = ps->line;
 
+	/* Up to the first backslash nothing moves: skip that much at once
+	 * (the closing quote, when there is no backslash before it). */
+	if ((stop = memchr(r, q, (size_t)(ps->end - r))) == NULL)
+		stop = ps->end;
+	if ((c = memchr(r, '\\', (size_t)(stop - r))) != NULL)
+		stop = c;
+	for (c = r; (c = memchr(c, '\n', (size_t)(stop - c))) != NULL; c++)
+		ps->line++;
+	r = w = stop;
 	while (r < ps->end) {
 		if (*r == '\\' && r + 1 < ps->end) {
 			if (r[1] == q) {
@@ -864,22 +873,22 @@ static int
 plain_statement(struct parse *ps)
 {
 	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
-	const unsigned char *end = (const unsigned char *)ps->end;
 	const char *name, *val;
 	size_t klen, n;
 
-	for (e = k; e < end && ascii_name_char(*e); e++)
+	/* the line feed, whose class is none, ends both scans below */
+	if ((q = memchr(k, '\n', (size_t)(ps->end - ps->p))) == NULL)
+		return 0;
+	for (e = k; byte_class[*e] & NAME_BYTE; e++)
 		;
-	if (e == k || e == end || *e != '=')
+	if (e == k || *e != '=')
 		return 0;
 	klen = (size_t)(e - k);
 	v = e + 1;
-	if ((q = memchr(v, '\n', (size_t)(end - v))) == NULL)
-		q = end;
 	n = (size_t)(q - v);
 	if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' || q[-1] == ' '))
 		return 0;	/* blanks to trim, or quotes */
-	for (e = v; e < q && (byte_class[*e] & PLAIN_BYTE); e++)
+	for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
 		;
 	if (e != q)
 		return 0;
