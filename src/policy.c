@@ -170,16 +170,17 @@ void
 ws_policy_var(const struct ws_policy *p, const char *name,
     struct ws_varpol *out)
 {
-	const struct ws_varrule *r;
-	size_t i, k, n = strlen(name);
-	uint64_t mask = ws_charmask(name, n);
+	const struct ws_varrule *r, *end = p->rules + p->n_rules;
+	size_t k, n = strlen(name);
+	uint64_t mask = ws_charmask(name, n), absent = ~mask;
 	unsigned exact = 0, bit;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
-	for (i = 0; i < p->n_rules; i++) {
-		r = &p->rules[i];
-		if (r->set == 0 || !rule_matches(r, name, n, mask))
+	for (r = p->rules; r < end; r++) {
+		/* most rules lack a character of the name: the test first */
+		if ((r->mask & absent) != 0 || r->set == 0 ||
+		    !rule_matches(r, name, n, mask))
 			continue;
 		for (k = 0; k < WS_VK_COUNT; k++) {
 			bit = 1u << k;
