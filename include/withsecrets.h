@@ -318,6 +318,9 @@ struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
 size_t		 ws_store_count(const struct ws_store *);
 /* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
 int		 ws_store_has_pointers(const struct ws_store *);
+/* As ws_store_next, over the names that have the form of a pointer
+ * (NAME_FILE, FILE__NAME) only: they are few, names are many. */
+struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);
 /* Might a pointer of the store (NAME_FILE, FILE__NAME) name this
  * target?  0: certainly not (a filter on the targets' hashes). */
 int		 ws_store_may_point_at(const struct ws_store *, const char *,

@@ -223,7 +223,7 @@ ws_resolve_pointers(struct ws_run *run)
 	size_t n = 0, cap = 0, it = 0, i;
 	int rc, status = 0;
 
-	while ((v = ws_store_next(run->store, &it)) != NULL)
+	while ((v = ws_store_next_pointer(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
 			if (!ws_pointer_resolvable(run, v->name, v->namelen))
 				continue;

@@ -625,7 +625,7 @@ shadowed_pointers(struct ws_run *run)
 	const char *target;
 	size_t it = 0, tlen;
 
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
+	while ((head = ws_store_next_pointer(run->store, &it)) != NULL) {
 		if ((tlen = ws_pointer_target(head->name, head->namelen,
 		    &target)) == 0)
 			continue;

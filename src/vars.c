@@ -32,6 +32,8 @@ struct ws_store {
 	size_t		  n_vars;
 	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
 	uint64_t	  targets[4];	/* their targets' hashes, mod 256 */
+	size_t		 *pointers;	/* their slots, first-seen order */
+	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
 };
 
@@ -166,6 +168,7 @@ ws_store_free(struct ws_store *st)
 		free(st->sources[i]);
 	}
 	free(st->sources);
+	free(st->pointers);
 	free(st->slots);
 	free(st->table);
 	free(st);
@@ -247,7 +250,13 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	s->hash = h;
 	s->head = NULL;
 	if ((tlen = ws_pointer_target(name, n, &target)) > 0) {
-		st->n_pointer_names++;
+		if (st->n_pointer_names == st->cap_pointers) {
+			st->cap_pointers = st->cap_pointers ?
+			    st->cap_pointers * 2 : 16;
+			st->pointers = ws_xrealloc(st->pointers,
+			    st->cap_pointers * sizeof(*st->pointers));
+		}
+		st->pointers[st->n_pointer_names++] = st->n_slots;
 		t = hash_name(target, tlen) & 255;
 		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
 	}
@@ -335,6 +344,18 @@ ws_store_next(struct ws_store *st, size_t *it)
 {
 	while (*it < st->n_slots) {
 		struct ws_var *v = st->slots[(*it)++].head;
+
+		if (v != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+struct ws_var *
+ws_store_next_pointer(struct ws_store *st, size_t *it)
+{
+	while (*it < st->n_pointer_names) {
+		struct ws_var *v = st->slots[st->pointers[(*it)++]].head;
 
 		if (v != NULL)
 			return v;
