@@ -126,6 +126,32 @@ ws_rule_truthy(const char *v, size_t n)
 	return hit;
 }
 
+/*
+ * Could the value be a placeholder at all?  Most secrets are as long as
+ * no placeholder value and lack a character of every pattern's literal:
+ * told from the value as it is, without folding a copy of it (SPEC §9).
+ * Its character mask, with the lower case of each letter added, covers
+ * the mask of the folded value.
+ */
+static int
+may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
+	uint64_t mask = ws_charmask(v, n);
+	size_t i;
+	int maybe = 0;
+
+	mask |= (mask & upper) << ('a' - 'A');
+	for (i = 0; p->ph_lens[i] != 0; i++)
+		if (p->ph_lens[i] == n)
+			maybe = 1;
+	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
+		if ((p->ph_masks[i] & ~mask) == 0)
+			maybe = 1;
+	sodium_memzero(&mask, sizeof(mask));
+	return maybe;
+}
+
 /* A placeholder: one of [placeholders] values (whole, any case) or
  * matching one of its patterns (globs, any case). */
 int
@@ -137,7 +163,7 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	size_t i;
 	int hit = 0;
 
-	if (n == 0)
+	if (n == 0 || !may_be_placeholder(p, v, n))
 		return 0;
 	if (fold(v, n, &f) != 0)
 		ws_fatal_nomem();

@@ -303,6 +303,49 @@ test_store(void)
 	ws_store_free(st);
 }
 
+/* Placeholders are ruled out before folding when no value has the
+ * length and no pattern the characters: never one that folding and
+ * matching every value and pattern would find. */
+static void
+test_placeholders(void)
+{
+	static const char *const pieces[] = { "your", "_", "-", "here", "key",
+	    "change", "me", "for", "production", "dev", "<", ">", "insecure",
+	    "secret", "PASSWORD", "ChangeMe", "XxX", "0", "123456", "TODO",
+	    "a1b2c3d4", "Z", "\xc1", NULL };
+	struct ws_policy *p;
+	char v[128], low[128];
+	size_t np, n, i, k;
+	unsigned t, bad = 0, hits = 0;
+	int want;
+
+	ws_builtin_frozen = NULL;
+	p = ws_policy_new();
+	for (np = 0; pieces[np] != NULL; np++)
+		;
+	for (t = 0; t < 30000; t++) {
+		v[0] = '\0';
+		for (k = rnd(5) + 1; k > 0; k--)
+			strcat(v, pieces[rnd((unsigned)np)]);
+		n = strlen(v);
+		for (i = 0; i <= n; i++)
+			low[i] = v[i] >= 'A' && v[i] <= 'Z' ?
+			    (char)(v[i] + 32) : v[i];
+		want = 0;
+		for (i = 0; p->ph_values[i] != NULL; i++)
+			want |= strcmp(low, p->ph_values[i]) == 0;
+		for (i = 0; p->ph_patterns[i] != NULL; i++)
+			want |= ws_wildmatch(p->ph_patterns[i], low, n);
+		hits += want;
+		if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
+			printf("#   '%s': %d\n", v, !want);
+	}
+	is_int(bad, 0, "placeholders are found as by folding and matching "
+	    "everything (%u of 30,000)", hits);
+	ok(hits > 1000, "(enough of them are)");
+	ws_policy_destroy(p);
+}
+
 int
 main(void)
 {
@@ -313,6 +356,7 @@ main(void)
 	test_never_resolve();
 	test_dotenv_paths();
 	test_store();
+	test_placeholders();
 	ws_intern_free();
 	ws_secmem_wipe_all();
 	return done_testing();
