@@ -125,7 +125,7 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	struct ws_var *head, *v;
 	const char *target;
 	size_t tlen;
-	char *path, *src;
+	char *path;
 	int rc;
 
 	if (p->flags & WS_VAR_RESOLVED)
@@ -144,7 +144,6 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 		return 0;	/* the other pointer form already set it */
 
 	path = pointer_path(p);
-	src = ws_var_source(p);
 	memset(&r, 0, sizeof(r));
 	r.dirfd = AT_FDCWD;
 	r.path = path;
@@ -153,7 +152,6 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	r.max = run->set->max_secret_size;
 	r.secret = 1;
 	rc = ws_file_read(&r, &b);
-	free(src);
 	if (rc != 0) {
 		free(path);
 		return rc;

@@ -107,9 +107,15 @@ stderr_has "both B and B_FILE" "the conflict is reported"
 stderr_has "C_FILE" "the NUL byte is reported"
 
 # Deny names may not come from a file.
-printf '/tmp/evil.so' >preload
-ws LD_PRELOAD_FILE=preload -- true
-is_rc 78 "LD_PRELOAD from a NAME_FILE is refused"
+printf '/tmp/evil' >preload
+ws GCONV_PATH_FILE=preload -- true
+is_rc 78 "GCONV_PATH from a NAME_FILE is refused"
 stderr_has "denied-name" "by the deny rule"
+if [ -z "${WS_VALGRIND:-}" ]; then	# valgrind sets LD_PRELOAD itself
+	ws LD_PRELOAD_FILE=preload -- true
+	is_rc 78 "LD_PRELOAD from a NAME_FILE is refused"
+	ws LD_PRELOAD=/nonexistent.so -- true
+	is_rc 0 "the operator's own inherited LD_PRELOAD passes"
+fi
 
 done_testing

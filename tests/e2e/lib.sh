@@ -12,6 +12,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ws-test.XXXXXX")
 # shellcheck disable=SC2064
 trap "chmod -R u+rwX '$T' 2>/dev/null; rm -rf '$T'" EXIT
 cd "$T" || exit 99
+# make check-valgrind: run the binary under valgrind (not the command it
+# executes); a valgrind error is exit status 99, which no test expects.
+if [ -n "${WS_VALGRIND:-}" ]; then
+	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect %s "$@"\n' "$WS" >"$T/.withsecrets-valgrind"
+	chmod +x "$T/.withsecrets-valgrind"
+	WS=$T/.withsecrets-valgrind
+fi
 # A minimal, predictable environment for the binary under test.
 BASE_ENV=(env -i "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$T" "LC_ALL=C")
 

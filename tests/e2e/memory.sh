@@ -8,6 +8,7 @@
 PROBE=$WS_BUILDDIR/tests/probe/memprobe.so
 [ -n "${WS_SAN:-}" ] && skip_all "the probe cannot be preloaded into a sanitized binary"
 [ -f "$PROBE" ] || skip_all "memprobe.so not built"
+[ -n "${WS_VALGRIND:-}" ] && skip_all "the probe does not run under valgrind"
 
 S=$(random_secret)
 HEX=$(printf '%s' "$S" | od -An -tx1 | tr -d ' \n')
