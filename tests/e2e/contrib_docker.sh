@@ -163,6 +163,8 @@ if [ -n "$need" ]; then
 	ok 0 "# SKIP the build stage needs:$need"
 elif [ -n "${WS_IN_DOCKER_TEST:-}" ]; then
 	ok 0 "# SKIP already inside the build stage's own test"
+elif [ -n "${WS_VALGRIND:-}" ]; then
+	ok 0 "# SKIP the build stage does not run withsecrets (make check-valgrind)"
 else
 	# A build directory inside the source tree is not part of the context.
 	extra=
