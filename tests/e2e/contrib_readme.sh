@@ -19,10 +19,12 @@ block() {
 # Every marked block is one this test knows.
 known="deploy-compose file-env-before file-env-after dotenv-run dotenvx-run
 env-xargs pydantic-before pydantic-after pydantic-ini envdir"
-known="$known $(sed -n 's/^\(trouble-[a-z0-9-]*\)$/\1/p' "$0" | tr '\n' ' ')"
 unknown=
 for m in $(sed -n 's/^<!-- test: \([^ ]*\) -->$/\1/p' "$README"); do
-	case " $(echo $known) " in *" $m "*) ;; *) unknown="$unknown $m" ;; esac
+	case $m in
+	trouble-*) ;;	# the troubleshooting sessions, below
+	*) case " $(echo $known) " in *" $m "*) ;; *) unknown="$unknown $m" ;; esac ;;
+	esac
 	[ -n "$(block "$m")" ] || unknown="$unknown $m(empty)"
 done
 is "$unknown" "" "every example marked in README.md is exercised here"
@@ -279,5 +281,103 @@ else
 	is "$got" "$want" "envdir and withsecrets print what the README shows"
 fi
 cd "$T" || exit 99
+
+# ------------------------------------------------------- troubleshooting
+# Each trouble-NAME block is a terminal session: "$ " lines are run in a
+# directory that setup_NAME prepared, and everything else is the output
+# they must print (stdout and stderr together).  "withsecrets" is the
+# binary under test, told to ignore this machine's secret directories and,
+# where the session has no withsecrets.ini, its policy file.
+printf '#!/bin/sh\nexit 0\n' >"$T/app"
+chmod +x "$T/app"
+newdir() { rm -rf "$T/tr"; mkdir "$T/tr"; cp "$T/app" "$T/tr/app"; }
+setup_trouble_usage() { :; }
+setup_trouble_syntax() {
+	printf 'APP_NAME=demo\nDB HOST=db\nGREETING="hello\n' >.env
+}
+setup_trouble_both_set() { :; }
+setup_trouble_missing_file() {
+	[ ! -e /run/secrets/db_password ] || return 1
+}
+setup_trouble_file_mode() {
+	mkdir secrets
+	hex32 >secrets/api_token
+	chmod 0664 secrets/api_token
+}
+setup_trouble_rules() {
+	printf 'SECRET_KEY=changeme\nDEBUG=true\n' >.env
+}
+setup_trouble_required() {
+	printf '[var DATABASE_URL]\nrequired = always\n' >withsecrets.ini
+}
+setup_trouble_config() {
+	printf '[withsecrets]\nsecret-dirs = /etc/app/secrets\n' >withsecrets.ini
+}
+setup_trouble_secret_dirs() {
+	mkdir secrets links outside
+	hex32 >secrets/db-password
+	hex32 >secrets/db.password
+	hex32 >outside/token
+	ln -s ../outside/token links/api_token
+}
+setup_trouble_not_found() { :; }
+setup_trouble_explain() {
+	printf 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\nLOG_LEVEL=info\n' >.env
+	printf 'LOG_LEVEL=debug\n' >.env.local
+	mkdir secrets
+	printf '%s' 0123456789abcdef0123456789 >secrets/db_password
+}
+
+# session NAME: run the block's commands; print what they print.
+session() {
+	local line cmd rc=0 w envs verb iso
+	while IFS= read -r line; do
+		cmd=${line#\$ }
+		[ "$cmd" != "$line" ] || continue
+		read -r -a w <<<"$cmd"
+		envs=()
+		while [[ ${w[0]} == [A-Z]*=* ]]; do envs+=("${w[0]}"); w=("${w[@]:1}"); done
+		if [ "${w[0]}" = withsecrets ]; then
+			iso=(--no-default-secrets-dirs)
+			[ -e withsecrets.ini ] || iso+=(--no-config)
+			case ${w[1]} in
+			check|explain) verb=("${w[1]}"); w=("${w[@]:2}") ;;
+			*) verb=(); w=("${w[@]:1}") ;;
+			esac
+			# A session that shows a usage error shows it as typed.
+			[[ ${w[0]} == -* || ${#verb[@]} -gt 0 ]] || iso=()
+			env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$T" LC_ALL=C \
+			    "${envs[@]}" "$WS" "${verb[@]}" "${iso[@]}" "${w[@]}" 2>&1
+			rc=$?
+		elif [ "$cmd" = 'echo $?' ]; then
+			echo "$rc"
+		else
+			env -i PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C sh -c "$cmd" 2>&1
+			rc=$?
+		fi
+	done
+}
+trouble_names=$(sed -n 's/^<!-- test: \(trouble-[a-z0-9-]*\) -->$/\1/p' "$README")
+[ -n "$trouble_names" ]
+ok $? "the Troubleshooting section has sessions"
+for name in $trouble_names; do
+	fn=setup_${name//-/_}
+	if ! declare -F "$fn" >/dev/null; then
+		ok 1 "$name: no setup in this test"
+		continue
+	fi
+	newdir
+	cd "$T/tr" || exit 99
+	if ! "$fn"; then
+		ok 0 "# SKIP $name: this machine has what the session lacks"
+		cd "$T" || exit 99
+		continue
+	fi
+	block "$name" >"$T/session"
+	got=$(session <"$T/session")
+	want=$(grep -v '^\$ ' "$T/session")
+	is "$got" "$want" "troubleshooting: $name prints what the README shows"
+	cd "$T" || exit 99
+done
 
 done_testing
