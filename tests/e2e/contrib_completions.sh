@@ -231,7 +231,7 @@ else
 	bcdir=$(sed -n 's/^bashcompletiondir = //p' "$mk" |
 	    sed -e "s#\${datadir}#$base#" -e "s#\${prefix}#$T/stage/opt/ws-test#")
 	cmp -s "$bcdir/withsecrets" "$BASH_C"
-	ok $? "bash completion in ${bcdir#$T/stage}"
+	ok $? "bash completion in ${bcdir#"$T"/stage}"
 	cmp -s "$base/zsh/site-functions/_withsecrets" "$ZSH_C"
 	ok $? "zsh completion in /opt/ws-test/share/zsh/site-functions"
 	cmp -s "$base/fish/vendor_completions.d/withsecrets.fish" "$FISH_C"

@@ -329,7 +329,7 @@ ok $? "the secret files are neither committed nor sent to the build"
 mkdir -p run/secrets srv
 hex32() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 declare -A VALUE
-while IFS=$'\t' read -r kind src tgt file; do
+while IFS=$'\t' read -r kind src tgt _; do
 	[ "$kind" = secret ] || continue
 	VALUE[$tgt]=$(hex32)
 	printf '%s\n' "${VALUE[$tgt]}" >"run/secrets/$tgt"
