@@ -214,6 +214,7 @@ struct ws_read {
 	int		 secret;	/* strip trailing newlines, refuse NUL */
 	int		 resolve_beneath; /* refuse symlinks leaving dirfd */
 	int		 missing_ok;	/* ENOENT: return 1, no finding */
+	int		 dir_checked;	/* caller vetted dirfd's mode */
 };
 
 struct ws_blob {
@@ -231,6 +232,10 @@ void	 ws_file_check_modes(int strict);
 /* Record a file whose mode is checked by ws_file_check_modes(). */
 void	 ws_file_note(const char *display, const struct stat *,
 	    int dir_world_writable);
+/* openat(2) that refuses symbolic links leaving dirfd (openat2
+ * RESOLVE_BENEATH, or a check of the result where the kernel lacks
+ * it): -1 and errno EXDEV or ELOOP when one does. */
+int	 ws_open_beneath(int, const char *, int);
 /* Strip every trailing "\n" / "\r\n". */
 size_t	 ws_strip_newlines(const char *, size_t);
 

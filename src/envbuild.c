@@ -23,12 +23,15 @@ in_list(char *const *list, const char *name)
 	return 0;
 }
 
-/* With --clean, is an inherited variable kept? */
+/* With --clean, is an inherited variable kept?  CREDENTIALS_DIRECTORY
+ * always is: systemd's credentials are passed on to the command
+ * (SPEC §5.1), which may read further ones itself. */
 static int
 kept(const struct ws_run *run, const struct ws_var *v)
 {
 	return ws_globlist_match(run->set->keep, v->name, v->namelen) ||
-	    ws_globlist_match(run->opts->keep, v->name, v->namelen);
+	    ws_globlist_match(run->opts->keep, v->name, v->namelen) ||
+	    strcmp(v->name, "CREDENTIALS_DIRECTORY") == 0;
 }
 
 /* The entry of a name's chain that the command gets, or NULL. */
@@ -68,7 +71,7 @@ ws_deny_check(struct ws_run *run)
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;
-			if (v->flags & WS_VAR_NO_VALUE)
+			if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
 				continue;
 			if (!ws_globlist_match(run->set->deny, v->name,
 			    v->namelen))

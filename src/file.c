@@ -114,8 +114,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 }
 
 /* Open beneath dirfd: symbolic links may not leave it. */
-static int
-open_beneath(int dirfd, const char *path, int flags)
+int
+ws_open_beneath(int dirfd, const char *path, int flags)
 {
 #if defined(SYS_openat2) && defined(HAVE_LINUX_OPENAT2_H)
 	struct open_how how;
@@ -243,6 +243,9 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 			rc = WS_EX_DATAERR;
 			goto fail;
 		}
+		/* the size fstat reported: a snapshot, no read for EOF */
+		if (out->st.st_size > 0 && b.len == (size_t)out->st.st_size)
+			break;
 	}
 	b.p[b.len] = '\0';
 	ws_arena_shrink(b.arena, b.p, b.cap, b.len + 1);
@@ -266,7 +269,7 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 
 	memset(out, 0, sizeof(*out));
 	if (r->resolve_beneath)
-		fd = open_beneath(r->dirfd, r->path, flags);
+		fd = ws_open_beneath(r->dirfd, r->path, flags);
 	else
 		fd = openat(r->dirfd, r->path, flags);
 	if (fd == -1) {
@@ -293,7 +296,7 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 		    "on it");
 		return WS_EX_PERM;
 	}
-	if (dir_is_unsafe(r)) {
+	if (!r->dir_checked && dir_is_unsafe(r)) {
 		close(fd);
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
 		    r->display, "held by a world-writable directory without "

@@ -26,6 +26,10 @@ is_var MY_X 1 "--keep adds a glob"
 is_var MY_Y 2 "--keep adds a glob (2)"
 unset_var OTHER "--keep is not a catch-all"
 
+mkdir -m 0500 "$T/creds"
+ws CREDENTIALS_DIRECTORY="$T/creds" --clean -- env -0
+is_var CREDENTIALS_DIRECTORY "$T/creds" "--clean still passes CREDENTIALS_DIRECTORY on"
+
 # PATH lookup uses the final environment's PATH, as env(1) does.
 mkdir -p "$T/bin"
 printf '#!/bin/sh\necho found-it\n' >"$T/bin/mycmd"
