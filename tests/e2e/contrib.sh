@@ -317,4 +317,61 @@ DEMO=$WS_SRCDIR/contrib/demo
 run sh "$WS_SRCDIR/contrib/demo/run.sh" "$WS"
 is_rc 0 "contrib/demo/run.sh passes"
 
+# ============================================== contrib/withsecrets.ini.example
+# The example policy loads, and each rule does what its comment says.
+EXI=$WS_SRCDIR/contrib/withsecrets.ini.example
+mkdir -p exi/s && cd exi || exit 99
+hex32 >s/secret_key
+printf 'postgres://app:%s@db/app' "$(hex32)" >s/database_url
+exi() {	# exi [VAR=x...] [--policy FILE]: check with the example policy
+	local pol=$EXI envs=()
+	while [[ ${1:-} == *=* ]]; do envs+=("$1"); shift; done
+	[ "${1:-}" = --policy ] && pol=$2
+	ws "${envs[@]}" check -c "$pol" --no-default-secrets-dirs -s s
+}
+exi ENVIRONMENT=production
+is_rc 0 "example policy: secrets from files pass in production"
+if grep -q '^withsecrets: error: config' "$T/err"; then
+	ok 1 "example policy: no config error"
+else
+	ok 0 "example policy: no config error"
+fi
+hex32 | head -c 40 >s/secret_key
+exi ENVIRONMENT=production
+is_rc 78 "example policy: SECRET_KEY needs 50 characters"
+stderr_has "needs at least 50" "by its min-length"
+hex32 >s/secret_key
+printf 'mysql://db/app' >s/database_url
+exi ENVIRONMENT=production
+is_rc 78 "example policy: DATABASE_URL must be PostgreSQL's"
+stderr_has "pattern: DATABASE_URL" "by its pattern"
+printf 'postgres://app:%s@db/app' "$(hex32)" >s/database_url
+exi ENVIRONMENT=production SIGNUP_OPEN=yes
+is_rc 78 "example policy: SIGNUP_OPEN=yes is forbidden in production"
+exi ENVIRONMENT=production PUBLIC_STRIPE_KEY=pk_test_1
+is_rc 0 "example policy: PUBLIC_*_KEY is not a secret"
+sed '/^\[var PUBLIC_\*_KEY\]/,$d' "$EXI" >no-public.ini
+exi ENVIRONMENT=production PUBLIC_STRIPE_KEY=pk_test_1 --policy no-public.ini
+is_rc 78 "  (without that section, a plaintext *_KEY is an error)"
+mv s/secret_key secret_key.saved
+exi ENVIRONMENT=production SECRET_KEY="$(hex32)"
+is_rc 78 "example policy: plaintext-secrets = error refuses an inherited SECRET_KEY"
+stderr_has "plaintext-secret: SECRET_KEY" "by the plaintext-secret rule"
+exi ENVIRONMENT=development
+is_rc 78 "example policy: SECRET_KEY is required in development too"
+mv secret_key.saved s/secret_key
+exi ENVIRONMENT=dev DEBUG=true
+is_rc 78 "example policy: dev is not a lenient environment here"
+exi NODE_ENV=production DEBUG=true
+is_rc 0 "example policy: NODE_ENV no longer names the environment"
+exi APP_ENV=production DEBUG=true
+is_rc 78 "example policy: APP_ENV does"
+ws ENVIRONMENT=production TLS_KEY_FILE=/nonexistent -c "$EXI" \
+    --no-default-secrets-dirs -s s -- env -0
+is_rc 0 "example policy: the command runs"
+is_var TLS_KEY_FILE /nonexistent "TLS_KEY_FILE is passed on, not read"
+is_var LOG_LEVEL info "[defaults] LOG_LEVEL"
+is_var PORT 8080 "[defaults] PORT"
+cd "$T" || exit 99
+
 done_testing
