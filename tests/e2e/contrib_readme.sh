@@ -162,7 +162,8 @@ is_var D exported "D"
 is_var E from-file-x "E"
 as_run "${lines[2]}"
 is_var A inherited "without -o the environment wins"
-if command -v dotenv >/dev/null 2>&1 && dotenv --help 2>/dev/null | grep -q run; then
+if command -v dotenv >/dev/null 2>&1 &&
+    dotenv --help 2>/dev/null | grep -qE '^ +run +Run command'; then
 	as_run "${lines[0]}"
 	is_rc 0 "dotenv run runs"
 	same=0
