@@ -74,6 +74,7 @@ struct ws_sbuf {
 	char		*p;
 	size_t		 len;
 	size_t		 cap;
+	size_t		 hw;	/* bytes ever written: what finish wipes */
 };
 int	 ws_sbuf_reserve(struct ws_sbuf *, size_t) WS_WUR;
 int	 ws_sbuf_append(struct ws_sbuf *, const void *, size_t) WS_WUR;
@@ -130,6 +131,8 @@ WS_NORETURN void ws_fatal_nomem(void);
 
 int	 ws_name_valid(const char *, size_t);	/* Compose's rules */
 int	 ws_name_portable(const char *, size_t);	/* [A-Za-z_][A-Za-z0-9_]* */
+/* unicode_names.c (generated): a letter or number above U+007F? */
+int	 ws_unicode_letter_or_number(uint32_t);
 /* If name is a pointer (NAME_FILE or FILE__NAME), return the length
  * of the target and set *target; else 0. */
 size_t	 ws_pointer_target(const char *, size_t, const char **);
@@ -306,6 +309,8 @@ void		 ws_store_remove(struct ws_store *, struct ws_var *);
  * each.  Returns NULL at the end; *it starts at 0. */
 struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
 size_t		 ws_store_count(const struct ws_store *);
+/* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
+int		 ws_store_has_pointers(const struct ws_store *);
 /* Remove every entry from one source. */
 size_t		 ws_store_nsources(const struct ws_store *);
 struct ws_source *ws_store_source_at(struct ws_store *, size_t);
@@ -345,12 +350,18 @@ int	 ws_lookup(struct ws_run *, const char *, size_t, const char **,
 int	 ws_secretdirs_load(struct ws_run *);
 /* layers.c: environment name (SPEC §4.3) and .env layers (§4.2). */
 int	 ws_layers_load(struct ws_run *);
+/* The inherited value of name (getenv(3) on environ_in), or NULL. */
+const char *ws_environ_get(char **, const char *, size_t);
 /* dotenv.c: read and parse one .env file (SPEC §4.4) into src of
  * store; interpolation looks names up with ws_lookup().  Returns 0, 1
  * when missing and missing_ok, or a WS_EX_* code after findings. */
 #define WS_MAX_ENV_FILE_SIZE	(16u * 1024 * 1024)
 int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *path, int missing_ok);
+/* Parse the text buf (len bytes, in ws_work; quoted values are
+ * unescaped in place) as the .env file display.  0 or a WS_EX_* code. */
+int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
+	    const char *display, char *buf, size_t len);
 /* envbuild.c: deny rule, the final environment block in ws_final. */
 struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
 int	 ws_deny_check(struct ws_run *);

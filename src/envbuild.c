@@ -100,6 +100,10 @@ ws_envbuild(struct ws_run *run)
 		n++;
 		bytes += v->namelen + v->vallen + 2;
 	}
+	/* one block of the exact size: guarded memory is filled and wiped
+	 * whole, so a larger chunk costs start-up time for nothing */
+	if (ws_final.head == NULL)
+		ws_final.next = (n + 1) * sizeof(char *) + bytes;
 	envp = ws_arena_alloc(&ws_final, (n + 1) * sizeof(char *) + bytes);
 	if (envp == NULL) {
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,

@@ -209,7 +209,7 @@ dir_is_unsafe(const struct ws_read *r)
 static int
 read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 {
-	struct ws_sbuf b = { &ws_work, NULL, 0, 0 };
+	struct ws_sbuf b = { .arena = &ws_work };
 	size_t hint;
 	ssize_t n;
 	int rc;
@@ -247,9 +247,8 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 		if (out->st.st_size > 0 && b.len == (size_t)out->st.st_size)
 			break;
 	}
-	b.p[b.len] = '\0';
-	ws_arena_shrink(b.arena, b.p, b.cap, b.len + 1);
-	out->p = b.p;
+	b.hw = b.len + 1;
+	out->p = ws_sbuf_finish(&b);
 	out->len = b.len;
 	return 0;
 nomem:

@@ -1,12 +1,43 @@
 /*
  * The environment name (SPEC §4.3) and the .env layers (§4.2).
+ *
+ * Layers are read lowest first, so that interpolation in a layer sees
+ * the ones below it:
+ *
+ *	.env  .env.ENV  .env.local  .env.ENV.local  -f FILE...
+ *
+ * and ranked so that the store keeps the precedence, highest first:
+ * the --env-files (later over earlier), .env.ENV.local, .env.local,
+ * .env.ENV, .env.  One exception to the reading order: when only
+ * .env.local can name the environment, it is read before .env.ENV
+ * (which it cannot see, since ENV was not known yet).
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "withsecrets.h"
+
+/* At most this many --env-files: their ranks must stay between those
+ * of the secret directories and of an overridden environment. */
+#define WS_MAX_ENV_FILES	900
+
+/* Conventional layers, by rank offset after the explicit files. */
+enum layer { L_ENV_LOCAL_ENV = 0, L_LOCAL = 1, L_ENV_ENV = 2, L_DOTENV = 3 };
+
+const char *
+ws_environ_get(char **environ_in, const char *name, size_t n)
+{
+	char **e;
+
+	for (e = environ_in; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
 
 static int
 name_is_lenient(struct ws_run *run, const char *name)
@@ -48,22 +79,185 @@ detect_early(struct ws_run *run)
 		set_environment(run, run->opts->environment, "--environment");
 		return 1;
 	}
-	if ((v = getenv("WITHSECRETS_ENV")) != NULL && *v) {
+	v = ws_environ_get(run->environ_in, "WITHSECRETS_ENV", 15);
+	if (v != NULL && *v) {
 		set_environment(run, v, "WITHSECRETS_ENV");
 		return 1;
 	}
-	for (l = run->set->environment_vars; l && *l; l++)
-		if ((v = getenv(*l)) != NULL && *v) {
+	for (l = run->set->environment_vars; l && *l; l++) {
+		v = ws_environ_get(run->environ_in, *l, strlen(*l));
+		if (v != NULL && *v) {
 			set_environment(run, v, *l);
 			return 1;
 		}
+	}
 	return 0;
+}
+
+/* The first environment-vars name set, not empty, in one layer. */
+static int
+detect_in(struct ws_run *run, struct ws_source *src)
+{
+	struct ws_var *v;
+	char **l, *from;
+
+	if (src == NULL)
+		return 0;
+	for (l = run->set->environment_vars; l && *l; l++) {
+		v = ws_store_get_in(run->store, src, *l, strlen(*l));
+		if (v == NULL || (v->flags & WS_VAR_NO_VALUE) || v->vallen == 0)
+			continue;
+		/* the one value that is shown: copied out of guarded memory */
+		from = ws_xasprintf("%s in %s", *l, src->path);
+		set_environment(run, ws_intern(v->value, v->vallen),
+		    ws_intern(from, strlen(from)));
+		free(from);
+		return 1;
+	}
+	return 0;
+}
+
+/* An environment name becomes part of file names (.env.ENV): it may
+ * not lead out of DIR. */
+static int
+environment_usable(struct ws_run *run)
+{
+	if (strchr(run->env_name, '/') == NULL)
+		return 1;
+	ws_finding(WS_SEV_ERROR, strcmp(run->env_name_from, "--environment")
+	    == 0 ? WS_EX_USAGE : WS_EX_DATAERR, "environment", NULL,
+	    run->env_name_from, "an environment name may not contain '/'; "
+	    "the .env.ENV layers are not read");
+	return 0;
+}
+
+struct layers {
+	struct ws_run	*run;
+	int		 base;		/* rank of .env.ENV.local */
+	struct ws_source *dotenv, *local;
+};
+
+static char *
+layer_path(const char *dir, const char *file)
+{
+	if (strcmp(dir, ".") == 0)
+		return ws_xstrdup(file);
+	return ws_xasprintf("%s%s%s", dir,
+	    dir[strlen(dir) - 1] == '/' ? "" : "/", file);
+}
+
+/* Read one conventional layer; NULL when it does not exist. */
+static struct ws_source *
+load_layer(struct layers *ly, enum layer which, const char *file)
+{
+	struct ws_run *run = ly->run;
+	struct ws_source *src;
+	char *path = layer_path(run->opts->dir, file);
+	int rc;
+
+	src = ws_store_source(run->store, WS_KIND_ENV_FILE, path,
+	    ly->base + (int)which);
+	free(path);
+	src->file_relative = 1;
+	rc = ws_dotenv_load(run, run->store, src, src->path, 1);
+	if (rc == 1)
+		return NULL;	/* missing: skipped silently */
+	return src;
+}
+
+/* Take back what a layer set (a .env.local read to learn the
+ * environment name, which then turned out to be "test"). */
+static void
+unload(struct ws_run *run, struct ws_source *src)
+{
+	struct ws_var *head, *v, *next, **doomed = NULL;
+	size_t it = 0, n = 0, i;
+
+	while ((head = ws_store_next(run->store, &it)) != NULL)
+		for (v = head; v != NULL; v = next) {
+			next = v->next_in_name;
+			if (v->src != src)
+				continue;
+			doomed = ws_xrealloc(doomed, (n + 1) * sizeof(*doomed));
+			doomed[n++] = v;
+		}
+	for (i = 0; i < n; i++)
+		ws_store_remove(run->store, doomed[i]);
+	free(doomed);
+}
+
+static int
+dir_usable(struct ws_run *run)
+{
+	struct stat st;
+
+	if (stat(run->opts->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "missing-file", NULL,
+	    run->opts->dir, "no such directory (--dir)");
+	return 0;
+}
+
+static void
+load_conventional(struct layers *ly, int known)
+{
+	struct ws_run *run = ly->run;
+	char *file;
+	int local_read = 0, env_ok;
+
+	ly->dotenv = load_layer(ly, L_DOTENV, ".env");
+	if (!known) {
+		/* only .env.local and .env are left to name it */
+		ly->local = load_layer(ly, L_LOCAL, ".env.local");
+		local_read = 1;
+		if (!detect_in(run, ly->local) && !detect_in(run, ly->dotenv))
+			set_environment(run, "development", "default");
+	}
+	env_ok = environment_usable(run);
+	/* .env.ENV is .env.local itself when ENV is "local" */
+	if (env_ok && strcmp(run->env_name, "local") != 0) {
+		file = ws_xasprintf(".env.%s", run->env_name);
+		(void)load_layer(ly, L_ENV_ENV, file);
+		free(file);
+	}
+	if (strcmp(run->env_name, "test") == 0) {
+		if (ly->local != NULL)
+			unload(run, ly->local);
+	} else if (!local_read)
+		ly->local = load_layer(ly, L_LOCAL, ".env.local");
+	if (env_ok) {
+		file = ws_xasprintf(".env.%s.local", run->env_name);
+		(void)load_layer(ly, L_ENV_LOCAL_ENV, file);
+		free(file);
+	}
 }
 
 int
 ws_layers_load(struct ws_run *run)
 {
-	if (!detect_early(run))
+	struct layers ly;
+	struct ws_source *src;
+	size_t i, n = run->opts->n_env_files;
+	int known = detect_early(run);
+
+	if (n > WS_MAX_ENV_FILES) {
+		ws_finding(WS_SEV_ERROR, WS_EX_USAGE, "usage", NULL, NULL,
+		    "more than %d --env-file options", WS_MAX_ENV_FILES);
+		return WS_EX_USAGE;
+	}
+	memset(&ly, 0, sizeof(ly));
+	ly.run = run;
+	ly.base = WS_RANK_ENV_FILE + (int)n;
+	if (!run->opts->no_layers && dir_usable(run))
+		load_conventional(&ly, known);
+	else if (!known)
 		set_environment(run, "development", "default");
-	return 0;
+	/* explicit files: later over earlier, all over the conventional */
+	for (i = 0; i < n; i++) {
+		src = ws_store_source(run->store, WS_KIND_ENV_FILE,
+		    run->opts->env_files[i], WS_RANK_ENV_FILE + (int)(n - 1 - i));
+		src->file_relative = 1;
+		(void)ws_dotenv_load(run, run->store, src, src->path, 0);
+	}
+	return ws_diag_status();
 }

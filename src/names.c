@@ -48,24 +48,14 @@ utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 }
 
 /*
- * Non-ASCII code points that are not letters or digits: spaces,
- * punctuation and symbols of Latin-1, general punctuation, the
- * ideographic space, and the byte-order mark.  Everything else outside
- * ASCII is taken as a letter, as Compose does for names like CLÉ.
+ * Outside ASCII, the letters and numbers of Unicode (categories L and
+ * N), as Compose (Go's unicode.IsLetter / IsNumber) accepts for CLÉ;
+ * the table is generated into unicode_names.c.
  */
 static int
 unicode_is_name_char(unsigned long c)
 {
-	if (c < 0xc0)
-		return c == 0xaa || c == 0xb5 || c == 0xba;
-	if (c == 0xd7 || c == 0xf7)
-		return 0;
-	if (c >= 0x2000 && c <= 0x206f)		/* general punctuation */
-		return 0;
-	if (c == 0x3000 || c == 0xfeff || c == 0x1680 ||
-	    (c >= 0xfff0 && c <= 0xffff))
-		return 0;
-	return 1;
+	return ws_unicode_letter_or_number((uint32_t)c);
 }
 
 /* Letters (Unicode too), digits, '_', '.', '-', '[' and ']'. */

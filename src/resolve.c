@@ -168,25 +168,29 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 int
 ws_resolve_name(struct ws_run *run, const char *name, size_t n)
 {
-	struct ws_var *cand[2], *best = NULL;
-	char *p1, *p2;
+	static char *buf;	/* "NAME_FILE" then "FILE__NAME"; reused */
+	static size_t cap;
+	struct ws_var *cand[2], *best = NULL, *c;
 	int i;
 
-	p1 = ws_xasprintf("%.*s_FILE", (int)n, name);
-	p2 = ws_xasprintf("FILE__%.*s", (int)n, name);
-	cand[0] = ws_store_get(run->store, p1, strlen(p1));
-	cand[1] = ws_store_get(run->store, p2, strlen(p2));
-	for (i = 0; i < 2; i++) {
-		struct ws_var *c;
-
+	if (!ws_store_has_pointers(run->store))
+		return 0;	/* the common case: nothing to look for */
+	if (cap < n + 7) {
+		cap = n + 64;
+		buf = ws_xrealloc(buf, cap);
+	}
+	memcpy(buf, name, n);
+	memcpy(buf + n, "_FILE", 5);
+	cand[0] = ws_store_get(run->store, buf, n + 5);
+	memcpy(buf, "FILE__", 6);
+	memcpy(buf + 6, name, n);
+	cand[1] = ws_store_get(run->store, buf, n + 6);
+	for (i = 0; i < 2; i++)
 		for (c = cand[i]; c != NULL; c = c->next_in_name)
 			if (!(c->flags & WS_VAR_RESOLVED) &&
 			    ws_pointer_resolvable(run, c->name, c->namelen) &&
 			    (best == NULL || c->src->rank < best->src->rank))
 				best = c;
-	}
-	free(p1);
-	free(p2);
 	return best ? ws_resolve_one(run, best) : 0;
 }
 

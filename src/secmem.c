@@ -53,6 +53,8 @@ chunk_new(struct ws_arena *a, size_t need)
 	struct ws_chunk *c;
 	size_t size;
 
+	/* a->next: the size the arena asked for next (the owner may set
+	 * it before the first allocation), else the minimum */
 	size = a->next ? a->next : WS_CHUNK_MIN;
 	while (size < need) {
 		if (size > SIZE_MAX / 2)
@@ -114,6 +116,18 @@ ws_arena_grow(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
 		sodium_memzero(p, oldsize);
 	}
 	return q;
+}
+
+/* Give back the tail of the newest block without wiping it: only for
+ * bytes that were never written. */
+static void
+arena_trim(struct ws_arena *a, void *p, size_t oldsize, size_t newsize)
+{
+	struct ws_chunk *c = a->head;
+
+	if (c != NULL && c->last == p &&
+	    (unsigned char *)p + oldsize == c->mem + c->used)
+		c->used -= oldsize - newsize;
 }
 
 void
@@ -189,6 +203,8 @@ ws_sbuf_append(struct ws_sbuf *b, const void *s, size_t n)
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
+	if (b->hw < b->len + 1)
+		b->hw = b->len + 1;
 	return 0;
 }
 
@@ -200,7 +216,10 @@ ws_sbuf_finish(struct ws_sbuf *b)
 			return NULL;
 	}
 	b->p[b->len] = '\0';
-	ws_arena_shrink(b->arena, b->p, b->cap, b->len + 1);
-	b->cap = b->len + 1;
+	/* wipe what was written past the end, give back what never was */
+	if (b->hw > b->len + 1)
+		sodium_memzero(b->p + b->len + 1, b->hw - b->len - 1);
+	arena_trim(b->arena, b->p, b->cap, b->len + 1);
+	b->cap = b->hw = b->len + 1;
 	return b->p;
 }

@@ -30,7 +30,35 @@ struct ws_store {
 	struct ws_source **sources;
 	size_t		  n_sources, cap_sources;
 	size_t		  n_vars;
+	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
+	struct var_block *blocks;		/* where ws_vars live */
 };
+
+/* Variables are allocated in blocks: one malloc per variable is a
+ * measurable part of start-up with thousands of them. */
+#define VAR_BLOCK 256
+struct var_block {
+	struct var_block *next;
+	size_t		  used;
+	struct ws_var	  vars[VAR_BLOCK];
+};
+
+static struct ws_var *
+var_new(struct ws_store *st)
+{
+	struct var_block *b = st->blocks;
+	struct ws_var *v;
+
+	if (b == NULL || b->used == VAR_BLOCK) {
+		b = ws_xmalloc(sizeof(*b));
+		b->used = 0;
+		b->next = st->blocks;
+		st->blocks = b;
+	}
+	v = &b->vars[b->used++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
 
 static uint32_t
 hash_name(const char *s, size_t n)
@@ -101,16 +129,15 @@ ws_store_new(void)
 void
 ws_store_free(struct ws_store *st)
 {
+	struct var_block *b, *next;
 	size_t i;
-	struct ws_var *v, *next;
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < st->n_slots; i++)
-		for (v = st->slots[i].head; v != NULL; v = next) {
-			next = v->next_in_name;
-			free(v);
-		}
+	for (b = st->blocks; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	for (i = 0; i < st->n_sources; i++) {
 		free(st->sources[i]->path);
 		free(st->sources[i]);
@@ -175,6 +202,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 {
 	uint32_t h = hash_name(name, n);
 	size_t j, mask = st->table_size - 1;
+	const char *target;
 	struct slot *s;
 
 	for (j = h & mask; st->table[j]; j = (j + 1) & mask) {
@@ -195,6 +223,8 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	s->namelen = n;
 	s->hash = h;
 	s->head = NULL;
+	if (ws_pointer_target(name, n, &target) > 0)
+		st->n_pointer_names++;
 	st->table[j] = (uint32_t)(++st->n_slots);
 	if (st->n_slots * 2 > st->table_size)
 		table_grow(st);
@@ -224,7 +254,7 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 		if (v->src->rank > src->rank)
 			break;
 	}
-	v = ws_xcalloc(1, sizeof(*v));
+	v = var_new(st);
 	v->name = name;
 	v->namelen = namelen;
 	v->value = value;
@@ -267,8 +297,8 @@ ws_store_remove(struct ws_store *st, struct ws_var *v)
 
 	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next_in_name)
 		if (*pp == v) {
+			/* the entry stays in its block until the store goes */
 			*pp = v->next_in_name;
-			free(v);
 			st->n_vars--;
 			return;
 		}
@@ -284,6 +314,12 @@ ws_store_next(struct ws_store *st, size_t *it)
 			return v;
 	}
 	return NULL;
+}
+
+int
+ws_store_has_pointers(const struct ws_store *st)
+{
+	return st->n_pointer_names > 0;
 }
 
 size_t

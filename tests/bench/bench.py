@@ -25,6 +25,11 @@ MIN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent"}
 FLOOR = ["env", "-i", "A=B", "/bin/true"]
 
 
+def which(name):
+    """A program as the benchmark's minimal environment finds it."""
+    return shutil.which(name, path=MIN_ENV["PATH"])
+
+
 def token(n=32):
     return secrets.token_hex(n // 2 if n > 1 else 1)
 
@@ -72,7 +77,7 @@ def hyperfine(cmds, cwd, runs, warmup):
     for label, cmd in cmds:
         args += ["-n", label, " ".join(shlex_quote(c) for c in cmd)]
     subprocess.run(args, cwd=cwd, env=MIN_ENV, check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(out) as f:
         data = json.load(f)
     os.unlink(out)
@@ -94,7 +99,7 @@ def peak_rss_kib(cmd, cwd):
 
 def instructions(cmd, cwd):
     """User-space instructions up to the first execve the program makes."""
-    if not shutil.which("valgrind"):
+    if not which("valgrind"):
         return None
     tmp = tempfile.mkdtemp()
     try:
@@ -124,20 +129,22 @@ def peers_for(d, layers, ws, big):
                              os.path.join(d, "secrets"), "--", "/bin/true"])]
     t = ["timeout", "120"] if big else []
     env_files = [os.path.join(d, l) for l in layers]
-    if shutil.which("dotenvx"):
+    if which("dotenvx"):
         a = []
         for f in env_files:
             a += ["-f", f]
-        cmds.append(("dotenvx run", t + ["dotenvx", "run", "-q"] + a +
+        cmds.append(("dotenvx run", t + [which("dotenvx"), "run", "-q"] + a +
                      ["--", "/bin/true"]))
-    if shutil.which("dotenv"):
+    if which("dotenv"):
         a = []
         for f in env_files:
             a += ["-e", f]
-        cmds.append(("dotenv-cli", t + ["dotenv"] + a + ["--", "/bin/true"]))
-    if subprocess.run(["python3", "-c", "import dotenv.cli"],
-                      stderr=subprocess.DEVNULL).returncode == 0:
-        cmds.append(("python-dotenv run", t + ["python3", "-m", "dotenv", "-f",
+        cmds.append(("dotenv-cli", t + [which("dotenv")] + a +
+                     ["--", "/bin/true"]))
+    py = which("python3")
+    if py and subprocess.run([py, "-c", "import dotenv.cli"], env=MIN_ENV,
+                             stderr=subprocess.DEVNULL).returncode == 0:
+        cmds.append(("python-dotenv run", t + [py, "-m", "dotenv", "-f",
                                                 env_files[0], "run",
                                                 "/bin/true"]))
     return cmds
@@ -174,7 +181,7 @@ def main():
         runs, warmup = (100, 10)
     if a.smoke:
         runs, warmup = (3, 1)
-    if not shutil.which("hyperfine"):
+    if not which("hyperfine"):
         sys.exit("bench: hyperfine is required (apt-get install hyperfine)")
 
     root = tempfile.mkdtemp(prefix="ws-bench.")
@@ -194,15 +201,15 @@ def main():
             extra.append(run_workload(title, d, cmds, r, min(warmup, r), rows,
                                       cmds[2][1]))
         # a 1,000-file secrets directory, against envdir
-        d, _ = make_workload(root, "dir1000", 0, 1, 0, 1000 if not a.smoke
-                             else 50, 0)
+        d, _ = make_workload(root, "dir1000", 0, 1, 0,
+                             1000 if not a.smoke else 50)
         s = os.path.join(d, "secrets")
         ws_cmd = [ws, "--no-layers", "--no-config", "--no-default-secrets-dirs",
                   "-s", s, "--", "/bin/true"]
         cmds = [("env (floor)", FLOOR), ("withsecrets", ws_cmd)]
         for envdir in ("envdir", "s6-envdir"):
-            if shutil.which(envdir):
-                cmds.append((envdir, [envdir, s, "/bin/true"]))
+            if which(envdir):
+                cmds.append((envdir, [which(envdir), s, "/bin/true"]))
         extra.append(run_workload("secrets dir: 1,000 files", d, cmds, runs,
                                   warmup, rows, ws_cmd))
         # growth: 100 to 10,000 variables in one file

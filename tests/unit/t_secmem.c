@@ -11,7 +11,7 @@ int
 main(void)
 {
 	struct ws_arena a = { 0 };
-	struct ws_sbuf b = { &a, NULL, 0, 0 };
+	struct ws_sbuf b = { .arena = &a };
 	char *p, *q, *first;
 	size_t i;
 	int ok_all = 1;

@@ -1,0 +1,888 @@
+/*
+ * The .env parser (SPEC §4.4): the syntax of Docker Compose's env
+ * files, read into guarded memory and interpolated under the
+ * precedence of §4.
+ *
+ * A file is a sequence of statements rather than of lines: a quoted
+ * value may span lines, and text after a closing quote starts the next
+ * statement, as in Compose.  A statement is
+ *
+ *	[export] NAME = VALUE	(or NAME: VALUE)
+ *	NAME			(a bare name: the inherited value, or unset)
+ *
+ * and a VALUE is unquoted (to the end of the line, cut at " #", blanks
+ * trimmed, interpolated), single-quoted (literal) or double-quoted
+ * (escapes, then interpolation).  Nothing is ever executed.
+ *
+ * The raw file lives in ws_work; quoted values are unescaped in place
+ * (the result is never longer than the text it comes from), and each
+ * value is then copied or interpolated into a block of its own in
+ * ws_work.  The raw buffer is wiped when the file is done.
+ *
+ * Messages name the file, the line, the variable and the rule, never
+ * the text of the line: a syntax error in a secrets file must not
+ * print the secret next to it.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+/* ${A:-${B:-...}} deeper than this is refused: the recursion that
+ * evaluates it must stay small whatever the file holds. */
+#define WS_DOTENV_MAX_DEPTH	32
+/* Findings of one file before the rest is skipped. */
+#define WS_DOTENV_MAX_ERRORS	20
+/* Bytes of values one file may produce in total: each value is capped
+ * by max-secret-size, but many lines each expanding a large value must
+ * not exhaust memory either.  An environment this large could not be
+ * passed to execve(2) anyway. */
+#define WS_DOTENV_MAX_OUTPUT	((size_t)32 * 1024 * 1024)
+
+struct parse {
+	struct ws_run	*run;
+	struct ws_store	*store;
+	struct ws_source *src;
+	const char	*display;	/* the file as shown in messages */
+	char		*buf;		/* the whole text */
+	char		*p;		/* cursor */
+	char		*end;
+	unsigned	 line;		/* of the cursor */
+	size_t		 max;		/* max-secret-size */
+	size_t		 produced;	/* value bytes so far */
+	unsigned	 errors;
+	int		 status;	/* the first WS_EX_* */
+	int		 stop;		/* give up on this file */
+	int		 resolved;	/* a lookup read a NAME_FILE */
+	/* the statement being evaluated, for messages */
+	const char	*key;
+	unsigned	 key_line;
+	int		 interpolated;
+};
+
+enum quoting { UNQUOTED, SINGLE, DOUBLE };
+
+/* ------------------------------------------------------------------ */
+/* Findings.                                                           */
+
+static void
+record(struct parse *ps, int code, const char *rule, const char *name,
+    unsigned line, const char *fmt, ...) WS_PRINTF(6, 7);
+
+static void
+record(struct parse *ps, int code, const char *rule, const char *name,
+    unsigned line, const char *fmt, ...)
+{
+	char *src, *msg;
+	va_list ap;
+	int n;
+
+	if (ps->status == 0 || (code != WS_EX_SOFTWARE &&
+	    ps->status == WS_EX_SOFTWARE))
+		ps->status = code;
+	if (ps->errors >= WS_DOTENV_MAX_ERRORS) {
+		ps->stop = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ws_fatal_nomem();
+	msg = ws_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	src = ws_source_fmt(ps->display, line);
+	ws_finding(WS_SEV_ERROR, code, rule, name, src, "%s", msg);
+	free(src);
+	free(msg);
+	if (++ps->errors == WS_DOTENV_MAX_ERRORS) {
+		ws_finding(WS_SEV_ERROR, code, rule, NULL, ps->display,
+		    "too many errors; the rest of the file is not checked");
+		ps->stop = 1;
+	}
+	if (code == WS_EX_SOFTWARE)
+		ps->stop = 1;
+}
+
+static void
+nomem(struct parse *ps)
+{
+	record(ps, WS_EX_SOFTWARE, "internal", ps->key, ps->key_line,
+	    "out of guarded memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* Characters.                                                         */
+
+/* Compose's blanks: white space that is not a line feed (space, TAB,
+ * VT, FF, CR, U+0085, U+00A0).  Returns the length of the one at p. */
+static size_t
+blank_len(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	switch (*u) {
+	case ' ': case '\t': case '\v': case '\f': case '\r':
+		return 1;
+	case 0xc2:
+		if (end - p >= 2 && (u[1] == 0x85 || u[1] == 0xa0))
+			return 2;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Unicode white space (line feeds and the wide spaces too), the set
+ * Compose trims around names and unquoted values. */
+static size_t
+space_len(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t n;
+
+	if (*u == '\n')
+		return 1;
+	if ((n = blank_len(p, end)) != 0)
+		return n;
+	if (end - p < 3)
+		return 0;
+	if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)	/* U+1680 */
+		return 3;
+	if (u[0] == 0xe2 && u[1] == 0x80 &&
+	    (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+		return 3;	/* U+2000-200A, U+2028, U+2029, U+202F */
+	if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)	/* U+205F */
+		return 3;
+	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)	/* U+3000 */
+		return 3;
+	return 0;
+}
+
+/* Length of the white space that ends at end, or 0. */
+static size_t
+space_before(const char *start, const char *end)
+{
+	size_t n = (size_t)(end - start), k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (space_len(end - k, end) == k)
+			return k;
+	return 0;
+}
+
+static int
+ascii_name_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
+	    c == '[' || c == ']';
+}
+
+/* Characters of an interpolated name: [A-Za-z_][A-Za-z0-9_]*. */
+static int
+ident_start(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int
+ident_char(unsigned char c)
+{
+	return ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Length of the UTF-8 sequence announced by the byte at p (1 when it
+ * is not a lead byte, so that ws_name_valid refuses it). */
+static size_t
+utf8_len(const char *p, const char *end)
+{
+	unsigned char c = (unsigned char)*p;
+	size_t n;
+
+	if ((c & 0xe0) == 0xc0)
+		n = 2;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4;
+	else
+		return 1;
+	return (size_t)(end - p) < n ? (size_t)(end - p) : n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookups and output.                                                 */
+
+/*
+ * The value a name has now (SPEC §4.4): ws_lookup()'s precedence, but
+ * a .env layer above the one being read is not visible even when it
+ * was read first (which happens only when .env.local names the
+ * environment, see layers.c): a file sees the layers below it.
+ */
+static int
+lookup(struct parse *ps, const char *name, size_t n, const char **val,
+    size_t *vallen)
+{
+	struct ws_var *v;
+
+	if (ps->store == ps->run->store) {
+		size_t before = ws_store_count(ps->store);
+
+		(void)ws_resolve_name(ps->run, name, n);
+		if (ws_store_count(ps->store) != before)
+			ps->resolved = 1;
+	}
+	for (v = ws_store_get(ps->store, name, n); v != NULL;
+	    v = v->next_in_name) {
+		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
+			continue;
+		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&
+		    v->src->rank < ps->src->rank)
+			continue;
+		*val = v->value;
+		*vallen = v->vallen;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+emit(struct parse *ps, struct ws_sbuf *out, const char *s, size_t n)
+{
+	if (n > ps->max - out->len) {
+		record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
+		    "value longer than max-secret-size (%zu bytes)%s; "
+		    "shorten it or raise max-secret-size", ps->max,
+		    ps->interpolated ? " after interpolation" : "");
+		return -1;
+	}
+	if (n > 0 && ws_sbuf_append(out, s, n) != 0) {
+		nomem(ps);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Interpolation: $NAME ${NAME} ${NAME<op>word} $$.                     */
+
+static int interpolate(struct parse *, const char *, const char *,
+    struct ws_sbuf *, unsigned);
+
+static void
+bad_interpolation(struct parse *ps, const char *why)
+{
+	record(ps, WS_EX_DATAERR, "syntax", ps->key, ps->key_line,
+	    "invalid interpolation: %s; write $$ for a literal dollar sign",
+	    why);
+}
+
+/*
+ * The '}' that closes a ${NAME<op>word} whose word starts at s, as
+ * Compose finds it: braces are counted (the character after each '{'
+ * is not examined); when they never balance, the last '}' of the text
+ * closes it.  NULL when there is no '}' at all.
+ */
+static const char *
+closing_brace(const char *s, const char *e)
+{
+	const char *q;
+	int depth = 1;
+
+	for (q = s; q < e; q++) {
+		if (*q == '}' && --depth == 0)
+			return q;
+		if (*q == '{') {
+			depth++;
+			q++;
+		}
+	}
+	for (q = e; q > s; q--)
+		if (q[-1] == '}')
+			return q - 1;
+	return NULL;
+}
+
+static void
+required_error(struct parse *ps, const char *name, size_t n, int colon,
+    const char *msg, const char *msgend)
+{
+	size_t mlen = (size_t)(msgend - msg);
+	int shown;
+
+	/* The author's message is shown unless it would interpolate
+	 * something: it is text of the file, but never a value. */
+	shown = mlen > 0 && memchr(msg, '$', mlen) == NULL;
+	if (mlen > 200)
+		mlen = 200;
+	record(ps, WS_EX_DATAERR, "required", ps->key, ps->key_line,
+	    "%.*s is not set%s (${%.*s%s?...})%s%.*s", (int)n, name,
+	    colon ? " or empty" : "", (int)n, name, colon ? ":" : "",
+	    shown ? ": " : "", shown ? (int)mlen : 0, shown ? msg : "");
+}
+
+/* One ${...} starting at s ("${"); returns the text after it, or NULL
+ * after a finding. */
+static const char *
+braced(struct parse *ps, const char *s, const char *e, struct ws_sbuf *out,
+    unsigned depth)
+{
+	const char *name = s + 2, *q = name, *word, *close, *val;
+	size_t n, vallen;
+	int colon = 0, set;
+	char op;
+
+	if (q >= e || !ident_start((unsigned char)*q)) {
+		bad_interpolation(ps, "${ must be followed by a name");
+		return NULL;
+	}
+	while (q < e && ident_char((unsigned char)*q))
+		q++;
+	n = (size_t)(q - name);
+	if (q < e && *q == '}') {
+		ps->interpolated = 1;
+		if (lookup(ps, name, n, &val, &vallen) &&
+		    emit(ps, out, val, vallen) != 0)
+			return NULL;
+		return q + 1;
+	}
+	if (q < e && *q == ':') {
+		colon = 1;
+		q++;
+	}
+	if (q >= e || (*q != '-' && *q != '+' && *q != '?')) {
+		bad_interpolation(ps, q >= e ? "missing }" :
+		    "a name in ${...} is followed by }, or by one of "
+		    ":- - :+ + :? ?");
+		return NULL;
+	}
+	op = *q;
+	word = q + 1;
+	if ((close = closing_brace(word, e)) == NULL) {
+		bad_interpolation(ps, "missing }");
+		return NULL;
+	}
+	if (depth >= WS_DOTENV_MAX_DEPTH) {
+		record(ps, WS_EX_DATAERR, "syntax", ps->key, ps->key_line,
+		    "interpolation nested more than %d levels deep",
+		    WS_DOTENV_MAX_DEPTH);
+		return NULL;
+	}
+	ps->interpolated = 1;
+	set = lookup(ps, name, n, &val, &vallen);
+	switch (op) {
+	case '-':	/* ${A-d} unset, ${A:-d} unset or empty: d */
+		if (!set || (colon && vallen == 0)) {
+			if (interpolate(ps, word, close, out, depth + 1) != 0)
+				return NULL;
+		} else if (emit(ps, out, val, vallen) != 0)
+			return NULL;
+		break;
+	case '+':	/* ${A+a} set, ${A:+a} set and not empty: a */
+		if (set && (!colon || vallen > 0)) {
+			if (interpolate(ps, word, close, out, depth + 1) != 0)
+				return NULL;
+		} else if (set && emit(ps, out, val, vallen) != 0)
+			return NULL;
+		break;
+	default:	/* ${A?m} unset, ${A:?m} unset or empty: an error */
+		if (!set || (colon && vallen == 0)) {
+			required_error(ps, name, n, colon, word, close);
+			return NULL;
+		}
+		if (emit(ps, out, val, vallen) != 0)
+			return NULL;
+		break;
+	}
+	return close + 1;
+}
+
+/* Append the interpolation of [s, e) to out.  0, or -1 after a
+ * finding. */
+static int
+interpolate(struct parse *ps, const char *s, const char *e,
+    struct ws_sbuf *out, unsigned depth)
+{
+	const char *d, *q, *val;
+	size_t vallen;
+
+	while (s < e) {
+		if ((d = memchr(s, '$', (size_t)(e - s))) == NULL)
+			return emit(ps, out, s, (size_t)(e - s));
+		if (emit(ps, out, s, (size_t)(d - s)) != 0)
+			return -1;
+		if (d + 1 == e) {		/* a trailing $ */
+			return emit(ps, out, d, 1);
+		} else if (d[1] == '$') {	/* $$: a literal $ */
+			if (emit(ps, out, d, 1) != 0)
+				return -1;
+			s = d + 2;
+		} else if (d[1] == '{') {
+			if ((s = braced(ps, d, e, out, depth)) == NULL)
+				return -1;
+		} else if (ident_start((unsigned char)d[1])) {
+			for (q = d + 2; q < e && ident_char((unsigned char)*q);
+			    q++)
+				;
+			ps->interpolated = 1;
+			if (lookup(ps, d + 1, (size_t)(q - d - 1), &val,
+			    &vallen) && emit(ps, out, val, vallen) != 0)
+				return -1;
+			s = q;
+		} else {			/* $5, "$ ", $(...): literal */
+			if (emit(ps, out, d, 1) != 0)
+				return -1;
+			s = d + 1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Values.                                                             */
+
+/* Append the UTF-8 form of code point c (< 256), as Compose does for
+ * an octal escape. */
+static char *
+put_code_point(char *w, unsigned c)
+{
+	if (c < 0x80) {
+		*w++ = (char)c;
+	} else {
+		*w++ = (char)(0xc0 | (c >> 6));
+		*w++ = (char)(0x80 | (c & 0x3f));
+	}
+	return w;
+}
+
+/*
+ * Compose's escapes of a double-quoted value, in place (the result is
+ * never longer): \a \b \f \n \r \t \v \" \\ as in C, \$ as $$ (a
+ * literal dollar for the interpolation that follows), \0NNN octal;
+ * any other backslash pair is kept as written.  Returns the new end,
+ * or NULL when an escape makes a NUL byte.
+ */
+static char *
+unescape(char *s, char *e)
+{
+	static const char from[] = "abfnrtv\"\\", to[] = "\a\b\f\n\r\t\v\"\\";
+	char *r = s, *w = s;
+	const char *k;
+	unsigned v;
+	size_t nd;
+
+	while (r < e) {
+		if (*r != '\\' || r + 1 == e) {
+			*w++ = *r++;
+			continue;
+		}
+		if (r[1] != '\0' && (k = strchr(from, r[1])) != NULL) {
+			*w++ = to[k - from];
+			r += 2;
+		} else if (r[1] == '$') {
+			*w++ = '$';
+			*w++ = '$';
+			r += 2;
+		} else if (r[1] == '0') {
+			/* \0 and up to three digits: three octal digits
+			 * up to 0377 are a code point; otherwise the 0 is
+			 * dropped and the rest kept, as Compose does */
+			for (nd = 0; nd < 3 && r + 2 + nd < e &&
+			    r[2 + nd] >= '0' && r[2 + nd] <= '9'; nd++)
+				;
+			if (nd == 3 && r[2] <= '7' && r[3] <= '7' &&
+			    r[4] <= '7' && (v = (unsigned)((r[2] - '0') * 64 +
+			    (r[3] - '0') * 8 + (r[4] - '0'))) <= 255) {
+				if (v == 0)
+					return NULL;
+				w = put_code_point(w, v);
+			} else {
+				*w++ = '\\';
+				memmove(w, r + 2, nd);
+				w += nd;
+			}
+			r += 2 + nd;
+		} else {
+			*w++ = *r++;
+			*w++ = *r++;
+		}
+	}
+	return w;
+}
+
+/*
+ * A quoted value at ps->p (the opening quote), unescaped in place:
+ * a backslash before the quote character keeps the quote, any other
+ * backslash pair is kept as written (for unescape() to judge in double
+ * quotes).  Sets [*vs, *ve); -1 when the quote is never closed.
+ */
+static int
+read_quoted(struct parse *ps, char **vs, char **ve)
+{
+	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r;
+	unsigned first = ps->line;
+
+	while (r < ps->end) {
+		if (*r == '\\' && r + 1 < ps->end) {
+			if (r[1] == q) {
+				*w++ = q;
+			} else {
+				if (r[1] == '\n')
+					ps->line++;
+				*w++ = '\\';
+				*w++ = r[1];
+			}
+			r += 2;
+			continue;
+		}
+		if (*r == q) {
+			*vs = start;
+			*ve = w;
+			ps->p = r + 1;
+			return 0;
+		}
+		if (*r == '\n')
+			ps->line++;
+		*w++ = *r++;
+	}
+	ps->p = ps->end;
+	record(ps, WS_EX_DATAERR, "syntax", ps->key, first,
+	    "%s-quoted value never closed; add the closing %s",
+	    q == '"' ? "double" : "single", q == '"' ? "\"" : "'");
+	ps->stop = 1;
+	return -1;
+}
+
+/* An unquoted value at ps->p: to the end of the line, cut at the first
+ * " #", trailing white space removed.  Leaves ps->p at the line feed. */
+static void
+read_unquoted(struct parse *ps, char **vs, char **ve)
+{
+	char *s = ps->p, *eol, *le, *c;
+	size_t k;
+
+	if ((eol = memchr(s, '\n', (size_t)(ps->end - s))) == NULL)
+		eol = ps->end;
+	for (le = eol, c = s; c + 1 < eol; c++)
+		if (c[0] == ' ' && c[1] == '#') {
+			le = c;
+			break;
+		}
+	while (le > s && (k = space_before(s, le)) != 0)
+		le -= k;
+	*vs = s;
+	*ve = le;
+	ps->p = eol;
+}
+
+/* The value of the statement, into guarded memory.  0, or -1 after a
+ * finding. */
+static int
+evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
+    const char **val, size_t *vallen)
+{
+	struct ws_sbuf out = { .arena = &ws_work };
+	int rc;
+
+	ps->interpolated = 0;
+	if (memchr(vs, '\0', (size_t)(ve - vs)) != NULL) {
+		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
+		    "contains a NUL byte, which an environment variable "
+		    "cannot hold");
+		return -1;
+	}
+	if (qk == DOUBLE && (ve = unescape(vs, ve)) == NULL) {
+		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
+		    "an octal escape makes a NUL byte, which an environment "
+		    "variable cannot hold");
+		return -1;
+	}
+	if (qk == SINGLE || memchr(vs, '$', (size_t)(ve - vs)) == NULL) {
+		/* nothing to interpolate: one block of the exact size */
+		if ((out.p = ws_arena_alloc(out.arena, (size_t)(ve - vs) + 1))
+		    == NULL) {
+			nomem(ps);
+			return -1;
+		}
+		out.cap = (size_t)(ve - vs) + 1;
+		rc = emit(ps, &out, vs, (size_t)(ve - vs));
+	} else if (ws_sbuf_reserve(&out, (size_t)(ve - vs)) != 0) {
+		nomem(ps);
+		return -1;
+	} else
+		rc = interpolate(ps, vs, ve, &out, 0);
+	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
+		record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
+		    "the values of this file exceed %zu bytes in all "
+		    "after interpolation", WS_DOTENV_MAX_OUTPUT);
+		ps->stop = 1;
+		rc = -1;
+	}
+	if (rc != 0) {
+		ws_arena_shrink(out.arena, out.p, out.cap, 0);
+		return -1;
+	}
+	ps->produced += out.len;
+	*vallen = out.len;
+	*val = ws_sbuf_finish(&out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statements.                                                         */
+
+/* Skip white space, line feeds and comment lines.  0 at the end. */
+static int
+next_statement(struct parse *ps)
+{
+	size_t n;
+	char *nl;
+
+	for (;;) {
+		while (ps->p < ps->end &&
+		    (n = space_len(ps->p, ps->end)) != 0) {
+			if (*ps->p == '\n')
+				ps->line++;
+			ps->p += n;
+		}
+		if (ps->p >= ps->end)
+			return 0;
+		if (*ps->p != '#')
+			return 1;
+		if ((nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p))) ==
+		    NULL) {
+			ps->p = ps->end;
+			return 0;
+		}
+		ps->p = nl;
+	}
+}
+
+/* After an error in a name: go on at the next line. */
+static void
+skip_line(struct parse *ps)
+{
+	char *nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p));
+
+	ps->p = nl ? nl : ps->end;
+}
+
+static void
+skip_blanks(struct parse *ps)
+{
+	size_t n;
+
+	while (ps->p < ps->end && (n = blank_len(ps->p, ps->end)) != 0)
+		ps->p += n;
+}
+
+/* "export" and white space before a name is dropped. */
+static void
+skip_export(struct parse *ps)
+{
+	if (ps->end - ps->p > 6 && memcmp(ps->p, "export", 6) == 0 &&
+	    strchr(" \t\f\r\n", ps->p[6]) != NULL && ps->p[6] != '\0') {
+		ps->p += 6;
+		skip_blanks(ps);
+	}
+}
+
+/* Where a name ends: at '=', ':', a line feed or the end of the file.
+ * Every other character must be one a name may hold, or a blank.
+ * Returns the terminator's position, or NULL after a finding. */
+static char *
+scan_name(struct parse *ps, char *s)
+{
+	char *q, *bol;
+	size_t n;
+
+	for (q = s; q < ps->end; q += n) {
+		n = 1;
+		if (ascii_name_char((unsigned char)*q))
+			continue;
+		if (*q == '=' || *q == ':' || *q == '\n')
+			return q;
+		if ((n = blank_len(q, ps->end)) != 0)
+			continue;
+		if ((unsigned char)*q >= 0x80) {
+			n = utf8_len(q, ps->end);
+			if (ws_name_valid(q, n))
+				continue;
+		}
+		for (bol = q; bol > ps->buf && bol[-1] != '\n'; bol--)
+			;
+		record(ps, WS_EX_DATAERR, "syntax", NULL, ps->line,
+		    "invalid character in a variable name (column %zu); "
+		    "names hold letters, digits, '_', '.', '-', '[' and ']', "
+		    "and a value follows '='", (size_t)(q - bol) + 1);
+		return NULL;
+	}
+	return q;
+}
+
+static const char *
+intern_name(struct parse *ps, const char *s, size_t n)
+{
+	struct ws_var *v = ws_store_get(ps->store, s, n);
+
+	return v != NULL ? v->name : ws_intern(s, n);
+}
+
+/*
+ * NAME after a NAME_FILE of the same file that an interpolation above
+ * has already resolved: the resolved entry would be replaced silently,
+ * so the contradiction (SPEC §4.1, both-set) is reported here.
+ */
+static int
+replaces_resolved(struct parse *ps, const char *name, size_t n,
+    unsigned line)
+{
+	struct ws_var *v;
+	char *src;
+
+	if (!ps->resolved)
+		return 0;	/* no interpolation has read a file yet */
+	v = ws_store_get_in(ps->store, ps->src, name, n);
+	if (v == NULL || !(v->flags & WS_VAR_FROM_FILE))
+		return 0;
+	src = ws_source_fmt(ps->display, line);
+	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "both-set", name, src,
+	    "both %s and a %s_FILE or FILE__%s pointer are set (but are "
+	    "exclusive); remove one of them", name, name, name);
+	free(src);
+	return 1;
+}
+
+/* A name alone: the inherited value, or not set (SPEC §4.4). */
+static void
+bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
+{
+	const char *val = ws_environ_get(ps->run->environ_in, name, n);
+
+	if (val != NULL) {
+		if (!replaces_resolved(ps, name, n, line))
+			(void)ws_store_add(ps->store, ps->src, name, n, val,
+			    strlen(val), line, 0);
+	}
+	else if (ws_store_get_in(ps->store, ps->src, name, n) == NULL)
+		(void)ws_store_add(ps->store, ps->src, name, n, "", 0, line,
+		    WS_VAR_NO_VALUE);
+}
+
+static void
+statement(struct parse *ps)
+{
+	char *kstart, *kend, *term, *vs, *ve, *c;
+	const char *name, *val;
+	enum quoting qk;
+	unsigned line;
+	size_t k, vallen, klen;
+	int bad = 0;
+
+	skip_export(ps);
+	line = ps->line;
+	kstart = ps->p;
+	if (kstart >= ps->end || *kstart == '\n')
+		return;			/* "export" alone */
+	if ((term = scan_name(ps, kstart)) == NULL) {
+		skip_line(ps);
+		return;
+	}
+	kend = term;
+	while (kend > kstart && (k = space_before(kstart, kend)) != 0)
+		kend -= k;
+	klen = (size_t)(kend - kstart);
+	for (c = kstart; c < kend; c++)
+		if (blank_len(c, kend) != 0) {
+			record(ps, WS_EX_DATAERR, "syntax", NULL, line,
+			    "a variable name cannot contain a space; "
+			    "write NAME=value");
+			bad = 1;
+			break;
+		}
+	if (!bad && klen == 0) {
+		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
+		    "no variable name before '%c'", *term);
+		bad = 1;
+	}
+	name = bad ? NULL : intern_name(ps, kstart, klen);
+	if (term == ps->end || *term == '\n') {
+		ps->p = term;
+		if (!bad)
+			bare_name(ps, name, klen, line);
+		return;
+	}
+	ps->p = term + 1;
+	skip_blanks(ps);
+	ps->key = name;
+	ps->key_line = line;
+	if (ps->p < ps->end && (*ps->p == '"' || *ps->p == '\'')) {
+		qk = *ps->p == '"' ? DOUBLE : SINGLE;
+		if (read_quoted(ps, &vs, &ve) != 0)
+			return;
+	} else {
+		qk = UNQUOTED;
+		read_unquoted(ps, &vs, &ve);
+	}
+	if (bad || evaluate(ps, qk, vs, ve, &val, &vallen) != 0)
+		return;
+	if (replaces_resolved(ps, name, klen, line))
+		return;
+	(void)ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
+	    0);
+}
+
+int
+ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
+    struct ws_source *src, const char *display, char *buf, size_t len)
+{
+	struct parse ps;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.run = run;
+	ps.store = store;
+	ps.src = src;
+	ps.display = display;
+	ps.buf = ps.p = buf;
+	ps.end = buf + len;
+	ps.line = 1;
+	ps.max = run->set->max_secret_size;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		ps.p += 3;		/* a UTF-8 byte-order mark */
+	while (!ps.stop && next_statement(&ps)) {
+		ps.key = NULL;
+		statement(&ps);
+	}
+	return ps.status;
+}
+
+int
+ws_dotenv_load(struct ws_run *run, struct ws_store *store,
+    struct ws_source *src, const char *path, int missing_ok)
+{
+	struct ws_read r;
+	struct ws_blob b;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.dirfd = AT_FDCWD;
+	r.path = path;
+	r.display = path;
+	r.max = WS_MAX_ENV_FILE_SIZE;
+	r.missing_ok = missing_ok;
+	if ((rc = ws_file_read(&r, &b)) != 0)
+		return rc;
+	src->file_relative = 1;
+	rc = ws_dotenv_parse(run, store, src, path, b.p, b.len);
+	/* the values are copies: the raw text is wiped now */
+	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
+	return rc;
+}
