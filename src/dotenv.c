@@ -63,6 +63,7 @@ struct parse {
 	const char	*key;
 	unsigned	 key_line;
 	int		 interpolated;
+	int		 from_secret;	/* it took in a secret file's value */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -275,6 +276,11 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&
 		    v->src->rank < ps->src->rank)
 			continue;
+		/* a URL built from a mounted secret is a secret too, and
+		 * not a plaintext one (SPEC §4.4) */
+		if ((v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) ||
+		    v->src->kind == WS_KIND_SECRET_DIR)
+			ps->from_secret = 1;
 		*val = v->value;
 		*vallen = v->vallen;
 		return 1;
@@ -678,6 +684,7 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 	int rc;
 
 	ps->interpolated = 0;
+	ps->from_secret = 0;
 	if (memchr(vs, '\0', (size_t)(ve - vs)) != NULL) {
 		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "contains a NUL byte, which an environment variable "
@@ -963,7 +970,7 @@ statement(struct parse *ps)
 	if (replaces_resolved(ps, name, klen, line))
 		return;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
-	    0);
+	    ps->from_secret ? WS_VAR_SECRET : 0);
 }
 
 int
