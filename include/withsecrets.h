@@ -14,7 +14,6 @@
 
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -476,7 +475,7 @@ struct ws_policy *ws_policy_new(void);
 /*
  * The built-in policy frozen into C data at build time: gen-builtin
  * parses ws_builtin_policy with ws_config_parse and prints what it got
- * (frozen.c), so that a run need not parse the text (SPEC §9).  The
+ * (gen-builtin.c), so that a run need not parse the text (SPEC §9).  The
  * pointers of the policy are left out of the copies below and given
  * separately; ws_policy_thaw() rebuilds a policy of exactly the shape
  * the parser makes (tests/unit/t_frozen.c compares the two).
@@ -519,10 +518,6 @@ struct ws_frozen {
 extern const struct ws_frozen *ws_builtin_frozen;
 extern const struct ws_frozen ws_builtin_frozen_data;	/* generated */
 struct ws_policy *ws_policy_thaw(const struct ws_frozen *);
-/* Print p as the C source of a struct ws_frozen named name (gen-builtin).
- * Returns 0, or -1 when p holds what cannot be frozen (a regex). */
-int	 ws_policy_freeze(const struct ws_policy *, const char *name,
-	    FILE *);
 void	 ws_policy_destroy(struct ws_policy *);
 /* Parse one INI text into p, layered over what p holds: the built-in
  * text first (user 0), then the user's file (user 1).  display names
