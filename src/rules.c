@@ -142,7 +142,7 @@ may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	int maybe = 0;
 
 	mask |= (mask & upper) << ('a' - 'A');
-	for (i = 0; p->ph_lens[i] != 0; i++)
+	for (i = 0; !maybe && p->ph_lens[i] != 0; i++)
 		if (p->ph_lens[i] == n)
 			maybe = 1;
 	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
