@@ -118,8 +118,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
-	dn = readlink(dproc, dpath, sizeof(dpath) - 1);
-	fn = readlink(fproc, fpath, sizeof(fpath) - 1);
+	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);
