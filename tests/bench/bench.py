@@ -130,6 +130,15 @@ def instructions(cmd, cwd):
     return None
 
 
+def is_python_script(path):
+    """python-dotenv installs a dotenv command too; dotenv-cli is Node's."""
+    try:
+        with open(os.path.realpath(path), "rb") as f:
+            return b"python" in f.readline()
+    except OSError:
+        return False
+
+
 def peers_for(d, layers, ws, big):
     """The commands to compare on a workload directory."""
     files = " ".join(f". ./{l};" for l in layers)
@@ -146,7 +155,7 @@ def peers_for(d, layers, ws, big):
             a += ["-f", f]
         cmds.append(("dotenvx run", t + [which("dotenvx"), "run", "-q"] + a +
                      ["--", "/bin/true"]))
-    if which("dotenv"):
+    if which("dotenv") and not is_python_script(which("dotenv")):
         a = []
         for f in env_files:
             a += ["-e", f]
