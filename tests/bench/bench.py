@@ -68,19 +68,31 @@ def make_workload(root, name, n_vars, n_layers, n_file_vars, n_secret_files):
     return d, layers
 
 
-def hyperfine(cmds, cwd, runs, warmup):
-    """Median seconds of each command, run side by side in one hyperfine."""
+def hyperfine(cmds, cwd, runs, warmup, rounds=5):
+    """Median seconds of each command, run side by side with hyperfine.
+
+    The runs are split into rounds, the commands' order reversed from one
+    round to the next, and every sample of every round pooled: on a
+    shared machine the load drifts, and one long block of runs per
+    command would charge the drift to whichever command ran then."""
     out = os.path.join(cwd, ".hyperfine.json")
-    args = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup),
-            "--runs", str(runs), "--export-json", out, "-i"]
-    for label, cmd in cmds:
-        args += ["-n", label, " ".join(shlex_quote(c) for c in cmd)]
-    subprocess.run(args, cwd=cwd, env=MIN_ENV, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with open(out) as f:
-        data = json.load(f)
-    os.unlink(out)
-    return {r["command"]: r["median"] for r in data["results"]}
+    rounds = max(1, min(rounds, runs))
+    samples = {label: [] for label, _ in cmds}
+    for r in range(rounds):
+        n = runs // rounds + (1 if r < runs % rounds else 0)
+        args = ["hyperfine", "-N", "--style", "none", "--warmup",
+                str(warmup if r == 0 else max(1, warmup // rounds)),
+                "--runs", str(n), "--export-json", out, "-i"]
+        for label, cmd in (cmds if r % 2 == 0 else cmds[::-1]):
+            args += ["-n", label, " ".join(shlex_quote(c) for c in cmd)]
+        subprocess.run(args, cwd=cwd, env=MIN_ENV, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(out) as f:
+            data = json.load(f)
+        os.unlink(out)
+        for res in data["results"]:
+            samples[res["command"]] += res["times"]
+    return {label: statistics.median(t) for label, t in samples.items()}
 
 
 def shlex_quote(s):
