@@ -56,6 +56,13 @@ chunk_new(struct ws_arena *a, size_t need)
 	/* a->next: the size the arena asked for next (the owner may set
 	 * it before the first allocation), else the minimum */
 	size = a->next ? a->next : WS_CHUNK_MIN;
+	/*
+	 * sodium_malloc() puts a block against its trailing guard page,
+	 * so the block is only as aligned as its size: a multiple of 16
+	 * keeps the start of every chunk aligned for any type (the
+	 * environment block starts with its pointer array).
+	 */
+	size = (size + 15) & ~(size_t)15;
 	while (size < need) {
 		if (size > SIZE_MAX / 2)
 			return NULL;
