@@ -151,7 +151,7 @@ enum ws_file_vars { WS_FILE_VARS_ALL, WS_FILE_VARS_DECLARED };
 enum ws_plaintext { WS_PLAINTEXT_ALLOW, WS_PLAINTEXT_WARN,
 	WS_PLAINTEXT_ERROR };
 
-struct ws_policy;	/* policy.c / config.c: the whole policy */
+struct ws_policy;	/* config.c: the whole policy (below) */
 
 struct ws_settings {
 	char		**environment_vars;	/* NULL-terminated lists */
@@ -375,11 +375,128 @@ int	 ws_explain(struct ws_run *);
 /* exec.c */
 int	 ws_exec(struct ws_run *);	/* returns only on failure */
 
-/* policy.c / config.c */
+/* ------------------------------------------------------------------ */
+/* The policy (SPEC §6): config.c reads the built-in INI text and the  */
+/* user's withsecrets.ini, policy.c answers per name, rules.c checks.  */
+
+#define WS_MAX_SECRET_SIZE_LIMIT	131072	/* the kernel's MAX_ARG_STRLEN */
+#define WS_MAX_POLICY_FILE_SIZE		(1024u * 1024)
+
+enum ws_required { WS_REQ_NO, WS_REQ_STRICT, WS_REQ_ALWAYS };
+
+/* The keys of a [var] section, as bits of ws_varrule.set. */
+enum ws_varkey { WS_VK_SECRET, WS_VK_REQUIRED, WS_VK_MIN_LENGTH,
+	WS_VK_DISTINCT, WS_VK_DEBUG, WS_VK_PATTERN, WS_VK_FORBID,
+	WS_VK_COUNT };
+
+/* Where a key was set: the file's display name and the line. */
+struct ws_where {
+	const char	*file;		/* kept by the policy; NULL: not set */
+	unsigned	 line;
+};
+
+/* How a [var] pattern is matched: most are a name, *LIT, LIT* or *LIT*,
+ * which need no general glob matching (start-up cost, SPEC §9). */
+enum ws_shape { WS_SHAPE_EXACT, WS_SHAPE_PREFIX, WS_SHAPE_SUFFIX,
+	WS_SHAPE_CONTAINS, WS_SHAPE_ANY, WS_SHAPE_GLOB };
+
+/* One [var PATTERN] section: the keys of the built-in policy and the
+ * user's file merged (a user's key replaces the built-in one). */
+struct ws_varrule {
+	char		*pattern;	/* a name or a glob */
+	int		 glob;
+	enum ws_shape	 shape;
+	const char	*lit;		/* the literal part, for the shapes */
+	size_t		 litlen;
+	uint64_t	 mask;		/* ws_charmask() of lit */
+	size_t		 order;		/* built-in first, then the user's */
+	unsigned	 set;		/* 1 << WS_VK_* of the keys given */
+	int		 secret, distinct, debug;
+	enum ws_required required;
+	size_t		 min_length;
+	void		*re;		/* regex_t * (pattern) */
+	char		**forbid;	/* lower case */
+	struct ws_where	 where[WS_VK_COUNT];
+};
+
+/* What applies to one name: each key from the exact-name section when
+ * it gives it, else from the last glob section that matches. */
+struct ws_varpol {
+	int		 secret;	/* 1 yes, 0 no, -1 not said */
+	enum ws_required required;
+	size_t		 min_length;
+	int		 distinct, debug;
+	const struct ws_varrule *from[WS_VK_COUNT];	/* NULL: not set */
+};
+
+struct ws_default {			/* one [defaults] entry */
+	const char	*name;		/* interned */
+	const char	*value;		/* in ws_work */
+	size_t		 vallen;
+	const char	*file;		/* display path, "built-in" */
+	unsigned	 line;
+};
+
+struct ws_policy {
+	struct ws_settings set;
+	struct ws_where	 where[16];	/* of the [withsecrets] keys */
+	struct ws_varrule *rules;
+	size_t		 n_rules;
+	struct ws_default *defaults;
+	size_t		 n_defaults;
+	char		**ph_values;	/* [placeholders], lower case */
+	char		**ph_patterns;
+	char		**ph_literals;	/* a literal each pattern holds */
+	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
+	size_t		*ph_lens;	/* length of each value */
+	int		 example_named;	/* set by the user: must exist */
+	struct ws_store	*example;	/* the example file's entries */
+	struct ws_source *example_src;
+	char		*example_path;	/* DIR/example, as shown */
+	char		**files;	/* display paths kept for sources */
+	size_t		 n_files;
+};
+
+/* The built-in policy, an INI text (printed by `withsecrets defaults`). */
+extern const char ws_builtin_policy[];
+struct ws_policy *ws_policy_new(void);
+void	 ws_policy_destroy(struct ws_policy *);
+/* Parse one INI text into p, layered over what p holds: the built-in
+ * text first (user 0), then the user's file (user 1).  display names
+ * the file in findings.  Returns 0 or WS_EX_POLICY after findings. */
+int	 ws_config_parse(struct ws_policy *, const char *buf, size_t len,
+	    const char *display, int user);
+/* The line buffer size of the linked libinih, learnt while parsing. */
+int	 ws_config_line_max(void);
+/* "FILE:LINE" of a key, for messages (to be freed). */
+char	*ws_where_fmt(const struct ws_where *);
+/* Which bytes occur in [s, s + n), folded to 64 bits (c & 63): a
+ * string holds another only if its mask covers the other's. */
+uint64_t ws_charmask(const char *, size_t);
+/* Does [s, s + n) contain [lit, lit + m)? */
+int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
+/* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
+int	 ws_wildmatch(const char *pat, const char *s, size_t n);
+/* What the policy says about one name. */
+void	 ws_policy_var(const struct ws_policy *, const char *,
+	    struct ws_varpol *);
+/* Is this entry a secret, given what the policy says about its name? */
+int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
+/* Rule helpers (rules.c), exposed for the unit tests. */
+int	 ws_rule_weak(const char *, size_t);
+int	 ws_rule_truthy(const char *, size_t);
+int	 ws_rule_placeholder(const struct ws_policy *, const char *, size_t);
+size_t	 ws_utf8_length(const char *, size_t);
+/* Call fn(arg, entry, is_pointer) for each entry that e, the effective
+ * entry of head's name, hides: lower entries of the name and unread
+ * NAME_FILE / FILE__NAME pointers of lower sources.  Returns how many. */
+size_t	 ws_shadowed_each(struct ws_run *, struct ws_var *head,
+	    const struct ws_var *e,
+	    void (*fn)(void *, const struct ws_var *, int), void *arg);
+
 int	 ws_policy_load(struct ws_run *);
 int	 ws_policy_defaults_load(struct ws_run *);	/* [defaults] */
 void	 ws_policy_free(struct ws_run *);
-int	 ws_policy_detect_environment(struct ws_run *);
 int	 ws_policy_check(struct ws_run *);
 int	 ws_policy_declares_file_var(struct ws_run *, const char *, size_t);
 int	 ws_policy_declared(struct ws_run *, const char *, size_t);

@@ -90,13 +90,18 @@ main(int argc, char **argv)
 
 	run.store = ws_store_new();
 	if ((rc = ws_policy_load(&run)) != 0)
-		return finish(&run, rc);
+		return finish(&run, opts.verb == WS_VERB_CHECK ?
+		    ws_check_report(&run) : rc);
 	rc = load_sources(&run);
 
 	if (opts.verb == WS_VERB_CHECK)
 		return finish(&run, ws_check_report(&run));
-	if (opts.verb == WS_VERB_EXPLAIN)
-		return finish(&run, rc ? rc : ws_explain(&run));
+	if (opts.verb == WS_VERB_EXPLAIN) {
+		/* the table helps most when something is wrong */
+		int erc = ws_explain(&run);
+
+		return finish(&run, rc ? rc : erc);
+	}
 	if (rc != 0)
 		return finish(&run, rc);
 	if ((rc = ws_envbuild(&run)) != 0)

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <fnmatch.h>
 #include <string.h>
 
 #include "withsecrets.h"
@@ -150,7 +149,7 @@ ws_glob_match(const char *pattern, const char *name, size_t n)
 {
 	/* names are NUL-terminated where they are stored */
 	(void)n;
-	return fnmatch(pattern, name, 0) == 0;
+	return ws_wildmatch(pattern, name, n);
 }
 
 int

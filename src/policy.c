@@ -1,155 +1,300 @@
 /*
- * The policy: built-in settings (replaced by the INI policy of
- * config.c) and the secret classification.
+ * The policy, per name: which [var] sections apply, whether a variable
+ * is a secret, which names the program declares; and [defaults] as the
+ * lowest source.  The policy itself is read by config.c.
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "withsecrets.h"
 
-struct ws_policy {
-	struct ws_settings set;
-};
-
-static char **
-split_words(const char *s)
+/* One bracket expression at *pp ('[' ... ']') against c.  Returns 1 on
+ * a match, 0 on none, -1 when it is not closed (then '[' is literal). */
+static int
+bracket(const char **pp, unsigned char c)
 {
-	char **list = NULL, *copy = ws_xstrdup(s), *tok, *save = NULL;
-	size_t n = 0;
+	const char *p = *pp + 1;
+	unsigned char lo, hi;
+	int neg = 0, match = 0;
 
-	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t", &save)) {
-		list = ws_xrealloc(list, (n + 2) * sizeof(*list));
-		list[n++] = ws_xstrdup(tok);
-		list[n] = NULL;
+	if (*p == '!' || *p == '^') {
+		neg = 1;
+		p++;
 	}
-	free(copy);
-	if (list == NULL)
-		list = ws_xcalloc(1, sizeof(*list));
-	return list;
+	if (*p == ']') {		/* a leading ] is literal */
+		match = c == ']';
+		p++;
+	}
+	while (*p != '\0' && *p != ']') {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		lo = hi = (unsigned char)*p++;
+		if (*p == '-' && p[1] != '\0' && p[1] != ']') {
+			p++;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			hi = (unsigned char)*p++;
+		}
+		if (c >= lo && c <= hi)
+			match = 1;
+	}
+	if (*p != ']')
+		return -1;
+	*pp = p + 1;
+	return match != neg;
 }
 
-static void
-free_words(char **list)
+/*
+ * Glob matching of [s, s + n) against pat, as fnmatch(3) without flags
+ * would, for '*', '?', '[...]' and '\': here because values are matched
+ * in place (no copy, no locale conversion) and names often.  The usual
+ * backtracking to the last '*' keeps it O(len(pat) * n).
+ */
+int
+ws_wildmatch(const char *pat, const char *s, size_t n)
 {
+	const char *p = pat, *star_p = NULL, *q;
+	size_t i = 0, star_i = 0;
+	int m;
+
+	while (i < n) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (*p == '\0')
+				return 1;
+			star_p = p;
+			star_i = i;
+			continue;
+		}
+		if (*p == '?') {
+			p++;
+			i++;
+			continue;
+		}
+		if (*p == '[') {
+			q = p;
+			if ((m = bracket(&q, (unsigned char)s[i])) == 1) {
+				p = q;
+				i++;
+				continue;
+			}
+			if (m == -1 && s[i] == '[') {
+				p++;
+				i++;
+				continue;
+			}
+		} else if (*p != '\0') {
+			q = p;
+			if (*q == '\\' && q[1] != '\0')
+				q++;
+			if (*q == s[i]) {
+				p = q + 1;
+				i++;
+				continue;
+			}
+		}
+		if (star_p == NULL)
+			return 0;
+		p = star_p;
+		i = ++star_i;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
+uint64_t
+ws_charmask(const char *s, size_t n)
+{
+	uint64_t m = 0;
 	size_t i;
 
-	if (list == NULL)
-		return;
-	for (i = 0; list[i] != NULL; i++)
-		free(list[i]);
-	free(list);
+	for (i = 0; i < n; i++)
+		m |= (uint64_t)1 << ((unsigned char)s[i] & 63);
+	return m;
 }
 
+/* Does [s, s + n) contain [lit, lit + m)?  For short strings, cheaper
+ * than memmem(3), which prepares for long ones. */
 int
-ws_policy_load(struct ws_run *run)
+ws_contains(const char *s, size_t n, const char *lit, size_t m)
 {
-	struct ws_policy *p = ws_xcalloc(1, sizeof(*p));
-	struct ws_settings *s = &p->set;
+	const char *p, *end;
 
-	s->environment_vars = split_words("ENVIRONMENT APP_ENV NODE_ENV");
-	s->lenient_environments = split_words("development dev local test");
-	s->secrets_dirs = split_words("/run/secrets");
-	s->keep = split_words("PATH HOME LANG LC_* TZ TERM USER LOGNAME");
-	s->deny = split_words("LD_* BASH_FUNC_* BASH_ENV ENV IFS GCONV_PATH");
-	s->ignore_file_vars = split_words("");
-	s->file_vars = WS_FILE_VARS_ALL;
-	s->max_secret_size = WS_MAX_SECRET_SIZE_DEFAULT;
-	s->plaintext_secrets = WS_PLAINTEXT_WARN;
-	run->policy = p;
-	run->set = s;
-	return 0;
-}
-
-void
-ws_policy_free(struct ws_run *run)
-{
-	struct ws_settings *s;
-
-	if (run->policy == NULL)
-		return;
-	s = &run->policy->set;
-	free_words(s->environment_vars);
-	free_words(s->lenient_environments);
-	free_words(s->secrets_dirs);
-	free_words(s->keep);
-	free_words(s->deny);
-	free_words(s->ignore_file_vars);
-	free(s->example);
-	free(run->policy);
-	run->policy = NULL;
-	run->set = NULL;
-}
-
-int
-ws_policy_declares_file_var(struct ws_run *run, const char *name, size_t n)
-{
-	(void)run;
-	(void)name;
-	(void)n;
-	return 0;
-}
-
-int
-ws_policy_declared(struct ws_run *run, const char *name, size_t n)
-{
-	(void)run;
-	(void)name;
-	(void)n;
+	if (m == 0)
+		return 1;
+	if (m > n)
+		return 0;
+	end = s + n - m;
+	for (p = s; p <= end; p++) {
+		if ((p = memchr(p, lit[0], (size_t)(end - p) + 1)) == NULL)
+			return 0;
+		if (memcmp(p, lit, m) == 0)
+			return 1;
+	}
 	return 0;
 }
 
 static int
-contains(const char *name, const char *word)
+rule_matches(const struct ws_varrule *r, const char *name, size_t n,
+    uint64_t mask)
 {
-	return strstr(name, word) != NULL;
+	if (r->mask & ~mask)
+		return 0;	/* a character of the pattern is missing */
+	switch (r->shape) {
+	case WS_SHAPE_EXACT:
+		return r->litlen == n && memcmp(r->lit, name, n) == 0;
+	case WS_SHAPE_PREFIX:
+		return r->litlen <= n && memcmp(r->lit, name, r->litlen) == 0;
+	case WS_SHAPE_SUFFIX:
+		return r->litlen <= n &&
+		    memcmp(r->lit, name + n - r->litlen, r->litlen) == 0;
+	case WS_SHAPE_CONTAINS:
+		return ws_contains(name, n, r->lit, r->litlen);
+	case WS_SHAPE_ANY:
+		return 1;
+	default:
+		return ws_wildmatch(r->pattern, name, n);
+	}
+}
+
+void
+ws_policy_var(const struct ws_policy *p, const char *name,
+    struct ws_varpol *out)
+{
+	const struct ws_varrule *r;
+	size_t i, k, n = strlen(name);
+	uint64_t mask = ws_charmask(name, n);
+	unsigned exact = 0, bit;
+
+	memset(out, 0, sizeof(*out));
+	out->secret = -1;
+	for (i = 0; i < p->n_rules; i++) {
+		r = &p->rules[i];
+		if (r->set == 0 || !rule_matches(r, name, n, mask))
+			continue;
+		for (k = 0; k < WS_VK_COUNT; k++) {
+			bit = 1u << k;
+			if (!(r->set & bit))
+				continue;
+			/* the section of this very name beats any glob; among
+			 * globs the later one (the user's) wins */
+			if (r->glob && (exact & bit))
+				continue;
+			if (!r->glob)
+				exact |= bit;
+			out->from[k] = r;
+		}
+	}
+	if (out->from[WS_VK_SECRET])
+		out->secret = out->from[WS_VK_SECRET]->secret;
+	if (out->from[WS_VK_REQUIRED])
+		out->required = out->from[WS_VK_REQUIRED]->required;
+	if (out->from[WS_VK_MIN_LENGTH])
+		out->min_length = out->from[WS_VK_MIN_LENGTH]->min_length;
+	if (out->from[WS_VK_DISTINCT])
+		out->distinct = out->from[WS_VK_DISTINCT]->distinct;
+	if (out->from[WS_VK_DEBUG])
+		out->debug = out->from[WS_VK_DEBUG]->debug;
+}
+
+/*
+ * A secret: what a section says (the built-in policy says yes for names
+ * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
+ * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
+ * read from a secret directory or through NAME_FILE, or built from a
+ * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
+ * that passes through holds a path, not a secret: a glob such as
+ * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
+ */
+int
+ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
+	const char *target;
+
+	if (vp->secret == 0)
+		return 0;
+	if (vp->secret == 1 && (!r->glob ||
+	    ws_pointer_target(v->name, v->namelen, &target) == 0))
+		return 1;
+	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
+	    v->src->kind == WS_KIND_SECRET_DIR;
 }
 
 int
 ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {
-	const char *n = v->name;
+	struct ws_varpol vp;
 
-	(void)run;
-	if ((v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) ||
-	    v->src->kind == WS_KIND_SECRET_DIR)
-		return 1;
-	if (contains(n, "SECRET") || contains(n, "PASSWORD") ||
-	    contains(n, "PASSWD") || contains(n, "TOKEN") ||
-	    contains(n, "PRIVATE") || contains(n, "CREDENTIAL"))
-		return 1;
-	if (v->namelen > 4 && strcmp(n + v->namelen - 4, "_KEY") == 0)
-		return 1;
-	return strcmp(n, "DATABASE_URL") == 0 || strcmp(n, "REDIS_URL") == 0;
+	ws_policy_var(run->policy, v->name, &vp);
+	return ws_policy_secret(v, &vp);
 }
 
+/* A [var NAME] section of exactly this name (even an empty one). */
+static int
+has_own_section(const struct ws_policy *p, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (p->rules[i].shape == WS_SHAPE_EXACT &&
+		    p->rules[i].litlen == n &&
+		    memcmp(p->rules[i].pattern, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+in_example(const struct ws_policy *p, const char *name, size_t n)
+{
+	return p->example != NULL &&
+	    ws_store_get(p->example, name, n) != NULL;
+}
+
+/* A NAME_FILE the program reads itself: it is in the example file or
+ * has a [var NAME_FILE] section of its own.  It passes through. */
+int
+ws_policy_declares_file_var(struct ws_run *run, const char *name, size_t n)
+{
+	if (run->policy == NULL)
+		return 0;
+	return has_own_section(run->policy, name, n) ||
+	    in_example(run->policy, name, n);
+}
+
+/* For file-vars = declared: a name with a [var NAME] section of its own
+ * or in the example file.  Globs declare nothing. */
+int
+ws_policy_declared(struct ws_run *run, const char *name, size_t n)
+{
+	return ws_policy_declares_file_var(run, name, n);
+}
+
+/* [defaults]: the lowest source, one per policy file that gave any. */
 int
 ws_policy_defaults_load(struct ws_run *run)
 {
-	(void)run;
-	return 0;
-}
+	struct ws_policy *p = run->policy;
+	struct ws_source *src;
+	const struct ws_default *d;
+	size_t f, i;
 
-int
-ws_policy_check(struct ws_run *run)
-{
-	(void)run;
+	for (f = 0; f < p->n_files; f++) {
+		src = NULL;
+		for (i = 0; i < p->n_defaults; i++) {
+			d = &p->defaults[i];
+			if (d->file != p->files[f])
+				continue;
+			if (src == NULL)
+				src = ws_store_source(run->store,
+				    WS_KIND_DEFAULT, d->file, WS_RANK_DEFAULT);
+			(void)ws_store_add(run->store, src, d->name,
+			    strlen(d->name), d->value, d->vallen, d->line, 0);
+		}
+	}
 	return 0;
-}
-
-int
-ws_defaults_print(void)
-{
-	fputs("[withsecrets]\n"
-	    "environment-vars = ENVIRONMENT APP_ENV NODE_ENV\n"
-	    "lenient-environments = development dev local test\n"
-	    "secrets-dirs = /run/secrets\n"
-	    "keep = PATH HOME LANG LC_* TZ TERM USER LOGNAME\n"
-	    "deny = LD_* BASH_FUNC_* BASH_ENV ENV IFS GCONV_PATH\n"
-	    "file-vars = all\n"
-	    "max-secret-size = 65536\n", stdout);
-	return fflush(stdout) == 0 ? 0 : WS_EX_SOFTWARE;
 }

@@ -1,38 +1,439 @@
 /*
- * Output of check and explain.  Names, sources, kinds and lengths:
- * never a value.
+ * Output of check and explain: names, sources, kinds, lengths and rule
+ * names, never a value.  Text goes to stderr (findings) or stdout (the
+ * explain table); --format=json writes one JSON document to stdout.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "withsecrets.h"
+
+/* ------------------------------------------------------------------ */
+/* JSON.                                                               */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned long c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped,
+ * bytes that are not UTF-8 replaced by U+FFFD, so the document stays
+ * valid whatever a file or variable name holds. */
+static void
+json_str(FILE *f, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, len;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	n = strlen(s);
+	putc('"', f);
+	while (n > 0) {
+		if (*u == '"' || *u == '\\') {
+			putc('\\', f);
+			putc(*u, f);
+		} else if (*u == '\n')
+			fputs("\\n", f);
+		else if (*u == '\t')
+			fputs("\\t", f);
+		else if (*u == '\r')
+			fputs("\\r", f);
+		else if (*u < 0x20 || *u == 0x7f)
+			fprintf(f, "\\u%04x", *u);
+		else if ((len = utf8_seq(u, n)) == 0)
+			fputs("\\ufffd", f);
+		else {
+			fwrite(u, 1, len, f);
+			u += len;
+			n -= len;
+			continue;
+		}
+		u++;
+		n--;
+	}
+	putc('"', f);
+}
+
+static const char *
+sev_name(enum ws_severity s)
+{
+	return s == WS_SEV_ERROR ? "error" : s == WS_SEV_WARNING ? "warning" :
+	    "info";
+}
+
+static size_t
+count_variables(struct ws_run *run)
+{
+	struct ws_var *head;
+	size_t it = 0, n = 0;
+
+	if (run->store == NULL)
+		return 0;
+	while ((head = ws_store_next(run->store, &it)) != NULL)
+		if (ws_effective(run, head) != NULL)
+			n++;
+	return n;
+}
+
+static void
+check_json(struct ws_run *run)
+{
+	const struct ws_finding *f;
+	size_t i, n = ws_finding_count();
+
+	fputs("{\"environment\":", stdout);
+	json_str(stdout, run->env_name);
+	printf(",\"strict\":%s,\"variables\":%zu,\"findings\":[",
+	    run->strict ? "true" : "false", count_variables(run));
+	for (i = 0; i < n; i++) {
+		f = ws_finding_at(i);
+		fputs(i ? ",{\"rule\":" : "{\"rule\":", stdout);
+		json_str(stdout, f->rule);
+		fputs(",\"severity\":", stdout);
+		json_str(stdout, sev_name(f->sev));
+		fputs(",\"name\":", stdout);
+		json_str(stdout, f->name);
+		fputs(",\"source\":", stdout);
+		json_str(stdout, f->source);
+		fputs(",\"message\":", stdout);
+		json_str(stdout, f->message);
+		putc('}', stdout);
+	}
+	fputs("]}\n", stdout);
+}
 
 int
 ws_check_report(struct ws_run *run)
 {
-	(void)run;
+	int status = ws_diag_status();
+	size_t errors = ws_diag_count(WS_SEV_ERROR);
+	size_t warnings = ws_diag_count(WS_SEV_WARNING);
+
+	if (run->opts->format == WS_FORMAT_JSON) {
+		check_json(run);
+		if (fflush(stdout) != 0)
+			return WS_EX_SOFTWARE;
+	}
 	ws_diag_flush();
-	return ws_diag_status();
+	if (!ws_quiet && run->env_name != NULL) {
+		size_t nv = count_variables(run);
+
+		ws_msg("check: %s (%s): %zu variable%s, %zu error%s, %zu "
+		    "warning%s%s", run->env_name, run->strict ? "strict" :
+		    "lenient", nv, nv == 1 ? "" : "s", errors,
+		    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+		    status != 0 ? ": the command would not run" : "");
+	}
+	return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* explain.                                                            */
+
+struct row {
+	const char	*name;
+	char		*source;
+	char		*via;		/* file-var: where the pointer is */
+	const char	*kind;
+	int		 secret;
+	size_t		 length;
+	int		 skipped;
+	char		**shadows;
+	size_t		 n_shadows;
+};
+
+static const char *
+kind_of(const struct ws_var *v)
+{
+	if (v->flags & WS_VAR_FROM_FILE)
+		return "file-var";
+	return ws_source_kind_name(v->src->kind);
+}
+
+static void
+add_shadow(void *arg, const struct ws_var *v, int pointer)
+{
+	struct row *r = arg;
+	char *src = ws_var_source(v);
+
+	r->shadows = ws_xrealloc(r->shadows,
+	    (r->n_shadows + 1) * sizeof(*r->shadows));
+	if (pointer) {
+		r->shadows[r->n_shadows++] = ws_xasprintf("%s (%s)", src,
+		    v->name);
+		free(src);
+	} else
+		r->shadows[r->n_shadows++] = src;
+}
+
+static void
+fill_row(struct ws_run *run, struct row *r, struct ws_var *head,
+    struct ws_var *e)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = e->name;
+	r->source = ws_var_source(e);
+	r->kind = kind_of(e);
+	r->secret = ws_policy_is_secret(run, e);
+	r->length = e->vallen;
+	r->skipped = (e->flags & WS_VAR_SKIPPED) != 0;
+	if (e->flags & WS_VAR_FROM_FILE)
+		r->via = e->src->kind == WS_KIND_INHERITED ?
+		    ws_xstrdup("environment") :
+		    ws_source_fmt(e->src->path ? e->src->path : "?", e->line);
+	if (!r->skipped)
+		(void)ws_shadowed_each(run, head, e, add_shadow, r);
+}
+
+static void
+free_row(struct row *r)
+{
+	size_t i;
+
+	free(r->source);
+	free(r->via);
+	for (i = 0; i < r->n_shadows; i++)
+		free(r->shadows[i]);
+	free(r->shadows);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->name,
+	    ((const struct row *)b)->name);
+}
+
+/* The entry to show for a name: what the command gets, or else a
+ * skipped entry (a secret-directory file whose name is not valid). */
+static struct ws_var *
+shown(struct ws_run *run, struct ws_var *head)
+{
+	struct ws_var *v = ws_effective(run, head);
+
+	if (v != NULL)
+		return v;
+	for (v = head; v != NULL; v = v->next_in_name)
+		if (v->flags & WS_VAR_SKIPPED)
+			return v;
+	return NULL;
+}
+
+/* Why a name asked for is not shown. */
+static void
+not_shown(struct ws_run *run, const char *name)
+{
+	struct ws_var *head = ws_store_get(run->store, name, strlen(name));
+
+	const char *target;
+	size_t tlen;
+
+	for (; head != NULL; head = head->next_in_name)
+		if (!(head->flags & WS_VAR_NO_VALUE))
+			break;
+	if (head != NULL && (head->flags & WS_VAR_POINTER) &&
+	    (tlen = ws_pointer_target(name, strlen(name), &target)) > 0)
+		ws_finding(WS_SEV_WARNING, 0, "explain", name, NULL, "is a "
+		    "pointer, not passed to the command; its file sets %.*s",
+		    (int)tlen, target);
+	else
+		ws_finding(WS_SEV_WARNING, 0, "explain", name, NULL, "%s",
+		    head ? "is set but not passed to the command (--unset, "
+		    "--clean or WITHSECRETS_*)" : "is not set");
+}
+
+static struct row *
+collect(struct ws_run *run, size_t *np)
+{
+	struct row *rows = NULL;
+	struct ws_var *head, *e;
+	char **names = run->opts->names;
+	size_t n = 0, it = 0, i;
+
+	if (names != NULL && names[0] != NULL) {
+		for (i = 0; names[i] != NULL; i++) {
+			head = ws_store_get(run->store, names[i],
+			    strlen(names[i]));
+			if (head == NULL || (e = shown(run, head)) == NULL) {
+				not_shown(run, names[i]);
+				continue;
+			}
+			rows = ws_xrealloc(rows, (n + 1) * sizeof(*rows));
+			fill_row(run, &rows[n++], head, e);
+		}
+		*np = n;
+		return rows;
+	}
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((e = shown(run, head)) == NULL)
+			continue;
+		rows = ws_xrealloc(rows, (n + 1) * sizeof(*rows));
+		fill_row(run, &rows[n++], head, e);
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), by_name);
+	*np = n;
+	return rows;
+}
+
+static void
+explain_json(const struct row *rows, size_t n)
+{
+	size_t i, j;
+
+	putc('[', stdout);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
+		json_str(stdout, rows[i].name);
+		fputs(",\"source\":", stdout);
+		json_str(stdout, rows[i].source);
+		fputs(",\"kind\":", stdout);
+		json_str(stdout, rows[i].kind);
+		printf(",\"secret\":%s,\"length\":%zu,\"shadows\":[",
+		    rows[i].secret ? "true" : "false", rows[i].length);
+		for (j = 0; j < rows[i].n_shadows; j++) {
+			if (j)
+				putc(',', stdout);
+			json_str(stdout, rows[i].shadows[j]);
+		}
+		putc(']', stdout);
+		if (rows[i].via) {
+			fputs(",\"via\":", stdout);
+			json_str(stdout, rows[i].via);
+		}
+		if (rows[i].skipped)
+			fputs(",\"skipped\":true", stdout);
+		putc('}', stdout);
+	}
+	fputs("]\n", stdout);
+}
+
+/* Display width of an escaped string: UTF-8 characters. */
+static size_t
+width(const char *s)
+{
+	return ws_utf8_length(s, strlen(s));
+}
+
+static void
+pad(const char *s, size_t w)
+{
+	size_t n = width(s);
+
+	fputs(s, stdout);
+	for (; n < w; n++)
+		putc(' ', stdout);
+}
+
+static void
+explain_text(const struct row *rows, size_t n)
+{
+	static const char *const head[] = { "NAME", "SOURCE", "KIND",
+	    "SECRET", "LENGTH", "SHADOWS" };
+	char ***cell = ws_xcalloc(n + 1, sizeof(*cell));
+	size_t w[6], i, j, k, len;
+	char *s;
+
+	for (k = 0; k < 6; k++)
+		w[k] = strlen(head[k]);
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		cell[i] = ws_xcalloc(6, sizeof(char *));
+		cell[i][0] = ws_escape(r->name);
+		s = r->via ? ws_xasprintf("%s (via %s)", r->source, r->via) :
+		    ws_xstrdup(r->source);
+		cell[i][1] = ws_escape(s);
+		free(s);
+		cell[i][2] = ws_xstrdup(r->skipped ? "skipped: not a valid "
+		    "name" : r->kind);
+		cell[i][3] = ws_xstrdup(r->secret ? "yes" : "no");
+		cell[i][4] = ws_xasprintf("%zu", r->length);
+		for (len = 1, j = 0; j < r->n_shadows; j++)
+			len += strlen(r->shadows[j]) + 2;
+		s = ws_xmalloc(len + 1);
+		s[0] = '\0';
+		for (j = 0; j < r->n_shadows; j++) {
+			if (j)
+				strcat(s, ", ");
+			strcat(s, r->shadows[j]);
+		}
+		cell[i][5] = ws_escape(r->n_shadows ? s : "-");
+		free(s);
+		for (k = 0; k < 5; k++)
+			if (width(cell[i][k]) > w[k])
+				w[k] = width(cell[i][k]);
+	}
+	for (k = 0; k < 6; k++) {
+		if (k < 5)
+			pad(head[k], w[k] + 2);
+		else
+			fputs(head[k], stdout);
+	}
+	putc('\n', stdout);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 6; k++) {
+			if (k < 5)
+				pad(cell[i][k], w[k] + 2);
+			else
+				fputs(cell[i][k], stdout);
+			free(cell[i][k]);
+		}
+		putc('\n', stdout);
+		free(cell[i]);
+	}
+	free(cell);
 }
 
 int
 ws_explain(struct ws_run *run)
 {
-	struct ws_var *v, *e;
-	size_t it = 0;
-	char *src;
+	struct row *rows;
+	size_t n, i;
 
-	while ((v = ws_store_next(run->store, &it)) != NULL) {
-		e = ws_effective(run, v);
-		if (e == NULL)
-			continue;
-		src = ws_var_source(e);
-		printf("%s\t%s\t%s\t%zu\n", e->name,
-		    ws_source_kind_name(e->src->kind), src, e->vallen);
-		free(src);
-	}
+	rows = collect(run, &n);
+	if (run->opts->format == WS_FORMAT_JSON)
+		explain_json(rows, n);
+	else
+		explain_text(rows, n);
+	for (i = 0; i < n; i++)
+		free_row(&rows[i]);
+	free(rows);
 	ws_diag_flush();
 	return fflush(stdout) == 0 ? 0 : WS_EX_SOFTWARE;
 }

@@ -1,0 +1,68 @@
+/*
+ * The built-in policy: an INI text like any withsecrets.ini, parsed by
+ * the same code, printed by `withsecrets defaults`.  A user's file is
+ * layered over it.  Lines stay short enough for any libinih build
+ * (its default line buffer is 200 bytes); long lists continue on
+ * indented lines.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "withsecrets.h"
+
+const char ws_builtin_policy[] =
+"; The built-in policy of withsecrets (`withsecrets defaults`).\n"
+"; A withsecrets.ini is layered over it: a key it sets replaces the\n"
+"; built-in one.  See withsecrets.conf(5).\n"
+"\n"
+"[withsecrets]\n"
+"environment-vars     = ENVIRONMENT APP_ENV NODE_ENV\n"
+"lenient-environments = development dev local test\n"
+"secrets-dirs         = /run/secrets\n"
+"keep                 = PATH HOME LANG LC_* TZ TERM USER LOGNAME\n"
+"deny                 = LD_* BASH_FUNC_* BASH_ENV ENV IFS GCONV_PATH\n"
+"ignore-file-vars     =\n"
+"file-vars            = all\n"
+"max-secret-size      = 65536\n"
+"example              = .env.example\n"
+"plaintext-secrets    = warn\n"
+"\n"
+"[defaults]\n"
+"\n"
+"; Secrets by name; so is every value from a secret directory or a\n"
+"; NAME_FILE.\n"
+"[var *SECRET* *PASSWORD* *PASSWD* *TOKEN* *PRIVATE* *CREDENTIAL* *_KEY "
+"DATABASE_URL REDIS_URL]\n"
+"secret = yes\n"
+"\n"
+"; Debug switches: a true value (true 1 yes on) is refused.\n"
+"[var DEBUG FLASK_DEBUG DJANGO_DEBUG APP_DEBUG]\n"
+"debug = yes\n"
+"\n"
+"; Signing keys: long, random, each its own.\n"
+"[var SECRET_KEY *_SECRET_KEY *_SECRET]\n"
+"min-length = 32\n"
+"distinct   = yes\n"
+"\n"
+"; Passwords: DB_PASSWORD, PGPASSWORD, ...\n"
+"[var *PASSWORD]\n"
+"min-length = 20\n"
+"\n"
+"; Values no secret may have: whole values, in any case, and globs.\n"
+"[placeholders]\n"
+"values   = changeme change-me change_me changeit password passw0rd\n"
+"           secret secretkey secret-key secret_key mysecret supersecret\n"
+"           default example sample test testing dummy placeholder\n"
+"           todo tbd fixme xxx xxxx xxxxxx null none undefined\n"
+"           admin root 123456 12345678 qwerty letmein\n"
+"patterns = your_*_here your-*-here *change*for*production*\n"
+"           *changeme* *change_me* *change-me* <*> dev-* *insecure*\n";
+
+int
+ws_defaults_print(void)
+{
+	if (fputs(ws_builtin_policy, stdout) == EOF)
+		return WS_EX_SOFTWARE;
+	return fflush(stdout) == 0 ? 0 : WS_EX_SOFTWARE;
+}

@@ -1,0 +1,651 @@
+/*
+ * The rules of SPEC §6, run on what the command actually gets
+ * (ws_effective of each name).  In a strict environment a violation is
+ * an error (78, no exec); in a lenient one the same finding is a
+ * warning and the command runs.  `required = always` is an error
+ * everywhere; plaintext-secret exists only in strict environments and
+ * shadowed is information.
+ *
+ * Values are read where they are, never copied out of guarded memory:
+ * case-insensitive comparisons fold the value into a scratch block of
+ * the guarded arena, compare it with sodium_memcmp after a length
+ * check, and wipe it.  Messages name the variable, its source, lengths
+ * and the rule: never the value or any part of it.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers on values.                                                  */
+
+size_t
+ws_utf8_length(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* A lower-case copy of a value, in guarded memory. */
+struct folded {
+	char	*p;
+	size_t	 n;
+};
+
+static int
+fold(const char *v, size_t n, struct folded *f)
+{
+	size_t i;
+	unsigned char c;
+
+	f->n = n;
+	if ((f->p = ws_arena_alloc(&ws_work, n + 1)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)v[i];
+		/* branch-free ASCII tolower: no timing from the value */
+		c |= (unsigned char)(((unsigned)c - 'A' < 26u) << 5);
+		f->p[i] = (char)c;
+	}
+	f->p[n] = '\0';
+	return 0;
+}
+
+static void
+unfold(struct folded *f)
+{
+	/* wipes it, and gives it back: it is the arena's newest block */
+	ws_arena_shrink(&ws_work, f->p, f->n + 1, 0);
+	f->p = NULL;
+}
+
+/* Is the folded value one of the words?  Every word is compared, each
+ * in constant time once the lengths agree. */
+static int
+in_words(const struct folded *f, const char *const *words)
+{
+	size_t wl;
+	int hit = 0;
+
+	for (; words != NULL && *words != NULL; words++) {
+		wl = strlen(*words);
+		if (wl == f->n && wl > 0 &&
+		    sodium_memcmp(f->p, *words, wl) == 0)
+			hit = 1;
+	}
+	return hit;
+}
+
+/* true 1 yes on, in any case. */
+int
+ws_rule_truthy(const char *v, size_t n)
+{
+	static const char *const words[] = { "true", "1", "yes", "on",
+	    NULL };
+	struct folded f;
+	int hit;
+
+	if (n > 4)
+		return 0;
+	if (fold(v, n, &f) != 0)
+		ws_fatal_nomem();
+	hit = in_words(&f, words);
+	unfold(&f);
+	return hit;
+}
+
+/* A placeholder: one of [placeholders] values (whole, any case) or
+ * matching one of its patterns (globs, any case). */
+int
+ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	struct folded f;
+	const char *lit;
+	uint64_t mask;
+	size_t i;
+	int hit = 0;
+
+	if (n == 0)
+		return 0;
+	if (fold(v, n, &f) != 0)
+		ws_fatal_nomem();
+	/* every value of the same length is compared, in constant time */
+	for (i = 0; p->ph_values[i] != NULL; i++)
+		if (p->ph_lens[i] == n &&
+		    sodium_memcmp(f.p, p->ph_values[i], n) == 0)
+			hit = 1;
+	mask = ws_charmask(f.p, f.n);
+	for (i = 0; !hit && p->ph_patterns[i] != NULL; i++) {
+		lit = p->ph_literals[i];
+		if ((p->ph_masks[i] & ~mask) ||
+		    !ws_contains(f.p, f.n, lit, strlen(lit)))
+			continue;	/* cannot match: skip the glob */
+		hit = ws_wildmatch(p->ph_patterns[i], f.p, f.n);
+	}
+	sodium_memzero(&mask, sizeof(mask));
+	unfold(&f);
+	return hit;
+}
+
+/*
+ * Obviously not random: few distinct characters, a short pattern
+ * repeated, most characters following their predecessor (same, one up,
+ * one down), or a run of ten such.  The thresholds keep a random value
+ * safe: the most regular random alphabet is hex, where a character
+ * follows its predecessor with probability 3/16; 75% of 31 or more
+ * such steps, a run of ten, or fewer than five distinct characters in
+ * 32 happen by chance less than once in 10^9 (tests/unit/t_rules.c
+ * tries many openssl-like and urandom-derived keys).
+ */
+/* How many distinct bytes; the set itself, derived from a secret, is
+ * wiped. */
+static size_t
+count_distinct(const unsigned char *u, size_t n)
+{
+	unsigned char seen[32];
+	size_t i, distinct = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
+		if (!(seen[u[i] >> 3] & (1u << (u[i] & 7)))) {
+			seen[u[i] >> 3] |= (unsigned char)(1u << (u[i] & 7));
+			distinct++;
+		}
+	sodium_memzero(seen, sizeof(seen));
+	return distinct;
+}
+
+int
+ws_rule_weak(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, p, distinct, follow = 0, run = 1, longest = 1, maxp;
+	int step, prev_step = 2;
+
+	if (n < 2)
+		return n == 1;
+	distinct = count_distinct(u, n);
+	if (distinct < 5 && n >= 16)
+		return 1;
+	if (distinct == 1)
+		return 1;
+	maxp = n / 2 < 32 ? n / 2 : 32;
+	for (p = 1; p <= maxp; p++)
+		if (s[p] == s[0] && memcmp(s, s + p, n - p) == 0)
+			return 1;
+	for (i = 1; i < n; i++) {
+		step = (int)u[i] - (int)u[i - 1];
+		if (step >= -1 && step <= 1) {
+			follow++;
+			run = step == prev_step ? run + 1 : 2;
+		} else
+			run = 1;
+		prev_step = step >= -1 && step <= 1 ? step : 2;
+		if (run > longest)
+			longest = run;
+	}
+	return longest >= 10 || follow * 4 >= (n - 1) * 3;
+}
+
+/* ------------------------------------------------------------------ */
+/* Findings.                                                           */
+
+static void WS_PRINTF(5, 6)
+report(enum ws_severity sev, const char *rule, const struct ws_var *v,
+    const char *name, const char *fmt, ...)
+{
+	char *src = v ? ws_var_source(v) : NULL, *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ws_fatal_nomem();
+	msg = ws_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ws_finding(sev, WS_EX_POLICY, rule, name ? name : v->name, src, "%s",
+	    msg);
+	free(msg);
+	free(src);
+}
+
+static enum ws_severity
+mode_sev(const struct ws_run *run)
+{
+	return run->strict ? WS_SEV_ERROR : WS_SEV_WARNING;
+}
+
+/* A value from a source anyone with the files can read. */
+static int
+plaintext(const struct ws_var *v)
+{
+	return !(v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) &&
+	    v->src->kind != WS_KIND_SECRET_DIR;
+}
+
+static const char *
+plaintext_what(const struct ws_var *v)
+{
+	switch (v->src->kind) {
+	case WS_KIND_INHERITED:
+		return "the inherited environment";
+	case WS_KIND_DEFAULT:
+		return "the policy's [defaults]";
+	default:
+		return "a .env file";
+	}
+}
+
+static int
+example_value(const struct ws_policy *p, const struct ws_var *v,
+    const struct ws_var **ex)
+{
+	const struct ws_var *x;
+
+	if (p->example == NULL)
+		return 0;
+	for (x = ws_store_get(p->example, v->name, v->namelen); x != NULL;
+	    x = x->next_in_name)
+		if (!(x->flags & WS_VAR_NO_VALUE) && x->vallen > 0) {
+			*ex = x;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+check_placeholder(struct ws_run *run, const struct ws_var *e)
+{
+	const struct ws_policy *p = run->policy;
+	const struct ws_var *ex;
+
+	if (ws_rule_placeholder(p, e->value, e->vallen)) {
+		report(mode_sev(run), "placeholder", e, NULL, "is a "
+		    "placeholder or a development default; set a real secret");
+		return;
+	}
+	if (e->src->path != NULL && p->example_path != NULL &&
+	    strcmp(e->src->path, p->example_path) == 0)
+		return;		/* the example file used as a layer */
+	if (example_value(p, e, &ex) && ex->vallen == e->vallen &&
+	    sodium_memcmp(ex->value, e->value, e->vallen) == 0)
+		report(mode_sev(run), "placeholder", e, NULL, "still has its "
+		    "value from %s; set a real secret", p->example_path);
+}
+
+static void
+check_forbid(struct ws_run *run, const struct ws_var *e,
+    const struct ws_varrule *r)
+{
+	struct folded f;
+	char *w;
+	int hit;
+
+	if (r->forbid == NULL || r->forbid[0] == NULL)
+		return;
+	if (fold(e->value, e->vallen, &f) != 0)
+		ws_fatal_nomem();
+	hit = in_words(&f, (const char *const *)r->forbid);
+	unfold(&f);
+	if (hit) {
+		w = ws_where_fmt(&r->where[WS_VK_FORBID]);
+		report(mode_sev(run), "forbid", e, NULL, "has a value that %s "
+		    "forbids; change it", w);
+		free(w);
+	}
+}
+
+static void
+check_pattern(struct ws_run *run, const struct ws_var *e,
+    const struct ws_varrule *r)
+{
+	char *w;
+
+	/* in place: the value is NUL-terminated and holds no NUL */
+	if (regexec(r->re, e->value, 0, NULL, 0) != 0) {
+		w = ws_where_fmt(&r->where[WS_VK_PATTERN]);
+		report(mode_sev(run), "pattern", e, NULL, "does not match the "
+		    "pattern of %s; fix the value", w);
+		free(w);
+	}
+}
+
+static void
+check_plaintext(struct ws_run *run, const struct ws_var *e)
+{
+	enum ws_plaintext how = run->set->plaintext_secrets;
+
+	if (!run->strict || how == WS_PLAINTEXT_ALLOW || e->vallen == 0 ||
+	    !plaintext(e))
+		return;
+	report(how == WS_PLAINTEXT_ERROR ? WS_SEV_ERROR : WS_SEV_WARNING,
+	    "plaintext-secret", e, NULL, "a secret from %s, in a strict "
+	    "environment; mount it as a secret file or point %s_FILE at one",
+	    plaintext_what(e), e->name);
+}
+
+/* Every rule on one value. */
+static void
+check_value(struct ws_run *run, const struct ws_var *e,
+    const struct ws_varpol *vp, int secret)
+{
+	size_t chars = 0;
+	int short_ = 0;
+
+	if (vp->debug && ws_rule_truthy(e->value, e->vallen))
+		report(mode_sev(run), "debug", e, NULL, "debug mode is on; "
+		    "turn it off (false or 0): a strict environment refuses "
+		    "it");
+	if (vp->min_length > 0) {
+		chars = ws_utf8_length(e->value, e->vallen);
+		if (chars < vp->min_length) {
+			short_ = 1;
+			report(mode_sev(run), "min-length", e, NULL,
+			    "%zu character%s, needs at least %zu", chars,
+			    chars == 1 ? "" : "s", vp->min_length);
+		}
+	}
+	if (secret && vp->min_length >= 32 && !short_ &&
+	    ws_rule_weak(e->value, e->vallen))
+		report(mode_sev(run), "weak", e, NULL, "does not look random "
+		    "(repeated or sequential characters); generate one, e.g. "
+		    "with openssl rand -hex 32");
+	if (secret)
+		check_placeholder(run, e);
+	if (vp->from[WS_VK_FORBID])
+		check_forbid(run, e, vp->from[WS_VK_FORBID]);
+	if (vp->from[WS_VK_PATTERN])
+		check_pattern(run, e, vp->from[WS_VK_PATTERN]);
+	if (secret)
+		check_plaintext(run, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shadowed sources.                                                   */
+
+static int
+has_value(const struct ws_var *v)
+{
+	return !(v->flags & (WS_VAR_NO_VALUE | WS_VAR_POINTER |
+	    WS_VAR_SKIPPED));
+}
+
+/* The lower entries of a name that e hides. */
+static size_t
+shadowed_in_chain(struct ws_var *head, const struct ws_var *e,
+    void (*fn)(void *, const struct ws_var *, int), void *arg)
+{
+	struct ws_var *v;
+	size_t count = 0;
+
+	for (v = head; v != NULL; v = v->next_in_name)
+		if (v != e && has_value(v) && v->src != e->src &&
+		    v->src->rank >= e->src->rank) {
+			if (fn)
+				fn(arg, v, 0);
+			count++;
+		}
+	return count;
+}
+
+/* A pointer entry p that a higher source's value of its target hides:
+ * it was not read at all. */
+static int
+pointer_hidden(struct ws_run *run, const struct ws_var *p,
+    const struct ws_var *e)
+{
+	return p->vallen > 0 && !(p->flags & WS_VAR_NO_VALUE) &&
+	    p->src != e->src && p->src->rank > e->src->rank &&
+	    ws_pointer_resolvable(run, p->name, p->namelen);
+}
+
+/* Call fn for each entry that e hides: lower entries of its name, and
+ * NAME_FILE / FILE__NAME pointers of lower sources (which were not
+ * read).  Returns how many. */
+size_t
+ws_shadowed_each(struct ws_run *run, struct ws_var *head,
+    const struct ws_var *e,
+    void (*fn)(void *, const struct ws_var *, int), void *arg)
+{
+	struct ws_var *v;
+	char *pname;
+	size_t count;
+	int i;
+
+	if (e == NULL)
+		return 0;
+	count = shadowed_in_chain(head, e, fn, arg);
+	for (i = 0; i < 2; i++) {
+		pname = i == 0 ? ws_xasprintf("%s_FILE", e->name) :
+		    ws_xasprintf("FILE__%s", e->name);
+		for (v = ws_store_get(run->store, pname, strlen(pname));
+		    v != NULL; v = v->next_in_name)
+			if (pointer_hidden(run, v, e)) {
+				if (fn)
+					fn(arg, v, 1);
+				count++;
+			}
+		free(pname);
+	}
+	return count;
+}
+
+struct shadow_ctx {
+	struct ws_run	*run;
+	const struct ws_var *e;
+	int		 secret;
+};
+
+static void
+shadow_finding(void *arg, const struct ws_var *v, int pointer)
+{
+	struct shadow_ctx *c = arg;
+	char *by = ws_var_source(c->e);
+	enum ws_severity sev = WS_SEV_INFO;
+
+	/* an operator's variable hiding a mounted secret file is likely a
+	 * mistake left over from before the secret was mounted */
+	if (c->run->strict && c->secret && !pointer &&
+	    c->e->src->kind == WS_KIND_INHERITED &&
+	    !(c->e->flags & WS_VAR_FROM_FILE) &&
+	    v->src->kind == WS_KIND_SECRET_DIR)
+		sev = WS_SEV_WARNING;
+	report(sev, "shadowed", v, c->e->name, "%s%s hidden by %s%s",
+	    pointer ? v->name : "", pointer ? " is" : "is", by,
+	    sev == WS_SEV_WARNING ? "; unset the variable to use the "
+	    "mounted secret" : "");
+	free(by);
+}
+
+/* ------------------------------------------------------------------ */
+/* required and distinct.                                              */
+
+static void
+require(struct ws_run *run, const char *name, enum ws_required req,
+    const char *why)
+{
+	struct ws_var *head = ws_store_get(run->store, name, strlen(name));
+	struct ws_var *e = head ? ws_effective(run, head) : NULL;
+	enum ws_severity sev = req == WS_REQ_ALWAYS ? WS_SEV_ERROR :
+	    mode_sev(run);
+
+	if (e == NULL)
+		ws_finding(sev, WS_EX_POLICY, "required", name, NULL,
+		    "is not set; %s", why);
+	else if (e->vallen == 0)
+		report(sev, "required", e, NULL, "is empty; %s", why);
+}
+
+static void
+check_required(struct ws_run *run)
+{
+	const struct ws_policy *p = run->policy;
+	const struct ws_varrule *r;
+	struct ws_var *v;
+	size_t i, it = 0;
+	char *why, *w;
+
+	for (i = 0; i < p->n_rules; i++) {
+		r = &p->rules[i];
+		if (r->glob || !(r->set & (1u << WS_VK_REQUIRED)) ||
+		    r->required == WS_REQ_NO)
+			continue;
+		w = ws_where_fmt(&r->where[WS_VK_REQUIRED]);
+		why = ws_xasprintf("%s requires it%s", w,
+		    r->required == WS_REQ_STRICT ? " in a strict environment" :
+		    "");
+		free(w);
+		require(run, r->pattern, r->required, why);
+		free(why);
+	}
+	if (p->example == NULL)
+		return;
+	why = ws_xasprintf("%s lists it: set it (or say required = no in "
+	    "its [var] section)", p->example_path);
+	while ((v = ws_store_next(p->example, &it)) != NULL) {
+		for (i = 0; i < p->n_rules; i++)
+			if (!p->rules[i].glob &&
+			    (p->rules[i].set & (1u << WS_VK_REQUIRED)) &&
+			    strcmp(p->rules[i].pattern, v->name) == 0)
+				break;
+		if (i == p->n_rules)	/* its own section decides */
+			require(run, v->name, WS_REQ_STRICT, why);
+	}
+	free(why);
+}
+
+/* distinct = yes values, keyed by a SipHash under a key of this run:
+ * sorting by (length, hash) brings equal values together, so values
+ * are compared (with sodium_memcmp) only when they are likely equal,
+ * not each with each. */
+struct dcand {
+	struct ws_var	*v;
+	uint64_t	 h;
+	size_t		 order;
+};
+
+static int
+by_hash(const void *a, const void *b)
+{
+	const struct dcand *x = a, *y = b;
+
+	if (x->v->vallen != y->v->vallen)
+		return x->v->vallen < y->v->vallen ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+check_distinct(struct ws_run *run, struct ws_var **vars, size_t n)
+{
+	unsigned char key[crypto_shorthash_KEYBYTES];
+	unsigned char h[crypto_shorthash_BYTES];
+	struct dcand *c;
+	size_t i, j;
+	char *src;
+
+	if (n < 2)
+		return;
+	c = ws_xcalloc(n, sizeof(*c));
+	randombytes_buf(key, sizeof(key));
+	for (i = 0; i < n; i++) {
+		(void)crypto_shorthash(h, (const unsigned char *)vars[i]->value,
+		    vars[i]->vallen, key);
+		memcpy(&c[i].h, h, sizeof(c[i].h));
+		c[i].v = vars[i];
+		c[i].order = i;
+	}
+	sodium_memzero(key, sizeof(key));
+	qsort(c, n, sizeof(*c), by_hash);
+	/* within each run of equal hashes, the first in store order is
+	 * the one the others are reported against */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && c[j].v->vallen == c[i].v->vallen &&
+		    c[j].h == c[i].h; j++) {
+			if (sodium_memcmp(c[j].v->value, c[i].v->value,
+			    c[i].v->vallen) != 0)
+				continue;
+			src = ws_var_source(c[i].v);
+			report(mode_sev(run), "distinct", c[j].v, NULL, "has the "
+			    "same value as %s (%s); give each secret its own",
+			    c[i].v->name, src);
+			free(src);
+		}
+	}
+	sodium_memzero(c, n * sizeof(*c));
+	free(c);
+}
+
+/* Pointers hidden by a higher source's value of their target: from the
+ * pointers' side, as they are few and names are many. */
+static void
+shadowed_pointers(struct ws_run *run)
+{
+	struct ws_var *head, *p, *t;
+	struct shadow_ctx sc;
+	const char *target;
+	size_t it = 0, tlen;
+
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((tlen = ws_pointer_target(head->name, head->namelen,
+		    &target)) == 0)
+			continue;
+		t = ws_store_get(run->store, target, tlen);
+		if (t == NULL || (t = ws_effective(run, t)) == NULL)
+			continue;
+		sc.run = run;
+		sc.e = t;
+		sc.secret = 0;
+		for (p = head; p != NULL; p = p->next_in_name)
+			if (pointer_hidden(run, p, t))
+				shadow_finding(&sc, p, 1);
+	}
+}
+
+int
+ws_policy_check(struct ws_run *run)
+{
+	struct ws_var *head, *e, **cands = NULL;
+	struct shadow_ctx sc;
+	struct ws_varpol vp;
+	size_t it = 0, nc = 0;
+	size_t before = ws_diag_count(WS_SEV_ERROR);
+	int secret;
+
+	while ((head = ws_store_next(run->store, &it)) != NULL) {
+		if ((e = ws_effective(run, head)) == NULL)
+			continue;
+		ws_policy_var(run->policy, e->name, &vp);
+		secret = ws_policy_secret(e, &vp);
+		check_value(run, e, &vp, secret);
+		if (vp.distinct && e->vallen > 0) {
+			cands = ws_xrealloc(cands, (nc + 1) * sizeof(*cands));
+			cands[nc++] = e;
+		}
+		sc.run = run;
+		sc.e = e;
+		sc.secret = secret;
+		(void)shadowed_in_chain(head, e, shadow_finding, &sc);
+	}
+	shadowed_pointers(run);
+	check_distinct(run, cands, nc);
+	free(cands);
+	check_required(run);
+	return ws_diag_count(WS_SEV_ERROR) > before ? WS_EX_POLICY : 0;
+}
