@@ -185,8 +185,8 @@ report_open_error(const struct ws_read *r, int err)
 		/* a loop, or a /proc "magic" link (RESOLVE_NO_MAGICLINKS):
 		 * not an escape from a directory, but not readable */
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
-		    r->display, "too many levels of symbolic links (a loop?); "
-		    "fix the link");
+		    r->display, "too many levels of symbolic links (a loop, "
+		    "or a /proc link); fix the link");
 		return WS_EX_NOINPUT;
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,

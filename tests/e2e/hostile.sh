@@ -533,6 +533,86 @@ else
 fi
 
 # --------------------------------------------------------------------
+# The policy file.
+
+newcase
+mkfifo policy.ini
+hostile 66 "a FIFO as the policy file" -c policy.ini -- true
+
+newcase
+if python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    policy.ini 2>/dev/null; then
+	hostile 66 "a socket as the policy file" -c policy.ini -- true
+else
+	skip "a socket as the policy file" "python3 cannot make a socket"
+fi
+
+newcase
+truncate -s 2G withsecrets.ini
+hostile 65 "a 2 GB sparse policy file, found in DIR" -- true
+
+newcase
+ln -s /dev/zero policy.ini
+hostile 66 "a policy file linked to /dev/zero" -c policy.ini -- true
+
+newcase
+hostile 78 "WITHSECRETS_CONFIG naming /proc/self/environ" \
+    TOKEN="$S" WITHSECRETS_CONFIG=/proc/self/environ -- true
+stderr_has "NUL byte" "refused for its NUL bytes"
+
+newcase
+{ printf '[var '; head -c 100000 /dev/zero | tr '\0' A; printf ']\n'; } >policy.ini
+hostile 78 "a 100,000-character section name" -c policy.ini -- true
+
+newcase
+printf '[withsecrets]\nmax-secret-size = 65536\nno-such-key = 1\n' >policy.ini
+hostile 78 "an unknown key" -c policy.ini -- true
+stderr_has "policy.ini:3" "reported at its line"
+
+newcase
+printf '[withsecrets]\nmax-secret-size = 99999999999999999999999999\n' >policy.ini
+hostile 78 "a number too large for any integer" -c policy.ini -- true
+
+newcase
+printf '[defaults]\nA = 1\0%s\n' "$S" >policy.ini
+hostile 78 "a NUL byte in the policy file" -c policy.ini -- true
+
+newcase
+printf '[defaults]\nLD_PRELOAD = /tmp/evil.so\n' >policy.ini
+hostile 78 "LD_PRELOAD from [defaults]" -c policy.ini -- true
+
+newcase
+printf '[withsecrets]\n' >withsecrets.ini
+chmod 666 withsecrets.ini
+hostile 77 "a world-writable policy file" -- true
+
+newcase
+printf '[withsecrets]\n' >withsecrets.ini
+chmod 664 withsecrets.ini
+hostile 77 "a group-writable policy file, strict" -e production -- true
+
+newcase
+printf '[var A]\npattern = ^((a{1,255}){1,255}){1,255}$\n' >policy.ini
+echo "A=$S" >.env
+hostile 78 "a pattern that would expand to gigabytes" -c policy.ini -- true
+
+newcase
+printf '[var A]\npattern = ^(a*)*(a*)*\\1\\2b$\n' >policy.ini
+{ printf 'A='; head -c 60000 /dev/zero | tr '\0' a; echo; } >.env
+hostile 78 "a pattern with back-references (exponential matching)" \
+    -c policy.ini -e production -- true
+
+newcase
+# (continuation lines: 2,000 groups in 2 kB, which regcomp's recursive
+# parser would take deeper than its stack)
+awk 'BEGIN { print "[var A]"; printf "pattern = a";
+    for (j = 0; j < 20; j++) { printf "\n  ";
+    for (i = 0; i < 100; i++) printf "(" } print "" }' >policy.ini
+echo "A=$S" >.env
+hostile 78 "a pattern nesting 2,000 groups" -c policy.ini -e production -- true
+stderr_has "nests groups" "refused for its depth"
+
+# --------------------------------------------------------------------
 # The command.
 
 newcase
