@@ -325,7 +325,12 @@ continue_value(struct parse *ps, const char *s, size_t n)
 		return;		/* the key itself was refused */
 	e = &ps->secs[ps->last_sec].e[ps->last_ent];
 	old = strlen(e->value);
-	v = ws_xrealloc(e->value, old + n + 2);
+	/* not realloc: a [defaults] value may be a secret, and the old
+	 * block is wiped before it is given back */
+	v = ws_xmalloc(old + n + 2);
+	memcpy(v, e->value, old);
+	sodium_memzero(e->value, old);
+	free(e->value);
 	if (old > 0)
 		v[old++] = ' ';
 	memcpy(v + old, s, n);
@@ -422,8 +427,13 @@ reader(char *str, int num, void *stream)
 	const char *nl;
 	size_t len;
 
-	if (ps->pos >= ps->end)
+	if (ps->pos >= ps->end) {
+		/* inih's line buffer held the last line, maybe a [defaults]
+		 * value: wipe it, on the stack or in the heap */
+		if (num > 0)
+			sodium_memzero(str, (size_t)num);
 		return NULL;
+	}
 	if (num > 2 && (line_max_seen == 0 || num - 2 < line_max_seen))
 		line_max_seen = num - 2;
 	nl = memchr(ps->pos, '\n', (size_t)(ps->end - ps->pos));
@@ -1193,6 +1203,9 @@ parse_free(struct parse *ps)
 	for (i = 0; i < ps->nsecs; i++) {
 		for (j = 0; j < ps->secs[i].n; j++) {
 			free(ps->secs[i].e[j].key);
+			/* a [defaults] value may be a secret */
+			sodium_memzero(ps->secs[i].e[j].value,
+			    strlen(ps->secs[i].e[j].value));
 			free(ps->secs[i].e[j].value);
 		}
 		free(ps->secs[i].e);
