@@ -689,7 +689,9 @@ glob_literals(char **pats)
 		s = pats[i];
 		best = blen = 0;
 		for (j = 0; s[j] != '\0'; j += len) {
-			if (s[j] == '[' && (close = strchr(s + j + 2, ']')))
+			/* "[" may end the word: look past it only if not */
+			if (s[j] == '[' && s[j + 1] != '\0' &&
+			    (close = strchr(s + j + 2, ']')) != NULL)
 				len = (size_t)(close - (s + j)) + 1;
 			else if ((len = strcspn(s + j, "*?[\\")) == 0)
 				len = s[j] == '\\' && s[j + 1] ? 2 : 1;

@@ -591,6 +591,11 @@ printf '[withsecrets]\n' >withsecrets.ini
 chmod 664 withsecrets.ini
 hostile 77 "a group-writable policy file, strict" -e production -- true
 
+# (found by fuzz_policy: a heap read past the word, seen under ASan)
+newcase
+printf '[placeholders]\npatterns = abc[\n' >policy.ini
+hostile 0 "a placeholder pattern ending in [" -c policy.ini -- true
+
 newcase
 printf '[var A]\npattern = ^((a{1,255}){1,255}){1,255}$\n' >policy.ini
 echo "A=$S" >.env
