@@ -699,7 +699,7 @@ fi
 # --------------------------------------------------------------------
 # Signals during resolution: no core file, nothing written, nothing
 # said.  The run reads a 12 MB .env 900 times (seconds of work) after
-# a secrets directory; the signal comes 0.5 s in.
+# a secrets directory; the signal comes while it reads.
 
 awk 'BEGIN { for (i = 0; i < 200000; i++)
     printf "# a comment that makes the file long: %d\n", i }' >"$T/long.env"
@@ -733,7 +733,15 @@ signal_case() {	# signal_case SIGNAL STATUS
 		    "$WS" -s sd "${LONG[@]}" -- true
 	) >"$T/out" 2>"$T/err" </dev/null &
 	pid=$!
-	sleep 0.5
+	# signal it while it reads the long file (seen in /proc where we
+	# may look; half a second otherwise)
+	for _ in $(seq 100); do
+		sleep 0.05
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q long.env; then
+			break
+		fi
+		[ -r "/proc/$pid/fd" ] || { sleep 0.5; break; }
+	done
 	kill -"$1" "$pid"
 	wait "$pid"
 	RC=$?
