@@ -238,9 +238,12 @@ int	 ws_file_read(const struct ws_read *, struct ws_blob *);
 /* Permission findings for a file that was read (and its directory),
  * for strict (1) or lenient (0) mode. */
 void	 ws_file_check_modes(int strict);
-/* Record a file whose mode is checked by ws_file_check_modes(). */
+/* Record a mode checked by ws_file_check_modes(): of a file read, of
+ * the directory holding a file read (display: the file), or of a
+ * secrets directory (display: the directory). */
+enum ws_note { WS_NOTE_FILE, WS_NOTE_HOLDER, WS_NOTE_SECRETS_DIR };
 void	 ws_file_note(const char *display, const struct stat *,
-	    int dir_world_writable);
+	    enum ws_note);
 /* openat(2) that refuses symbolic links leaving dirfd (openat2
  * RESOLVE_BENEATH, or a check of the result where the kernel lacks
  * it): -1 and errno EXDEV or ELOOP when one does. */

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,27 +116,75 @@ ws_source_fmt(const char *path, unsigned line)
 	return ws_xasprintf("%s:%u", path, line);
 }
 
-/* Escape control characters so that a hostile file name cannot split
- * one finding over several lines or drive the terminal. */
+/*
+ * Length of the valid UTF-8 sequence at u (at most n bytes) that is
+ * safe to print as it is, or 0: control characters (C0, DEL and the
+ * C1 range U+0080-U+009F, which some terminals obey) and bytes that
+ * are not valid UTF-8 are escaped instead.
+ */
+static size_t
+printable_len(const unsigned char *u, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (u[0] < 0x20 || u[0] == 0x7f)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	cp = u[0] & (0x7f >> len);
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (u[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+/* Escape control characters and invalid UTF-8 (as \xNN) so that a
+ * hostile file name cannot split one finding over several lines or
+ * drive the terminal. */
 char *
 ws_escape(const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	const unsigned char *u;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i, k, outlen = 0;
 	char *out, *o;
 
-	for (u = (const unsigned char *)s; *u; u++)
-		n += (*u < 0x20 || *u == 0x7f) ? 4 : 1;
-	out = o = ws_xmalloc(n + 1);
-	for (u = (const unsigned char *)s; *u; u++) {
-		if (*u < 0x20 || *u == 0x7f) {
-			*o++ = '\\';
-			*o++ = 'x';
-			*o++ = hex[*u >> 4];
-			*o++ = hex[*u & 0xf];
-		} else
-			*o++ = (char)*u;
+	for (i = 0; i < n; i += k) {
+		k = printable_len(u + i, n - i);
+		outlen += k ? k : 4;
+		if (k == 0)
+			k = 1;
+	}
+	out = o = ws_xmalloc(outlen + 1);
+	for (i = 0; i < n; i += k) {
+		if ((k = printable_len(u + i, n - i)) != 0) {
+			memcpy(o, u + i, k);
+			o += k;
+			continue;
+		}
+		k = 1;
+		*o++ = '\\';
+		*o++ = 'x';
+		*o++ = hex[u[i] >> 4];
+		*o++ = hex[u[i] & 0xf];
 	}
 	*o = '\0';
 	return out;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,40 +23,67 @@
 #include "withsecrets.h"
 
 struct noted {
-	char	*display;
-	mode_t	 mode;
+	char		*display;
+	mode_t		 mode;
+	enum ws_note	 what;
 };
 static struct noted *noted;
 static size_t n_noted, cap_noted;
 
 void
-ws_file_note(const char *display, const struct stat *st,
-    int dir_world_writable)
+ws_file_note(const char *display, const struct stat *st, enum ws_note what)
 {
-	(void)dir_world_writable;
 	if (n_noted == cap_noted) {
 		cap_noted = cap_noted ? cap_noted * 2 : 16;
 		noted = ws_xrealloc(noted, cap_noted * sizeof(*noted));
 	}
 	noted[n_noted].display = ws_xstrdup(display);
 	noted[n_noted].mode = st->st_mode;
+	noted[n_noted].what = what;
 	n_noted++;
 }
 
-/* Group-writable files: refused in strict mode, warned about otherwise.
- * (World-writable ones are refused when read, in every mode.) */
+/* Is a noted mode one that lets the file's group replace its content? */
+static int
+group_can_replace(const struct noted *n)
+{
+	if (!(n->mode & S_IWGRP) || (n->mode & S_IWOTH))
+		return 0;	/* world-writable: refused when read */
+	/* in a sticky directory only a file's owner may replace it */
+	return n->what == WS_NOTE_FILE || !(n->mode & S_ISVTX);
+}
+
+/*
+ * Group-writable files, and directories without the sticky bit that
+ * hold them (a group member can replace the file): refused in strict
+ * mode, warned about otherwise.  World-writable ones are refused when
+ * read, in every mode.
+ */
 void
 ws_file_check_modes(int strict)
 {
+	static const char *const what[] = {
+		[WS_NOTE_FILE] = "group-writable file",
+		[WS_NOTE_HOLDER] = "held by a group-writable directory "
+		    "without the sticky bit",
+		[WS_NOTE_SECRETS_DIR] = "group-writable secrets directory "
+		    "without the sticky bit",
+	};
+	static const char *const fix[] = {
+		[WS_NOTE_FILE] = "chmod g-w on it",
+		[WS_NOTE_HOLDER] = "chmod g-w on the directory",
+		[WS_NOTE_SECRETS_DIR] = "chmod g-w on it",
+	};
 	size_t i;
 
 	for (i = 0; i < n_noted; i++) {
-		if (!(noted[i].mode & S_IWGRP) || (noted[i].mode & S_IWOTH))
+		if (!group_can_replace(&noted[i]))
 			continue;
 		ws_finding(strict ? WS_SEV_ERROR : WS_SEV_WARNING, WS_EX_PERM,
-		    "file-mode", NULL, noted[i].display,
-		    "group-writable file%s; run chmod g-w on it",
-		    strict ? " refused in a strict environment" : "");
+		    "file-mode", NULL, noted[i].display, "%s%s; run %s",
+		    what[noted[i].what], strict ?
+		    " (refused in a strict environment)" : "",
+		    fix[noted[i].what]);
 	}
 	for (i = 0; i < n_noted; i++)
 		free(noted[i].display);
@@ -172,11 +200,17 @@ report_open_error(const struct ws_read *r, int err)
 		    "with the caller's own rights");
 		return WS_EX_NOINPUT;
 	case EXDEV:
-	case ELOOP:
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "symlink-escape", name,
 		    r->display, "symbolic link leads outside its directory; "
 		    "refused");
 		return WS_EX_PERM;
+	case ELOOP:
+		/* a loop, or a /proc "magic" link (RESOLVE_NO_MAGICLINKS):
+		 * not an escape from a directory, but not readable */
+		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
+		    r->display, "too many levels of symbolic links (a loop, "
+		    "or a /proc link); fix the link");
+		return WS_EX_NOINPUT;
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
 		    r->display, "cannot open: %s", strerror(err));
@@ -200,33 +234,41 @@ file_type(mode_t m)
 	return "not a regular file";
 }
 
-/* A world-writable directory without the sticky bit lets anyone swap
- * the file: refuse what it holds. */
+/* The mode of the directory that holds the file: 0, or -1 when it
+ * cannot be learnt (then nothing is judged). */
 static int
-dir_is_unsafe(const struct ws_read *r)
+holder_stat(const struct ws_read *r, struct stat *dst)
 {
-	struct stat dst;
 	const char *slash;
 	char *dir;
 	int rc;
 
-	if (r->dirfd != AT_FDCWD) {
-		if (fstat(r->dirfd, &dst) != 0)
-			return 0;
-	} else {
-		slash = strrchr(r->path, '/');
-		if (slash == NULL)
-			dir = ws_xstrdup(".");
-		else if (slash == r->path)
-			dir = ws_xstrdup("/");
-		else
-			dir = ws_xstrndup(r->path, (size_t)(slash - r->path));
-		rc = stat(dir, &dst);
-		free(dir);
-		if (rc != 0)
-			return 0;
-	}
-	return (dst.st_mode & S_IWOTH) && !(dst.st_mode & S_ISVTX);
+	if (r->dirfd != AT_FDCWD)
+		return fstat(r->dirfd, dst);
+	slash = strrchr(r->path, '/');
+	if (slash == NULL)
+		dir = ws_xstrdup(".");
+	else if (slash == r->path)
+		dir = ws_xstrdup("/");
+	else
+		dir = ws_xstrndup(r->path, (size_t)(slash - r->path));
+	rc = stat(dir, dst);
+	free(dir);
+	return rc;
+}
+
+static int
+too_large(const struct ws_read *r)
+{
+	if (r->secret)
+		ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "too-large", r->name,
+		    r->display, "larger than max-secret-size (%zu bytes); "
+		    "raise max-secret-size or fix the file", r->max);
+	else
+		ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "too-large", r->name,
+		    r->display, "larger than %zu bytes, the limit for this "
+		    "kind of file; check that it is the right file", r->max);
+	return WS_EX_DATAERR;
 }
 
 static int
@@ -259,11 +301,7 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 		}
 		b.len += (size_t)n;
 		if (b.len > r->max) {
-			ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "too-large",
-			    r->name, r->display, "larger than max-secret-size "
-			    "(%zu bytes); raise max-secret-size or fix the "
-			    "file", r->max);
-			rc = WS_EX_DATAERR;
+			rc = too_large(r);
 			goto fail;
 		}
 		/* the size fstat reported: a snapshot, no read for EOF */
@@ -287,7 +325,9 @@ fail:
 int
 ws_file_read(const struct ws_read *r, struct ws_blob *out)
 {
-	int fd, rc, flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	int fd, rc, have_dir, flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY;
+	struct stat dst;
 
 	memset(out, 0, sizeof(*out));
 	if (r->resolve_beneath)
@@ -318,18 +358,31 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 		    "on it");
 		return WS_EX_PERM;
 	}
-	if (!r->dir_checked && dir_is_unsafe(r)) {
+	/* A world-writable directory without the sticky bit lets anyone
+	 * swap the file: refused.  A group-writable one is judged with
+	 * the file modes, by ws_file_check_modes(). */
+	have_dir = !r->dir_checked && holder_stat(r, &dst) == 0;
+	if (have_dir && (dst.st_mode & S_IWOTH) &&
+	    !(dst.st_mode & S_ISVTX)) {
 		close(fd);
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
 		    r->display, "held by a world-writable directory without "
 		    "the sticky bit; refused");
 		return WS_EX_PERM;
 	}
+	/* a 2 GB file is refused by its size, without reading it; what
+	 * fstat cannot size (/proc) is capped while it is read */
+	if ((uintmax_t)out->st.st_size > r->max) {
+		close(fd);
+		return too_large(r);
+	}
 	rc = read_all(fd, r, out);
 	close(fd);
 	if (rc != 0)
 		return rc;
-	ws_file_note(r->display, &out->st, 0);
+	ws_file_note(r->display, &out->st, WS_NOTE_FILE);
+	if (have_dir)
+		ws_file_note(r->display, &dst, WS_NOTE_HOLDER);
 	if (r->secret) {
 		if (memchr(out->p, '\0', out->len) != NULL) {
 			ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "nul-byte",

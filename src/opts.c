@@ -143,10 +143,10 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->dir = ".";
-	if (argc < 2) {
-		ws_usage(0);
-		return WS_EX_USAGE;
-	}
+	/* one line, like every message: the full text is --help's */
+	if (argc < 2)
+		return usage_error("no command: withsecrets -- COMMAND [ARG...]",
+		    NULL);
 	if (argv[1][0] != '-') {
 		if (!verb_of(argv[1], &verb)) {
 			suggest_separator(argc, argv, 1);

@@ -141,6 +141,10 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 
 	if (p->flags & WS_VAR_RESOLVED)
 		return 0;
+	/* One level deep (SPEC §4.1): the content of A_FILE_FILE is the
+	 * value of A_FILE, never a path to read again. */
+	if (p->flags & WS_VAR_FROM_FILE)
+		return 0;
 	p->flags |= WS_VAR_POINTER | WS_VAR_RESOLVED;
 	tlen = ws_pointer_target(p->name, p->namelen, &target);
 	if (p->vallen == 0 || (p->flags & WS_VAR_NO_VALUE))
@@ -198,7 +202,7 @@ ws_resolve_name(struct ws_run *run, const char *name, size_t n)
 	cand[1] = ws_store_get(run->store, buf, n + 6);
 	for (i = 0; i < 2; i++)
 		for (c = cand[i]; c != NULL; c = c->next_in_name)
-			if (!(c->flags & WS_VAR_RESOLVED) &&
+			if (!(c->flags & (WS_VAR_RESOLVED | WS_VAR_FROM_FILE)) &&
 			    ws_pointer_resolvable(run, c->name, c->namelen) &&
 			    (best == NULL || c->src->rank < best->src->rank))
 				best = c;
@@ -225,7 +229,8 @@ ws_resolve_pointers(struct ws_run *run)
 
 	while ((v = ws_store_next_pointer(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
-			if (!ws_pointer_resolvable(run, v->name, v->namelen))
+			if ((v->flags & WS_VAR_FROM_FILE) ||
+			    !ws_pointer_resolvable(run, v->name, v->namelen))
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;

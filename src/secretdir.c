@@ -282,23 +282,31 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 
 /* A world-writable directory without the sticky bit lets anyone
  * replace the files it holds: refused (77), once for the directory
- * rather than once per file. */
+ * rather than once per file.  A group-writable one is judged with the
+ * file modes (refused in strict mode only). */
 static int
 dir_unsafe(struct scan *sc, int fd, const char *what)
 {
 	struct stat st;
 	char *shown;
+	int world;
 
-	if (fstat(fd, &st) != 0 || !(st.st_mode & S_IWOTH) ||
+	if (fstat(fd, &st) != 0 || !(st.st_mode & (S_IWOTH | S_IWGRP)) ||
 	    (st.st_mode & S_ISVTX))
 		return 0;
+	world = (st.st_mode & S_IWOTH) != 0;
 	shown = what ? ws_xasprintf("%.*s/%s", (int)sc->dirlen, sc->dir,
 	    what) : NULL;
-	ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", NULL,
-	    shown ? shown : sc->dir, "world-writable secrets directory "
-	    "without the sticky bit refused; run chmod o-w on it");
+	if (world)
+		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", NULL,
+		    shown ? shown : sc->dir, "world-writable secrets "
+		    "directory without the sticky bit refused; run chmod o-w "
+		    "on it");
+	else
+		ws_file_note(shown ? shown : sc->dir, &st,
+		    WS_NOTE_SECRETS_DIR);
 	free(shown);
-	return 1;
+	return world;
 }
 
 /* Has "..data" been moved to another generation since we opened it? */
@@ -473,8 +481,8 @@ follow_link(struct item *it, unsigned char *type, int *missing)
 		err = errno;
 		if (err == ENOENT)
 			*missing = 1;
-		if (err != EXDEV && err != ELOOP)
-			return 0;
+		if (err != EXDEV)
+			return 0;	/* the reader says what is wrong */
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "symlink-escape",
 		    it->name, it->display, "symbolic link leads outside its "
 		    "directory; refused");

@@ -14,14 +14,19 @@ S=$(random_secret)
 HEX=$(printf '%s' "$S" | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$S" >pw
 
-# probe CASE VAR=value... -- ARGS: run withsecrets with the probe.
+# probe VAR=value... -- [VERB] ARGS: run withsecrets with the probe
+# (-u LD_PRELOAD keeps it out of the command; options follow a verb).
 probe() {
-	local envs=()
+	local envs=() verb=()
 	rm -f "$T/probe.out"
 	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	shift
+	case ${1:-} in
+	check|explain) verb=("$1"); shift ;;
+	esac
 	run "${BASE_ENV[@]}" LD_PRELOAD="$PROBE" WS_PROBE_NEEDLE_HEX="$HEX" \
-	    WS_PROBE_OUT="$T/probe.out" "${envs[@]}" "$WS" -u LD_PRELOAD "$@"
+	    WS_PROBE_OUT="$T/probe.out" ${envs[@]+"${envs[@]}"} "$WS" \
+	    ${verb[@]+"${verb[@]}"} -u LD_PRELOAD "$@"
 }
 
 # probe_says WHEN DESCRIPTION: every WHEN line reports no leak.
@@ -55,10 +60,108 @@ is_rc 78 "a contradiction stops the run"
 probe_says exit "after an error exit nothing is left"
 
 probe DB_PASSWORD_FILE=pw -- check
+is_rc 0 "check"
 probe_says exit "after check nothing is left"
 
 probe DB_PASSWORD_FILE=pw -- explain
+is_rc 0 "explain"
 probe_says exit "after explain nothing is left"
+
+# ------------------------------------------------------------------
+# Every kind of source, on every path: the exec (scanned at execve),
+# command not found, a policy failure, check and explain (scanned at
+# exit).  In each the secret S reaches withsecrets through one source
+# only, never through its own environment.
+
+mkdir -p src/secrets
+printf '%s\n' "$S" >src/secrets/db_password
+printf '%s\n' "$S" >src/pw
+
+# setup KIND: the files and arguments (ARGS) of one kind of source
+setup() {
+	rm -rf case
+	mkdir case
+	ARGS=(--no-default-secrets-dirs)
+	case $1 in
+	env-value)
+		printf 'DB_PASSWORD=%s\n' "$S" >case/.env ;;
+	quoted-value)
+		printf 'DB_PASSWORD="%s\\n"\n' "$S" >case/.env ;;
+	interpolated)
+		# the secret file's variable is unset: at execve the secret
+		# exists only inside the URL built from it
+		printf 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n' \
+		    >case/.env
+		ARGS+=(-s src/secrets -u DB_PASSWORD) ;;
+	secret-dir)
+		ARGS+=(-s src/secrets) ;;
+	env-file-pointer)
+		printf 'DB_PASSWORD_FILE=../src/pw\n' >case/.env ;;
+	defaults)
+		printf '[defaults]\nSECRET_KEY = %s\n' "$S" >case/withsecrets.ini ;;
+	defaults-continued)
+		# a value on continuation lines is joined piece by piece
+		printf '[defaults]\nSECRET_KEY = %s\n  and more\n' "$S" \
+		    >case/withsecrets.ini ;;
+	esac
+	ARGS+=(-C case)
+}
+
+for kind in env-value quoted-value interpolated secret-dir env-file-pointer \
+    defaults defaults-continued; do
+	setup "$kind"
+	probe -- "${ARGS[@]}" -- true
+	is_rc 0 "$kind: exec"
+	probe_says execve "$kind: at execve only the environment block holds it"
+
+	probe -- "${ARGS[@]}" -- no-such-command
+	is_rc 127 "$kind: command not found"
+	probe_says exit "$kind: after a failed exec nothing is left"
+
+	probe DEBUG=true -- "${ARGS[@]}" -e production -- true
+	is_rc 78 "$kind: a policy failure"
+	probe_says exit "$kind: after a policy failure nothing is left"
+
+	probe -- check "${ARGS[@]}"
+	is_rc 0 "$kind: check"
+	probe_says exit "$kind: after check nothing is left"
+
+	probe DEBUG=true -- check "${ARGS[@]}" -e production --format=json
+	is_rc 78 "$kind: check with findings, JSON"
+	probe_says exit "$kind: after check with findings nothing is left"
+
+	probe -- explain "${ARGS[@]}"
+	is_rc 0 "$kind: explain"
+	probe_says exit "$kind: after explain nothing is left"
+
+	probe -- explain "${ARGS[@]}" --format=json
+	probe_says exit "$kind: after explain --format=json nothing is left"
+done
+
+# A syntax error after a secret was read: the file's values and its
+# raw text are wiped.
+setup env-value
+printf 'BROKEN LINE\n' >>case/.env
+probe -- "${ARGS[@]}" -- true
+is_rc 65 "a syntax error after a secret"
+probe_says exit "after a syntax error nothing is left"
+
+# A world-writable file after a secret directory was read.
+setup secret-dir
+printf 'A=1\n' >case/.env
+chmod 666 case/.env
+probe -- "${ARGS[@]}" -- true
+is_rc 77 "unsafe permissions after a secret"
+probe_says exit "after a permission error nothing is left"
+chmod 644 case/.env
+
+# An environment too large for execve: the block is wiped too.
+setup secret-dir
+{ printf 'B='; head -c 60000 /dev/zero | tr '\0' b; echo
+  for i in $(seq 120); do echo "A$i=\${B}"; done; } >case/.env
+probe -- "${ARGS[@]}" -- true
+is_rc 126 "E2BIG after a secret"
+probe_says exit "after E2BIG nothing is left"
 
 { printf '%s\0' "$S"; } >nul
 probe X_FILE=nul -- -- true

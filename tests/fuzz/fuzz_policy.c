@@ -1,0 +1,161 @@
+/*
+ * libFuzzer target for the policy file (SPEC §6): the text of a user's
+ * withsecrets.ini, layered over the built-in policy, then every rule
+ * run over a small environment with that policy, in strict or lenient
+ * mode.  Besides the sanitizers' checks (and libFuzzer's -timeout,
+ * which catches a pattern that regcomp or regexec would take too long
+ * on) it asserts what the policy promises:
+ *   - an error is a finding at FILE:LINE with exit status 78, and a
+ *     file that parses leaves sane settings (max-secret-size within
+ *     the kernel's limit, lists NULL-terminated);
+ *   - no finding, of the parse or of any rule, holds a value of the
+ *     environment: each value carries a marker that the input does not
+ *     spell out.
+ *
+ * Input: the policy text, then optionally a NUL byte and one byte of
+ * options (bit 0: strict).
+ *
+ * Build: ./configure --enable-fuzzing CC=clang && make fuzz
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define MARKER	"Zq8#marker"
+
+/* An environment that the rules have something to say about. */
+static const char *const vars[][2] = {
+	{ "SECRET_KEY", "short" MARKER },
+	{ "JWT_SECRET_KEY", "short" MARKER },
+	{ "SESSION_SECRET", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" MARKER },
+	{ "DB_PASSWORD", "changeme" MARKER },
+	{ "API_TOKEN", "0123456789abcdef0123456789abcdef" MARKER },
+	{ "DEBUG", "true" MARKER },
+	{ "DATABASE_URL", "postgres://u:p@db/x" MARKER },
+	{ "LOG_LEVEL", "info" MARKER },
+	{ "EMPTY", "" },
+	{ "A_FILE", "/nonexistent" MARKER },
+};
+
+static int
+holds_marker(const char *s)
+{
+	return s != NULL && strstr(s, MARKER) != NULL;
+}
+
+static void
+check_findings(const uint8_t *data, size_t size)
+{
+	const struct ws_finding *f;
+	size_t i;
+
+	if (memmem(data, size, MARKER, sizeof(MARKER) - 1) != NULL)
+		return;		/* the input spells the marker out itself */
+	for (i = 0; (f = ws_finding_at(i)) != NULL; i++)
+		if (holds_marker(f->message) || holds_marker(f->name) ||
+		    holds_marker(f->source) || holds_marker(f->rule))
+			abort();
+}
+
+static void
+check_settings(const struct ws_settings *s)
+{
+	char **const lists[] = { s->environment_vars,
+	    s->lenient_environments, s->secrets_dirs, s->keep, s->deny,
+	    s->ignore_file_vars };
+	size_t i, j;
+
+	if (s->max_secret_size == 0 ||
+	    s->max_secret_size > WS_MAX_SECRET_SIZE_LIMIT)
+		abort();
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (j = 0; lists[i] != NULL && lists[i][j] != NULL; j++)
+			if (lists[i][j][0] == '\0')
+				abort();	/* an empty word */
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct ws_opts opts;
+	struct ws_run run;
+	struct ws_source *src;
+	const struct ws_finding *f;
+	size_t len, i;
+	unsigned flags = 0;
+	char *buf;
+	int rc;
+
+	if (!ready) {
+		ws_secmem_init();
+		ready = 1;
+	}
+	len = size;
+	{
+		const uint8_t *nul = memchr(data, '\0', size);
+
+		if (nul != NULL && (size_t)(nul - data) + 1 < size) {
+			len = (size_t)(nul - data);
+			flags = nul[1];
+		}
+	}
+	memset(&opts, 0, sizeof(opts));
+	memset(&run, 0, sizeof(run));
+	opts.dir = ".";
+	opts.no_layers = 1;
+	opts.no_default_secrets_dirs = 1;
+	run.opts = &opts;
+	run.strict = flags & 1;
+	run.env_name = run.strict ? "production" : "development";
+	run.env_name_from = "fuzz";
+	run.policy = ws_policy_new();
+	run.set = &run.policy->set;
+	ws_diag_reset();
+
+	/* exactly as long as it is, where ASan sees past its end */
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		abort();
+	memcpy(buf, data, len);
+	rc = ws_config_parse(run.policy, buf, len, "fuzz.ini", 1);
+	free(buf);
+	if (rc != 0) {
+		if (rc != WS_EX_POLICY || ws_diag_status() != WS_EX_POLICY)
+			abort();
+		for (i = 0; (f = ws_finding_at(i)) != NULL; i++)
+			if (f->sev == WS_SEV_ERROR && (f->source == NULL ||
+			    strncmp(f->source, "fuzz.ini:", 9) != 0))
+				abort();	/* an error without FILE:LINE */
+	}
+	check_settings(run.set);
+
+	/* The rules, over the environment above and the policy's own
+	 * [defaults]. */
+	run.store = ws_store_new();
+	src = ws_store_source(run.store, WS_KIND_ENV_FILE, "fuzz.env",
+	    WS_RANK_ENV_FILE);
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		(void)ws_store_add(run.store, src, vars[i][0],
+		    strlen(vars[i][0]), vars[i][1], strlen(vars[i][1]),
+		    (unsigned)i + 1, 0);
+	(void)ws_policy_defaults_load(&run);
+	(void)ws_deny_check(&run);
+	(void)ws_policy_check(&run);
+	check_findings(data, size);
+
+	ws_store_free(run.store);
+	ws_resolve_free();
+	ws_policy_free(&run);
+	ws_intern_free();
+	ws_diag_reset();
+	/* mapping guarded memory is slow: unmap it now and then only */
+	if (ws_arena_mapped(&ws_work) > (size_t)32 * 1024 * 1024)
+		ws_secmem_wipe_all();
+	return 0;
+}
