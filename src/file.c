@@ -33,6 +33,10 @@ static size_t n_noted, cap_noted;
 void
 ws_file_note(const char *display, const struct stat *st, enum ws_note what)
 {
+	/* only a group-writable mode is ever judged (group_can_replace):
+	 * keep no other (every file read comes here: SPEC §9) */
+	if (!(st->st_mode & S_IWGRP))
+		return;
 	if (n_noted == cap_noted) {
 		cap_noted = cap_noted ? cap_noted * 2 : 16;
 		noted = ws_xrealloc(noted, cap_noted * sizeof(*noted));
@@ -239,21 +243,27 @@ file_type(mode_t m)
 static int
 holder_stat(const struct ws_read *r, struct stat *dst)
 {
+	char small[256], *dir;
 	const char *slash;
-	char *dir;
+	size_t n;
 	int rc;
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
 	slash = strrchr(r->path, '/');
 	if (slash == NULL)
-		dir = ws_xstrdup(".");
-	else if (slash == r->path)
-		dir = ws_xstrdup("/");
-	else
-		dir = ws_xstrndup(r->path, (size_t)(slash - r->path));
+		return stat(".", dst);
+	if (slash == r->path)
+		return stat("/", dst);
+	/* the directory part, copied to be terminated: on the stack when
+	 * it is short (no allocation per file read), else on the heap */
+	n = (size_t)(slash - r->path);
+	dir = n < sizeof(small) ? small : ws_xmalloc(n + 1);
+	memcpy(dir, r->path, n);
+	dir[n] = '\0';
 	rc = stat(dir, dst);
-	free(dir);
+	if (dir != small)
+		free(dir);
 	return rc;
 }
 
