@@ -60,6 +60,7 @@ void	*ws_arena_grow(struct ws_arena *, void *, size_t, size_t) WS_WUR;
  * oldsize bytes and only newsize are kept.  The rest is wiped. */
 void	 ws_arena_shrink(struct ws_arena *, void *, size_t, size_t);
 void	 ws_arena_wipe(struct ws_arena *);	/* zero and unmap all */
+void	 ws_arena_scrub(struct ws_arena *);	/* zero what was used */
 size_t	 ws_arena_mapped(const struct ws_arena *);
 
 /* The two arenas of a run: everything secret, and the final
@@ -142,6 +143,11 @@ int	 ws_never_resolve_builtin(const char *, size_t);
 const char *const *ws_never_resolve_list(void);
 /* Space-separated glob list; name matches any? */
 int	 ws_globlist_match(char *const *, const char *, size_t);
+/* The bytes a name must start with to match a glob of the list (all of
+ * them when one starts with a glob character): a cheap first test. */
+void	 ws_globlist_firsts(char *const *, uint64_t [4]);
+#define WS_FIRST_IN(set, c) \
+	(((set)[(unsigned char)(c) >> 6] >> ((unsigned char)(c) & 63)) & 1)
 int	 ws_glob_match(const char *, const char *, size_t);
 
 /* ------------------------------------------------------------------ */
@@ -314,6 +320,13 @@ struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
 size_t		 ws_store_count(const struct ws_store *);
 /* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
 int		 ws_store_has_pointers(const struct ws_store *);
+/* As ws_store_next, over the names that have the form of a pointer
+ * (NAME_FILE, FILE__NAME) only: they are few, names are many. */
+struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);
+/* Might a pointer of the store (NAME_FILE, FILE__NAME) name this
+ * target?  0: certainly not (a filter on the targets' hashes). */
+int		 ws_store_may_point_at(const struct ws_store *, const char *,
+		    size_t);
 /* Remove every entry from one source. */
 size_t		 ws_store_nsources(const struct ws_store *);
 struct ws_source *ws_store_source_at(struct ws_store *, size_t);
@@ -455,11 +468,59 @@ struct ws_policy {
 	char		*example_path;	/* DIR/example, as shown */
 	char		**files;	/* display paths kept for sources */
 	size_t		 n_files;
+	size_t		 cap_rules;	/* rules allocated */
 };
 
 /* The built-in policy, an INI text (printed by `withsecrets defaults`). */
 extern const char ws_builtin_policy[];
 struct ws_policy *ws_policy_new(void);
+
+/*
+ * The built-in policy frozen into C data at build time: gen-builtin
+ * parses ws_builtin_policy with ws_config_parse and prints what it got
+ * (gen-builtin.c), so that a run need not parse the text (SPEC §9).  The
+ * pointers of the policy are left out of the copies below and given
+ * separately; ws_policy_thaw() rebuilds a policy of exactly the shape
+ * the parser makes (tests/unit/t_frozen.c compares the two).
+ */
+struct ws_frozen_list {			/* a word list, as split_words() */
+	const char	*text;		/* the words, each NUL-terminated */
+	size_t		 len;		/* of text, NULs included */
+	size_t		 n;		/* words */
+	int		 present;	/* 0: the list is NULL */
+};
+
+struct ws_frozen_rule {
+	struct ws_varrule r;		/* its pointers NULL */
+	const char	*pattern;
+	size_t		 lit_off;	/* lit - pattern; -1: lit is NULL */
+	unsigned	 where_set;	/* 1 << k: where[k].file was set */
+	struct ws_frozen_list forbid;
+};
+
+struct ws_frozen {
+	struct ws_settings set;		/* its pointers NULL */
+	struct ws_frozen_list environment_vars, lenient_environments,
+			 secrets_dirs, keep, deny, ignore_file_vars;
+	const char	*example;
+	struct ws_where	 where[16];	/* files NULL */
+	unsigned	 where_set;	/* 1 << k: where[k].file was set */
+	const struct ws_frozen_rule *rules;
+	size_t		 n_rules;
+	const struct ws_default *defaults;	/* file NULL */
+	size_t		 n_defaults;
+	struct ws_frozen_list ph_values, ph_patterns, ph_literals;
+	const uint64_t	*ph_masks;	/* each n + 1 long */
+	const size_t	*ph_lens;
+	int		 example_named;
+	const char	*file;		/* "built-in", or NULL */
+};
+
+/* Set (by main.c) to the generated data: ws_policy_new() thaws it
+ * instead of parsing the text.  NULL (the unit tests): it parses. */
+extern const struct ws_frozen *ws_builtin_frozen;
+extern const struct ws_frozen ws_builtin_frozen_data;	/* generated */
+struct ws_policy *ws_policy_thaw(const struct ws_frozen *);
 void	 ws_policy_destroy(struct ws_policy *);
 /* Parse one INI text into p, layered over what p holds: the built-in
  * text first (user 0), then the user's file (user 1).  display names

@@ -831,10 +831,11 @@ rule_for(struct ws_policy *p, const char *pattern)
 		if (strcmp(p->rules[i].pattern, pattern) == 0)
 			return &p->rules[i];
 	/* room for 16, then doubled each time it is full */
-	if (p->n_rules == 0 || (p->n_rules >= 16 &&
-	    (p->n_rules & (p->n_rules - 1)) == 0))
-		p->rules = ws_xrealloc(p->rules, (p->n_rules ? p->n_rules * 2 :
-		    16) * sizeof(*p->rules));
+	if (p->n_rules == p->cap_rules) {
+		p->cap_rules = p->cap_rules ? p->cap_rules * 2 : 16;
+		p->rules = ws_xrealloc(p->rules, p->cap_rules *
+		    sizeof(*p->rules));
+	}
 	r = &p->rules[p->n_rules];
 	memset(r, 0, sizeof(*r));
 	r->pattern = ws_xstrdup(pattern);
@@ -1245,11 +1246,17 @@ ws_config_parse(struct ws_policy *p, const char *buf, size_t len,
 /* ------------------------------------------------------------------ */
 /* The policy object.                                                  */
 
+const struct ws_frozen *ws_builtin_frozen;
+
 struct ws_policy *
 ws_policy_new(void)
 {
-	struct ws_policy *p = ws_xcalloc(1, sizeof(*p));
+	struct ws_policy *p;
 
+	/* the same policy, parsed at build time (frozen.c) */
+	if (ws_builtin_frozen != NULL)
+		return ws_policy_thaw(ws_builtin_frozen);
+	p = ws_xcalloc(1, sizeof(*p));
 	p->set.max_secret_size = WS_MAX_SECRET_SIZE_DEFAULT;
 	p->ph_values = ws_xcalloc(1, sizeof(char *));
 	p->ph_patterns = ws_xcalloc(1, sizeof(char *));

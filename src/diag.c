@@ -306,7 +306,7 @@ print_finding(const struct ws_finding *f, int colour)
 void
 ws_diag_flush(void)
 {
-	int colour = use_colour();
+	int colour = -1;	/* asked once, when a line is printed */
 
 	for (; n_printed < n_findings; n_printed++) {
 		const struct ws_finding *f = &findings[n_printed];
@@ -315,6 +315,8 @@ ws_diag_flush(void)
 			continue;
 		if (f->sev == WS_SEV_WARNING && ws_quiet)
 			continue;
+		if (colour < 0)
+			colour = use_colour();
 		print_finding(f, colour);
 	}
 	fflush(stderr);

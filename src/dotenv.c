@@ -63,6 +63,7 @@ struct parse {
 	const char	*key;
 	unsigned	 key_line;
 	int		 interpolated;
+	int		 from_secret;	/* it took in a secret file's value */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -166,24 +167,52 @@ space_len(const char *p, const char *end)
 	return 0;
 }
 
+/* An ASCII byte that is not white space: no space can end with it
+ * (every longer space ends with a byte above 0x7f). */
+static int
+ascii_nonspace(unsigned char c)
+{
+	return c < 0x80 && c != ' ' && (c < '\t' || c > '\r');
+}
+
 /* Length of the white space that ends at end, or 0. */
 static size_t
 space_before(const char *start, const char *end)
 {
 	size_t n = (size_t)(end - start), k;
 
+	if (n == 0 || ascii_nonspace((unsigned char)end[-1]))
+		return 0;	/* the common case, at once */
 	for (k = 1; k <= 3 && k <= n; k++)
 		if (space_len(end - k, end) == k)
 			return k;
 	return 0;
 }
 
+/*
+ * Byte classes, looked up rather than computed (names and values are
+ * scanned byte by byte): NAME_BYTE, a character an ASCII name may
+ * hold (A-Z a-z 0-9 _ . - [ ]); PLAIN_BYTE, one an unquoted value may
+ * hold without any work (printable ASCII but '$' and '#').  Bytes from
+ * 0x80 up are neither.
+ */
+#define NAME_BYTE	1
+#define PLAIN_BYTE	2
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	2, 2, 2, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 2,	/* 0x20 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,	/* 0x30 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x40 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3,	/* 0x50 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x60 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 0,	/* 0x70 */
+};
+
 static int
 ascii_name_char(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' ||
-	    c == '[' || c == ']';
+	return byte_class[c] & NAME_BYTE;
 }
 
 /* Characters of an interpolated name: [A-Za-z_][A-Za-z0-9_]*. */
@@ -247,6 +276,11 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&
 		    v->src->rank < ps->src->rank)
 			continue;
+		/* a URL built from a mounted secret is a secret too, and
+		 * not a plaintext one (SPEC §4.4) */
+		if ((v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) ||
+		    v->src->kind == WS_KIND_SECRET_DIR)
+			ps->from_secret = 1;
 		*val = v->value;
 		*vallen = v->vallen;
 		return 1;
@@ -254,14 +288,30 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 	return 0;
 }
 
+static void
+too_large(struct parse *ps)
+{
+	record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
+	    "value longer than max-secret-size (%zu bytes)%s; "
+	    "shorten it or raise max-secret-size", ps->max,
+	    ps->interpolated ? " after interpolation" : "");
+}
+
+/* The file's values together exceed WS_DOTENV_MAX_OUTPUT. */
+static void
+too_much(struct parse *ps)
+{
+	record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
+	    "the values of this file exceed %zu bytes in all after "
+	    "interpolation", WS_DOTENV_MAX_OUTPUT);
+	ps->stop = 1;
+}
+
 static int
 emit(struct parse *ps, struct ws_sbuf *out, const char *s, size_t n)
 {
 	if (n > ps->max - out->len) {
-		record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
-		    "value longer than max-secret-size (%zu bytes)%s; "
-		    "shorten it or raise max-secret-size", ps->max,
-		    ps->interpolated ? " after interpolation" : "");
+		too_large(ps);
 		return -1;
 	}
 	if (n > 0 && ws_sbuf_append(out, s, n) != 0) {
@@ -474,11 +524,14 @@ static char *
 unescape(char *s, char *e)
 {
 	static const char from[] = "abfnrtv\"\\", to[] = "\a\b\f\n\r\t\v\"\\";
-	char *r = s, *w = s;
+	char *r, *w;
 	const char *k;
 	unsigned v;
 	size_t nd;
 
+	if ((r = memchr(s, '\\', (size_t)(e - s))) == NULL)
+		return e;	/* no escape: nothing moves */
+	w = r;		/* the text before the first one stays */
 	while (r < e) {
 		if (*r != '\\' || r + 1 == e) {
 			*w++ = *r++;
@@ -527,9 +580,18 @@ unescape(char *s, char *e)
 static int
 read_quoted(struct parse *ps, char **vs, char **ve)
 {
-	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r;
+	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r, *stop, *c;
 	unsigned first = ps->line;
 
+	/* Up to the first backslash nothing moves: skip that much at once
+	 * (the closing quote, when there is no backslash before it). */
+	if ((stop = memchr(r, q, (size_t)(ps->end - r))) == NULL)
+		stop = ps->end;
+	if ((c = memchr(r, '\\', (size_t)(stop - r))) != NULL)
+		stop = c;
+	for (c = r; (c = memchr(c, '\n', (size_t)(stop - c))) != NULL; c++)
+		ps->line++;
+	r = w = stop;
 	while (r < ps->end) {
 		if (*r == '\\' && r + 1 < ps->end) {
 			if (r[1] == q) {
@@ -571,9 +633,11 @@ read_unquoted(struct parse *ps, char **vs, char **ve)
 
 	if ((eol = memchr(s, '\n', (size_t)(ps->end - s))) == NULL)
 		eol = ps->end;
-	for (le = eol, c = s; c + 1 < eol; c++)
-		if (c[0] == ' ' && c[1] == '#') {
-			le = c;
+	/* the first " #": a '#' after a space (most lines have none) */
+	for (le = eol, c = s; c + 1 < eol &&
+	    (c = memchr(c + 1, '#', (size_t)(eol - c - 1))) != NULL; )
+		if (c[-1] == ' ') {
+			le = c - 1;
 			break;
 		}
 	while (le > s && (k = space_before(s, le)) != 0)
@@ -583,6 +647,32 @@ read_unquoted(struct parse *ps, char **vs, char **ve)
 	ps->p = eol;
 }
 
+/* A value with nothing to interpolate: a copy in a block of its size.
+ * 0, or -1 after a finding. */
+static int
+copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
+{
+	char *p;
+
+	if (n > ps->max) {
+		too_large(ps);
+		return -1;
+	}
+	if (n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
+		too_much(ps);
+		return -1;
+	}
+	if ((p = ws_arena_alloc(&ws_work, n + 1)) == NULL) {
+		nomem(ps);
+		return -1;
+	}
+	memcpy(p, vs, n);
+	p[n] = '\0';
+	ps->produced += n;
+	*val = p;
+	return 0;
+}
+
 /* The value of the statement, into guarded memory.  0, or -1 after a
  * finding. */
 static int
@@ -590,9 +680,11 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
     const char **val, size_t *vallen)
 {
 	struct ws_sbuf out = { .arena = &ws_work };
+	size_t n;
 	int rc;
 
 	ps->interpolated = 0;
+	ps->from_secret = 0;
 	if (memchr(vs, '\0', (size_t)(ve - vs)) != NULL) {
 		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "contains a NUL byte, which an environment variable "
@@ -605,25 +697,18 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		    "variable cannot hold");
 		return -1;
 	}
-	if (qk == SINGLE || memchr(vs, '$', (size_t)(ve - vs)) == NULL) {
-		/* nothing to interpolate: one block of the exact size */
-		if ((out.p = ws_arena_alloc(out.arena, (size_t)(ve - vs) + 1))
-		    == NULL) {
-			nomem(ps);
-			return -1;
-		}
-		out.cap = (size_t)(ve - vs) + 1;
-		rc = emit(ps, &out, vs, (size_t)(ve - vs));
-	} else if (ws_sbuf_reserve(&out, (size_t)(ve - vs)) != 0) {
+	n = (size_t)(ve - vs);
+	if (qk == SINGLE || memchr(vs, '$', n) == NULL) {
+		*vallen = n;
+		return copy_value(ps, vs, n, val);
+	}
+	if (ws_sbuf_reserve(&out, n) != 0) {
 		nomem(ps);
 		return -1;
-	} else
-		rc = interpolate(ps, vs, ve, &out, 0);
+	}
+	rc = interpolate(ps, vs, ve, &out, 0);
 	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-		record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
-		    "the values of this file exceed %zu bytes in all "
-		    "after interpolation", WS_DOTENV_MAX_OUTPUT);
-		ps->stop = 1;
+		too_much(ps);
 		rc = -1;
 	}
 	if (rc != 0) {
@@ -648,6 +733,7 @@ next_statement(struct parse *ps)
 
 	for (;;) {
 		while (ps->p < ps->end &&
+		    !ascii_nonspace((unsigned char)*ps->p) &&
 		    (n = space_len(ps->p, ps->end)) != 0) {
 			if (*ps->p == '\n')
 				ps->line++;
@@ -696,22 +782,27 @@ skip_export(struct parse *ps)
 }
 
 /* Where a name ends: at '=', ':', a line feed or the end of the file.
- * Every other character must be one a name may hold, or a blank.
- * Returns the terminator's position, or NULL after a finding. */
+ * Every other character must be one a name may hold, or a blank; the
+ * first blank is noted in *blank (NULL when there is none).  Returns
+ * the terminator's position, or NULL after a finding. */
 static char *
-scan_name(struct parse *ps, char *s)
+scan_name(struct parse *ps, char *s, char **blank)
 {
 	char *q, *bol;
 	size_t n;
 
+	*blank = NULL;
 	for (q = s; q < ps->end; q += n) {
 		n = 1;
 		if (ascii_name_char((unsigned char)*q))
 			continue;
 		if (*q == '=' || *q == ':' || *q == '\n')
 			return q;
-		if ((n = blank_len(q, ps->end)) != 0)
+		if ((n = blank_len(q, ps->end)) != 0) {
+			if (*blank == NULL)
+				*blank = q;
 			continue;
+		}
 		if ((unsigned char)*q >= 0x80) {
 			n = utf8_len(q, ps->end);
 			if (ws_name_valid(q, n))
@@ -728,12 +819,12 @@ scan_name(struct parse *ps, char *s)
 	return q;
 }
 
+/* A copy of the name for the store.  A name set again gets a copy of
+ * its own too: looking it up first would cost every name a lookup. */
 static const char *
-intern_name(struct parse *ps, const char *s, size_t n)
+intern_name(const char *s, size_t n)
 {
-	struct ws_var *v = ws_store_get(ps->store, s, n);
-
-	return v != NULL ? v->name : ws_intern(s, n);
+	return ws_intern(s, n);
 }
 
 /*
@@ -777,10 +868,54 @@ bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 		    WS_VAR_NO_VALUE);
 }
 
+/*
+ * The common statement, NAME=value on a line of its own, with an ASCII
+ * name and a value of plain bytes that starts and ends with no blank
+ * (nothing to trim, unquote, unescape or interpolate), in one pass
+ * (SPEC §9).  Anything else (export, quotes, blanks, '$', '#', bytes
+ * above 0x7e or below 0x20) returns 0 with nothing done, and the
+ * general path reads the statement.  Returns 1 when done.
+ */
+static int
+plain_statement(struct parse *ps)
+{
+	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
+	const char *name, *val;
+	size_t klen, n;
+
+	/* the line feed, whose class is none, ends both scans below */
+	if ((q = memchr(k, '\n', (size_t)(ps->end - ps->p))) == NULL)
+		return 0;
+	for (e = k; byte_class[*e] & NAME_BYTE; e++)
+		;
+	if (e == k || *e != '=')
+		return 0;
+	klen = (size_t)(e - k);
+	v = e + 1;
+	n = (size_t)(q - v);
+	if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' || q[-1] == ' '))
+		return 0;	/* blanks to trim, or quotes */
+	for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
+		;
+	if (e != q)
+		return 0;
+	name = intern_name(ps->p, klen);
+	ps->key = name;
+	ps->key_line = ps->line;
+	ps->interpolated = 0;
+	ps->p = (char *)q;
+	if (copy_value(ps, (const char *)v, n, &val) != 0 ||
+	    replaces_resolved(ps, name, klen, ps->key_line))
+		return 1;
+	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
+	    ps->key_line, 0);
+	return 1;
+}
+
 static void
 statement(struct parse *ps)
 {
-	char *kstart, *kend, *term, *vs, *ve, *c;
+	char *kstart, *kend, *term, *vs, *ve, *blank;
 	const char *name, *val;
 	enum quoting qk;
 	unsigned line;
@@ -792,7 +927,7 @@ statement(struct parse *ps)
 	kstart = ps->p;
 	if (kstart >= ps->end || *kstart == '\n')
 		return;			/* "export" alone */
-	if ((term = scan_name(ps, kstart)) == NULL) {
+	if ((term = scan_name(ps, kstart, &blank)) == NULL) {
 		skip_line(ps);
 		return;
 	}
@@ -800,20 +935,18 @@ statement(struct parse *ps)
 	while (kend > kstart && (k = space_before(kstart, kend)) != 0)
 		kend -= k;
 	klen = (size_t)(kend - kstart);
-	for (c = kstart; c < kend; c++)
-		if (blank_len(c, kend) != 0) {
-			record(ps, WS_EX_DATAERR, "syntax", NULL, line,
-			    "a variable name cannot contain a space; "
-			    "write NAME=value");
-			bad = 1;
-			break;
-		}
+	/* blanks before the terminator are trimmed; one before is inside */
+	if (blank != NULL && blank < kend) {
+		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
+		    "a variable name cannot contain a space; write NAME=value");
+		bad = 1;
+	}
 	if (!bad && klen == 0) {
 		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
 		    "no variable name before '%c'", *term);
 		bad = 1;
 	}
-	name = bad ? NULL : intern_name(ps, kstart, klen);
+	name = bad ? NULL : intern_name(kstart, klen);
 	if (term == ps->end || *term == '\n') {
 		ps->p = term;
 		if (!bad)
@@ -837,7 +970,7 @@ statement(struct parse *ps)
 	if (replaces_resolved(ps, name, klen, line))
 		return;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
-	    0);
+	    ps->from_secret ? WS_VAR_SECRET : 0);
 }
 
 int
@@ -859,7 +992,8 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 		ps.p += 3;		/* a UTF-8 byte-order mark */
 	while (!ps.stop && next_statement(&ps)) {
 		ps.key = NULL;
-		statement(&ps);
+		if (!plain_statement(&ps))
+			statement(&ps);
 	}
 	return ps.status;
 }

@@ -48,7 +48,8 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 	}
 	if (v == NULL || (v->flags & WS_VAR_POINTER))
 		return NULL;
-	if (strncmp(v->name, "WITHSECRETS_", 12) == 0)
+	if (v->name[0] == 'W' && v->namelen >= 12 &&
+	    memcmp(v->name, "WITHSECRETS_", 12) == 0)
 		return NULL;
 	if (in_list(run->opts->unset, v->name))
 		return NULL;
@@ -62,12 +63,16 @@ int
 ws_deny_check(struct ws_run *run)
 {
 	struct ws_var *v;
+	uint64_t firsts[4];
 	size_t it = 0;
 	char *src;
 	int rc = 0;
 
+	ws_globlist_firsts(run->set->deny, firsts);
 	while ((v = ws_store_next(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
+			if (!WS_FIRST_IN(firsts, v->name[0]))
+				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;
@@ -90,14 +95,16 @@ ws_deny_check(struct ws_run *run)
 int
 ws_envbuild(struct ws_run *run)
 {
-	struct ws_var *head, *v;
-	size_t it = 0, n = 0, bytes = 0, i = 0;
+	struct ws_var *head, *v, **eff;
+	size_t it = 0, n = 0, bytes = 0, i;
 	char **envp, *p;
 
+	/* what each name gives, once: the block is sized, then written */
+	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
 	while ((head = ws_store_next(run->store, &it)) != NULL) {
 		if ((v = ws_effective(run, head)) == NULL)
 			continue;
-		n++;
+		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;
 	}
 	/* one block of the exact size: guarded memory is filled and wiped
@@ -106,16 +113,15 @@ ws_envbuild(struct ws_run *run)
 		ws_final.next = (n + 1) * sizeof(char *) + bytes;
 	envp = ws_arena_alloc(&ws_final, (n + 1) * sizeof(char *) + bytes);
 	if (envp == NULL) {
+		free(eff);
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,
 		    NULL, "out of guarded memory for the environment block");
 		return WS_EX_SOFTWARE;
 	}
 	p = (char *)(envp + n + 1);
-	it = 0;
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
-		if ((v = ws_effective(run, head)) == NULL)
-			continue;
-		envp[i++] = p;
+	for (i = 0; i < n; i++) {
+		v = eff[i];
+		envp[i] = p;
 		memcpy(p, v->name, v->namelen);
 		p += v->namelen;
 		*p++ = '=';
@@ -123,7 +129,8 @@ ws_envbuild(struct ws_run *run)
 		p += v->vallen;
 		*p++ = '\0';
 	}
-	envp[i] = NULL;
+	envp[n] = NULL;
+	free(eff);
 	run->envp = envp;
 	run->envp_bytes = bytes;
 	return 0;

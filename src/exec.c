@@ -87,8 +87,9 @@ ws_exec(struct ws_run *run)
 
 	fflush(stdout);
 	fflush(stderr);
-	/* Everything secret but the environment block goes now. */
-	ws_arena_wipe(&ws_work);
+	/* Everything secret but the environment block goes now (zeroed;
+	 * execve unmaps it, or finish() does when it fails). */
+	ws_arena_scrub(&ws_work);
 
 	if (strchr(cmd, '/') != NULL) {
 		try_exec(cmd, argv, run->envp);

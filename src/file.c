@@ -103,6 +103,29 @@ ws_strip_newlines(const char *p, size_t n)
 	return n;
 }
 
+/* "/proc/self/fd/N" for a descriptor (snprintf costs more than the
+ * rest of a small file's reading). */
+static void
+proc_fd_path(char buf[32], int fd)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	char digits[12];
+	unsigned v = fd < 0 ? 0u - (unsigned)fd : (unsigned)fd;
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	buf += sizeof(prefix) - 1;
+	if (fd < 0)
+		*buf++ = '-';	/* AT_FDCWD: no such link, refused below */
+	while (n > 0)
+		*buf++ = digits[--n];
+	*buf = '\0';
+}
+
 /*
  * Where openat2 is missing, open normally and then check that the
  * file reached is inside the directory, by comparing the resolved
@@ -111,7 +134,7 @@ ws_strip_newlines(const char *p, size_t n)
 static int
 ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 {
-	char dproc[64], fproc[64], dpath[PATH_MAX], fpath[PATH_MAX];
+	char dproc[32], fproc[32], dpath[PATH_MAX], fpath[PATH_MAX];
 	ssize_t dn, fn;
 	int fd;
 
@@ -121,10 +144,10 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 	}
 	if ((fd = openat(dirfd, path, flags)) == -1)
 		return -1;
-	(void)snprintf(dproc, sizeof(dproc), "/proc/self/fd/%d", dirfd);
-	(void)snprintf(fproc, sizeof(fproc), "/proc/self/fd/%d", fd);
-	dn = readlink(dproc, dpath, sizeof(dpath) - 1);
-	fn = readlink(fproc, fpath, sizeof(fpath) - 1);
+	proc_fd_path(dproc, dirfd);
+	proc_fd_path(fproc, fd);
+	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);

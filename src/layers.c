@@ -137,13 +137,25 @@ struct layers {
 	struct ws_source *dotenv, *local;
 };
 
+/* a, b and c joined, without printf (every run names four layers) */
+static char *
+join3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = ws_xmalloc(la + lb + lc + 1);
+
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 static char *
 layer_path(const char *dir, const char *file)
 {
 	if (strcmp(dir, ".") == 0)
 		return ws_xstrdup(file);
-	return ws_xasprintf("%s%s%s", dir,
-	    dir[strlen(dir) - 1] == '/' ? "" : "/", file);
+	return join3(dir, dir[strlen(dir) - 1] == '/' ? "" : "/", file);
 }
 
 /* Read one conventional layer; NULL when it does not exist. */
@@ -216,7 +228,7 @@ load_conventional(struct layers *ly, int known)
 	env_ok = environment_usable(run);
 	/* .env.ENV is .env.local itself when ENV is "local" */
 	if (env_ok && strcmp(run->env_name, "local") != 0) {
-		file = ws_xasprintf(".env.%s", run->env_name);
+		file = join3(".env.", run->env_name, "");
 		(void)load_layer(ly, L_ENV_ENV, file);
 		free(file);
 	}
@@ -226,7 +238,7 @@ load_conventional(struct layers *ly, int known)
 	} else if (!local_read)
 		ly->local = load_layer(ly, L_LOCAL, ".env.local");
 	if (env_ok) {
-		file = ws_xasprintf(".env.%s.local", run->env_name);
+		file = join3(".env.", run->env_name, ".local");
 		(void)load_layer(ly, L_ENV_LOCAL_ENV, file);
 		free(file);
 	}

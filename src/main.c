@@ -66,6 +66,7 @@ main(int argc, char **argv)
 	struct ws_run run = { 0 };
 	int rc;
 
+	ws_builtin_frozen = &ws_builtin_frozen_data;	/* not parsed: SPEC §9 */
 	ws_secmem_init();
 	if ((rc = refuse_setid()) != 0)
 		return rc;

@@ -120,28 +120,121 @@ ws_pointer_target(const char *s, size_t n, const char **target)
 }
 
 /*
- * *_FILE variables that name files programs read themselves.  The list
- * is always applied; the policy's ignore-file-vars adds to it.
+ * Cheap tests that rule a glob out before the matcher runs (names are
+ * checked against several lists, most of them matching nothing): a
+ * pattern that starts with a plain character matches only names that
+ * start with it, and the plain characters that end a pattern (its
+ * tail: after its last '*', '?', '[', ']' or '\\') must end the name.
  */
-static const char *const never_resolve[] = {
-	"SSL_CERT_FILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_WEB_IDENTITY_TOKEN_FILE", "LOG_FILE", "PID_FILE", "CONFIG_FILE",
-	"COMPOSE_FILE", "ENV_FILE", "DOTENV_FILE", "KUBECONFIG_FILE",
-	"*_LOG_FILE", "*_PID_FILE", "*_CONFIG_FILE", "*_CERT_FILE",
-	"*_CERTS_FILE", "*_CA_FILE", "*_SOCKET_FILE", "*_LOCK_FILE",
-	NULL
+static int
+glob_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '\\';
+}
+
+/* A pattern's first byte, when it must be the name's ('\0': none). */
+static char
+glob_first(const char *pat)
+{
+	return glob_special(*pat) && *pat != ']' ? '\0' : *pat;
+}
+
+static size_t
+glob_tail(const char *pat, size_t len)
+{
+	size_t t;
+
+	for (t = 0; t < len && !glob_special(pat[len - 1 - t]); t++)
+		;
+	return t;
+}
+
+/* 1 when pat (len bytes, its tail tail bytes) cannot match the name. */
+static int
+glob_ruled_out(const char *pat, size_t len, size_t tail, const char *name,
+    size_t n)
+{
+	char c = glob_first(pat);
+
+	if (c != '\0' && (n == 0 || name[0] != c))
+		return 1;
+	if (tail > n)
+		return 1;
+	return tail > 0 && (name[n - tail] != pat[len - tail] ||
+	    memcmp(pat + len - tail, name + n - tail, tail) != 0);
+}
+
+void
+ws_globlist_firsts(char *const *list, uint64_t set[4])
+{
+	unsigned char c;
+
+	set[0] = set[1] = set[2] = set[3] = 0;
+	for (; list != NULL && *list != NULL; list++) {
+		if ((c = (unsigned char)glob_first(*list)) == '\0' &&
+		    **list != '\0') {
+			set[0] = set[1] = set[2] = set[3] = ~(uint64_t)0;
+			return;
+		}
+		set[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+}
+
+/*
+ * *_FILE variables that name files programs read themselves.  The list
+ * is always applied; the policy's ignore-file-vars adds to it.  Each is
+ * a name or '*' and the end of a name (tests/unit/t_fast.c checks),
+ * matched as such: every pointer is looked up here (SPEC §9).
+ */
+#define NEVER(s)	{ s, sizeof(s) - 1 }
+static const struct never {
+	const char	*glob;
+	size_t		 len;
+} never_resolve[] = {
+	NEVER("SSL_CERT_FILE"), NEVER("AWS_CONFIG_FILE"),
+	NEVER("AWS_SHARED_CREDENTIALS_FILE"), NEVER("AWS_WEB_IDENTITY_TOKEN_FILE"),
+	NEVER("LOG_FILE"), NEVER("PID_FILE"), NEVER("CONFIG_FILE"),
+	NEVER("COMPOSE_FILE"), NEVER("ENV_FILE"), NEVER("DOTENV_FILE"),
+	NEVER("KUBECONFIG_FILE"),
+	NEVER("*_LOG_FILE"), NEVER("*_PID_FILE"), NEVER("*_CONFIG_FILE"),
+	NEVER("*_CERT_FILE"), NEVER("*_CERTS_FILE"), NEVER("*_CA_FILE"),
+	NEVER("*_SOCKET_FILE"), NEVER("*_LOCK_FILE"),
 };
+#define N_NEVER	(sizeof(never_resolve) / sizeof(never_resolve[0]))
 
 int
 ws_never_resolve_builtin(const char *name, size_t n)
 {
-	return ws_globlist_match((char *const *)never_resolve, name, n);
+	const struct never *g;
+	const char *lit;
+	size_t len;
+
+	for (g = never_resolve; g < never_resolve + N_NEVER; g++) {
+		lit = g->glob;
+		len = g->len;
+		if (*lit == '*') {	/* the end of a name */
+			lit++;
+			len--;
+			if (len <= n && name[n - len] == *lit &&
+			    memcmp(name + n - len, lit, len) == 0)
+				return 1;
+		} else if (len == n && *name == *lit &&
+		    memcmp(name, lit, n) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 const char *const *
 ws_never_resolve_list(void)
 {
-	return never_resolve;
+	static const char *list[N_NEVER + 1];
+	size_t i;
+
+	for (i = 0; i < N_NEVER; i++)
+		list[i] = never_resolve[i].glob;
+	list[N_NEVER] = NULL;
+	return list;
 }
 
 int
@@ -155,10 +248,19 @@ ws_glob_match(const char *pattern, const char *name, size_t n)
 int
 ws_globlist_match(char *const *list, const char *name, size_t n)
 {
+	size_t len;
+	char c;
+
 	if (list == NULL)
 		return 0;
-	for (; *list != NULL; list++)
-		if (ws_glob_match(*list, name, n))
+	for (; *list != NULL; list++) {
+		c = glob_first(*list);
+		if (c != '\0' && (n == 0 || name[0] != c))
+			continue;	/* at once, without measuring it */
+		len = strlen(*list);
+		if (!glob_ruled_out(*list, len, glob_tail(*list, len), name,
+		    n) && ws_glob_match(*list, name, n))
 			return 1;
+	}
 	return 0;
 }

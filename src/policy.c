@@ -109,11 +109,16 @@ ws_wildmatch(const char *pat, const char *s, size_t n)
 uint64_t
 ws_charmask(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	uint64_t m = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		m |= (uint64_t)1 << ((unsigned char)s[i] & 63);
+	for (; i + 4 <= n; i += 4)	/* four at a time: half the work */
+		m |= (uint64_t)1 << (u[i] & 63) | (uint64_t)1 << (u[i + 1] & 63) |
+		    (uint64_t)1 << (u[i + 2] & 63) |
+		    (uint64_t)1 << (u[i + 3] & 63);
+	for (; i < n; i++)
+		m |= (uint64_t)1 << (u[i] & 63);
 	return m;
 }
 
@@ -165,16 +170,17 @@ void
 ws_policy_var(const struct ws_policy *p, const char *name,
     struct ws_varpol *out)
 {
-	const struct ws_varrule *r;
-	size_t i, k, n = strlen(name);
-	uint64_t mask = ws_charmask(name, n);
+	const struct ws_varrule *r, *end = p->rules + p->n_rules;
+	size_t k, n = strlen(name);
+	uint64_t mask = ws_charmask(name, n), absent = ~mask;
 	unsigned exact = 0, bit;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
-	for (i = 0; i < p->n_rules; i++) {
-		r = &p->rules[i];
-		if (r->set == 0 || !rule_matches(r, name, n, mask))
+	for (r = p->rules; r < end; r++) {
+		/* most rules lack a character of the name: the test first */
+		if ((r->mask & absent) != 0 || r->set == 0 ||
+		    !rule_matches(r, name, n, mask))
 			continue;
 		for (k = 0; k < WS_VK_COUNT; k++) {
 			bit = 1u << k;

@@ -15,12 +15,16 @@
 
 /* Names and paths of resolved pointers, kept for messages and explain. */
 static char **kept_paths;
-static size_t n_kept;
+static size_t n_kept, cap_kept;
 
 static char *
 keep(char *path)
 {
-	kept_paths = ws_xrealloc(kept_paths, (n_kept + 1) * sizeof(*kept_paths));
+	if (n_kept == cap_kept) {
+		cap_kept = cap_kept ? cap_kept * 2 : 32;
+		kept_paths = ws_xrealloc(kept_paths,
+		    cap_kept * sizeof(*kept_paths));
+	}
 	kept_paths[n_kept++] = path;
 	return path;
 }
@@ -34,7 +38,7 @@ ws_resolve_free(void)
 		free(kept_paths[i]);
 	free(kept_paths);
 	kept_paths = NULL;
-	n_kept = 0;
+	n_kept = cap_kept = 0;
 }
 
 /* Is this *_FILE / FILE__* entry one that withsecrets resolves? */
@@ -70,14 +74,21 @@ static char *
 pointer_path(const struct ws_var *p)
 {
 	const char *slash;
+	size_t dlen, vlen;
+	char *path;
 
 	if (p->value[0] == '/' || !p->src->file_relative || p->src->path == NULL)
 		return ws_xstrdup(p->value);
 	slash = strrchr(p->src->path, '/');
 	if (slash == NULL)
 		return ws_xstrdup(p->value);
-	return ws_xasprintf("%.*s/%s", (int)(slash - p->src->path),
-	    p->src->path, p->value);
+	/* DIR/value: one allocation, no printf (every pointer comes here) */
+	dlen = (size_t)(slash - p->src->path) + 1;
+	vlen = strlen(p->value);
+	path = ws_xmalloc(dlen + vlen + 1);
+	memcpy(path, p->src->path, dlen);
+	memcpy(path + dlen, p->value, vlen + 1);
+	return path;
 }
 
 static int
@@ -177,7 +188,7 @@ ws_resolve_name(struct ws_run *run, const char *name, size_t n)
 	struct ws_var *cand[2], *best = NULL, *c;
 	int i;
 
-	if (!ws_store_has_pointers(run->store))
+	if (!ws_store_may_point_at(run->store, name, n))
 		return 0;	/* the common case: nothing to look for */
 	if (cap < n + 7) {
 		cap = n + 64;
@@ -216,7 +227,7 @@ ws_resolve_pointers(struct ws_run *run)
 	size_t n = 0, cap = 0, it = 0, i;
 	int rc, status = 0;
 
-	while ((v = ws_store_next(run->store, &it)) != NULL)
+	while ((v = ws_store_next_pointer(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
 			if ((v->flags & WS_VAR_FROM_FILE) ||
 			    !ws_pointer_resolvable(run, v->name, v->namelen))

@@ -43,16 +43,37 @@ struct folded {
 	size_t	 n;
 };
 
+/* ASCII upper case to lower case in a word of eight bytes, without a
+ * branch (no timing from the value): a byte below 0x80 whose low seven
+ * bits are at least 'A' and not above 'Z' gets 0x20. */
+static uint64_t
+fold8(uint64_t w)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t low7 = w & ~high;
+	uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL;	/* >= 'A' */
+	uint64_t gt_z = low7 + 0x2525252525252525ULL;	/* > 'Z' */
+
+	return w | (((ge_a ^ gt_z) & ~w & high) >> 2);
+}
+
 static int
 fold(const char *v, size_t n, struct folded *f)
 {
 	size_t i;
+	uint64_t w;
 	unsigned char c;
 
 	f->n = n;
 	if ((f->p = ws_arena_alloc(&ws_work, n + 1)) == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, v + i, 8);
+		w = fold8(w);
+		memcpy(f->p + i, &w, 8);
+	}
+	sodium_memzero(&w, sizeof(w));
+	for (; i < n; i++) {
 		c = (unsigned char)v[i];
 		/* branch-free ASCII tolower: no timing from the value */
 		c |= (unsigned char)(((unsigned)c - 'A' < 26u) << 5);
@@ -105,6 +126,32 @@ ws_rule_truthy(const char *v, size_t n)
 	return hit;
 }
 
+/*
+ * Could the value be a placeholder at all?  Most secrets are as long as
+ * no placeholder value and lack a character of every pattern's literal:
+ * told from the value as it is, without folding a copy of it (SPEC §9).
+ * Its character mask, with the lower case of each letter added, covers
+ * the mask of the folded value.
+ */
+static int
+may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
+	uint64_t mask = ws_charmask(v, n);
+	size_t i;
+	int maybe = 0;
+
+	mask |= (mask & upper) << ('a' - 'A');
+	for (i = 0; !maybe && p->ph_lens[i] != 0; i++)
+		if (p->ph_lens[i] == n)
+			maybe = 1;
+	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
+		if ((p->ph_masks[i] & ~mask) == 0)
+			maybe = 1;
+	sodium_memzero(&mask, sizeof(mask));
+	return maybe;
+}
+
 /* A placeholder: one of [placeholders] values (whole, any case) or
  * matching one of its patterns (globs, any case). */
 int
@@ -116,7 +163,7 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	size_t i;
 	int hit = 0;
 
-	if (n == 0)
+	if (n == 0 || !may_be_placeholder(p, v, n))
 		return 0;
 	if (fold(v, n, &f) != 0)
 		ws_fatal_nomem();
@@ -141,12 +188,14 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 /*
  * Obviously not random: few distinct characters, a short pattern
  * repeated, most characters following their predecessor (same, one up,
- * one down), or a run of ten such.  The thresholds keep a random value
- * safe: the most regular random alphabet is hex, where a character
- * follows its predecessor with probability 3/16; 75% of 31 or more
- * such steps, a run of ten, or fewer than five distinct characters in
- * 32 happen by chance less than once in 10^9 (tests/unit/t_rules.c
- * tries many openssl-like and urandom-derived keys).
+ * one down), or a run of twelve such.  The thresholds keep a random
+ * value safe: the most regular random alphabet is hex, where a
+ * character follows its predecessor with probability about 3/16.  In
+ * 32 or 64 hex digits, 75% of such steps (~1e-13), a run of twelve (no
+ * run of digits is that long; twelve equal digits ~1e-12), fewer than
+ * five distinct characters (~1e-16) or a period of 32 or less (~1e-19)
+ * happen by chance about once in a trillion or less
+ * (tests/unit/t_rules.c tries many openssl-like and urandom keys).
  */
 /* How many distinct bytes; the set itself, derived from a secret, is
  * wiped. */
@@ -195,7 +244,7 @@ ws_rule_weak(const char *s, size_t n)
 		if (run > longest)
 			longest = run;
 	}
-	return longest >= 10 || follow * 4 >= (n - 1) * 3;
+	return longest >= 12 || follow * 4 >= (n - 1) * 3;
 }
 
 /* ------------------------------------------------------------------ */
@@ -602,7 +651,7 @@ shadowed_pointers(struct ws_run *run)
 	const char *target;
 	size_t it = 0, tlen;
 
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
+	while ((head = ws_store_next_pointer(run->store, &it)) != NULL) {
 		if ((tlen = ws_pointer_target(head->name, head->namelen,
 		    &target)) == 0)
 			continue;

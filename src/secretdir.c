@@ -234,18 +234,23 @@ listing_find(const struct listing *l, const char *fname)
  * usable is decided by the caller.
  */
 static char *
-map_name(const char *fname, size_t *lenp)
+map_name(const char *fname, size_t *lenp, int *portable)
 {
 	size_t n = strlen(fname), i;
 	char *p = ws_intern(fname, n);
+	int ok = n > 0 && !(p[0] >= '0' && p[0] <= '9');
 
 	for (i = 0; i < n; i++) {
 		if (p[i] >= 'a' && p[i] <= 'z')
 			p[i] = (char)(p[i] - 'a' + 'A');
 		else if (p[i] == '-' || p[i] == '.')
 			p[i] = '_';
+		else if (!((p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+			ok = 0;
 	}
 	*lenp = n;
+	*portable = ok;		/* as ws_name_portable() of the result */
 	return p;
 }
 
@@ -254,6 +259,7 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
     int in_gen, unsigned char type)
 {
 	struct item *it;
+	int portable;
 
 	if (sc->n_items == sc->cap_items) {
 		sc->cap_items = sc->cap_items ? sc->cap_items * 2 : 64;
@@ -268,11 +274,10 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 	it->in_gen = in_gen;
 	it->type = type;
 	it->display = display_path(sc, fname);
-	it->name = map_name(fname, &it->namelen);
+	it->name = map_name(fname, &it->namelen, &portable);
 	/* Only portable names ([A-Z_][A-Z0-9_]* after mapping): a file
 	 * called "1st key" or "clé" is not meant as a variable. */
-	it->state = ws_name_portable(it->name, it->namelen) ?
-	    ITEM_PENDING : ITEM_INVALID;
+	it->state = portable ? ITEM_PENDING : ITEM_INVALID;
 }
 
 /* A world-writable directory without the sticky bit lets anyone

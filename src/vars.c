@@ -31,6 +31,9 @@ struct ws_store {
 	size_t		  n_sources, cap_sources;
 	size_t		  n_vars;
 	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
+	uint64_t	  targets[4];	/* their targets' hashes, mod 256 */
+	size_t		 *pointers;	/* their slots, first-seen order */
+	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
 };
 
@@ -60,17 +63,39 @@ var_new(struct ws_store *st)
 	return v;
 }
 
+/*
+ * A name's hash, eight bytes at a time (every name is hashed when it
+ * is added and looked up: SPEC §9).  The last one to seven bytes are
+ * read as two overlapping words, or as their first, middle and last
+ * byte, which together with the length tell any two names apart.
+ */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9fb21c651e98df25ULL;
+	return h ^ (h >> 29);
+}
+
 static uint32_t
 hash_name(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	uint32_t a, b;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	for (; n >= 8; u += 8, n -= 8) {
+		memcpy(&w, u, 8);
+		h = mix(h, w);
 	}
-	return h;
+	if (n >= 4) {
+		memcpy(&a, u, 4);
+		memcpy(&b, u + n - 4, 4);
+		h = mix(h, (uint64_t)a << 32 | b);
+	} else if (n > 0)
+		h = mix(h, (uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 |
+		    u[n - 1]);
+	h *= 0xd6e8feb86659fd93ULL;
+	return (uint32_t)(h >> 32);
 }
 
 /* Names are many and small: intern them in blocks, not one malloc
@@ -143,6 +168,7 @@ ws_store_free(struct ws_store *st)
 		free(st->sources[i]);
 	}
 	free(st->sources);
+	free(st->pointers);
 	free(st->slots);
 	free(st->table);
 	free(st);
@@ -200,8 +226,8 @@ table_grow(struct ws_store *st)
 static struct slot *
 find_slot(struct ws_store *st, const char *name, size_t n, int create)
 {
-	uint32_t h = hash_name(name, n);
-	size_t j, mask = st->table_size - 1;
+	uint32_t h = hash_name(name, n), t;
+	size_t j, mask = st->table_size - 1, tlen;
 	const char *target;
 	struct slot *s;
 
@@ -223,8 +249,17 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	s->namelen = n;
 	s->hash = h;
 	s->head = NULL;
-	if (ws_pointer_target(name, n, &target) > 0)
-		st->n_pointer_names++;
+	if ((tlen = ws_pointer_target(name, n, &target)) > 0) {
+		if (st->n_pointer_names == st->cap_pointers) {
+			st->cap_pointers = st->cap_pointers ?
+			    st->cap_pointers * 2 : 16;
+			st->pointers = ws_xrealloc(st->pointers,
+			    st->cap_pointers * sizeof(*st->pointers));
+		}
+		st->pointers[st->n_pointer_names++] = st->n_slots;
+		t = hash_name(target, tlen) & 255;
+		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
+	}
 	st->table[j] = (uint32_t)(++st->n_slots);
 	if (st->n_slots * 2 > st->table_size)
 		table_grow(st);
@@ -316,10 +351,33 @@ ws_store_next(struct ws_store *st, size_t *it)
 	return NULL;
 }
 
+struct ws_var *
+ws_store_next_pointer(struct ws_store *st, size_t *it)
+{
+	while (*it < st->n_pointer_names) {
+		struct ws_var *v = st->slots[st->pointers[(*it)++]].head;
+
+		if (v != NULL)
+			return v;
+	}
+	return NULL;
+}
+
 int
 ws_store_has_pointers(const struct ws_store *st)
 {
 	return st->n_pointer_names > 0;
+}
+
+int
+ws_store_may_point_at(const struct ws_store *st, const char *name, size_t n)
+{
+	uint32_t t;
+
+	if (st->n_pointer_names == 0)
+		return 0;
+	t = hash_name(name, n) & 255;
+	return (st->targets[t >> 6] >> (t & 63)) & 1;
 }
 
 size_t

@@ -13,7 +13,6 @@ import argparse
 import glob
 import json
 import os
-import resource
 import secrets
 import shutil
 import statistics
@@ -90,11 +89,23 @@ def shlex_quote(s):
 
 
 def peak_rss_kib(cmd, cwd):
-    """Peak RSS of a command (the process and what it execs into)."""
-    p = subprocess.Popen(cmd, cwd=cwd, env=MIN_ENV, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    _, _, ru = os.wait4(p.pid, 0)
-    return ru.ru_maxrss
+    """Peak RSS of a command (the process and what it execs into), as
+    GNU time reports it (-f %M).  Not ru_maxrss of a child of this
+    script: a child forked (or vforked) from Python starts out with
+    Python's pages, and the kernel keeps that high-water mark across
+    execve.  time(1) is a small C program, so its child starts small."""
+    time = "/usr/bin/time"
+    if not os.access(time, os.X_OK):
+        return None
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run([time, "-f", "%M", "-o", out.name] + cmd, cwd=cwd,
+                       env=MIN_ENV, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        text = out.read().strip().splitlines()
+    try:
+        return int(text[-1])
+    except (IndexError, ValueError):
+        return None
 
 
 def instructions(cmd, cwd):
@@ -119,6 +130,15 @@ def instructions(cmd, cwd):
     return None
 
 
+def is_python_script(path):
+    """python-dotenv installs a dotenv command too; dotenv-cli is Node's."""
+    try:
+        with open(os.path.realpath(path), "rb") as f:
+            return b"python" in f.readline()
+    except OSError:
+        return False
+
+
 def peers_for(d, layers, ws, big):
     """The commands to compare on a workload directory."""
     files = " ".join(f". ./{l};" for l in layers)
@@ -135,7 +155,7 @@ def peers_for(d, layers, ws, big):
             a += ["-f", f]
         cmds.append(("dotenvx run", t + [which("dotenvx"), "run", "-q"] + a +
                      ["--", "/bin/true"]))
-    if which("dotenv"):
+    if which("dotenv") and not is_python_script(which("dotenv")):
         a = []
         for f in env_files:
             a += ["-e", f]
@@ -159,12 +179,16 @@ def run_workload(title, d, cmds, runs, warmup, rows, ws_cmd):
                      "ratio": round(med[label] / floor, 2)})
     ins_ws = instructions(ws_cmd, d)
     ins_env = instructions(FLOOR, d)
-    rss = peak_rss_kib(ws_cmd, d)
     return {"workload": title, "instructions": ins_ws,
             "instructions_env": ins_env,
             "instruction_ratio": round(ins_ws / ins_env, 2)
             if ins_ws and ins_env else None,
-            "peak_rss_kib": rss}
+            "peak_rss_kib": peak_rss_kib(ws_cmd, d),
+            "peak_rss_kib_env": peak_rss_kib(FLOOR, d)}
+
+
+def kib(n):
+    return f"{n} KiB" if n is not None else "n/a"
 
 
 def main():
@@ -233,19 +257,21 @@ def main():
               f"{r['median_ms']:>8.3f}ms {r['ratio']:>6.2f}x")
     print()
     print(f"{'workload':<60} {'instr (ws)':>12} {'instr (env)':>12} "
-          f"{'ratio':>6} {'peak RSS':>10}")
+          f"{'ratio':>6} {'RSS (ws)':>11} {'RSS (env)':>11}")
     for e in extra:
         ratio = f"{e['instruction_ratio']:.2f}x" if e["instruction_ratio"] \
             else "n/a"
         print(f"{e['workload']:<60} {e['instructions'] or 0:>12,} "
               f"{e['instructions_env'] or 0:>12,} {ratio:>6} "
-              f"{e['peak_rss_kib']:>7} KiB")
+              f"{kib(e['peak_rss_kib']):>11} {kib(e['peak_rss_kib_env']):>11}")
     if growth:
         print()
         print("growth (one file):")
         for g in growth:
+            per = (f"{g['instructions'] / g['variables']:8.0f} per variable"
+                   if g["instructions"] else "")
             print(f"  {g['variables']:>6} variables: {g['median_ms']:8.3f} ms, "
-                  f"{g['instructions'] or 0:>12,} instructions")
+                  f"{g['instructions'] or 0:>12,} instructions {per}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"timings": rows, "instructions": extra,

@@ -2,6 +2,8 @@
 # check, explain and defaults (SPEC §2, §6): text and JSON, the exit
 # status of check against the exec form, and never a value.
 . "$WS_SRCDIR/tests/e2e/lib.sh"
+# strict mode refuses group-writable files: whatever umask runs the tests
+umask 022
 
 if command -v jq >/dev/null; then
 	jqq() { jq -r "$1" "$T/out"; }

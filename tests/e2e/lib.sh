@@ -12,6 +12,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ws-test.XXXXXX")
 # shellcheck disable=SC2064
 trap "chmod -R u+rwX '$T' 2>/dev/null; rm -rf '$T'" EXIT
 cd "$T" || exit 99
+# Files the tests make are not group-writable, whatever the caller's
+# umask (strict environments refuse group-writable files).
+umask 022
 # make check-valgrind: run the binary under valgrind (not the command it
 # executes); a valgrind error is exit status 99, which no test expects.
 if [ -n "${WS_VALGRIND:-}" ]; then

@@ -130,8 +130,9 @@ is_var TOP t "the files next to it are read"
 
 # Rotation: a writer publishes generation after generation as kubelet
 # does (write ..gN, rename ..data over, delete the old one) while
-# withsecrets runs; every run must see one generation, whole.
-if command -v python3 >/dev/null; then
+# withsecrets runs; every run must see one generation, whole.  (Not
+# under valgrind: a run there is slower than the writer's rotations.)
+if command -v python3 >/dev/null && [ -z "${WS_VALGRIND:-}" ]; then
 	mkdir rot
 	python3 - "$T/rot" <<'PY' &
 import os, sys
@@ -175,7 +176,7 @@ PY
 	is "$incomplete" 0 "rotation: every run sees every key"
 	is "$mixed" 0 "rotation: every run sees one generation"
 else
-	for i in 1 2 3; do ok 0 "# SKIP python3 missing"; done
+	for i in 1 2 3; do ok 0 "# SKIP python3 missing, or under valgrind"; done
 fi
 
 # ----------------------------------------------------- name mapping

@@ -407,6 +407,15 @@ test_weak(void)
 		ok(!ws_rule_weak(strong[i], strlen(strong[i])), "not weak: %s",
 		    strong[i]);
 
+	ok(!ws_rule_weak("Zq8#Lm2vXr4!nT6&pW1*zY3^abcdefghijk", 35),
+	    "a run of eleven in a random key: not weak");
+	ok(ws_rule_weak("Zq8#Lm2vXr4!nT6&pW1*zY3^abcdefghijkl", 36),
+	    "a run of twelve: weak");
+	ok(ws_rule_weak("Zq8#Lm2vXr4!nT6&pW1*zY3^lkjihgfedcba", 36),
+	    "descending too");
+	ok(ws_rule_weak("Zq8#Lm2vXr4!nT6&pW1*zY3^000000000000", 36),
+	    "and twelve equal characters");
+
 	setup("[var FILLER]\nmin-length = 32\n", 1);
 	add(env_src, "SECRET_KEY", "passwordpasswordpasswordpassword", 0);
 	add(env_src, "DB_PASSWORD", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);

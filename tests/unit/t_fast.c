@@ -1,0 +1,363 @@
+/* The fast paths of start-up (SPEC §9) agree with the slow ones they
+ * stand in front of: each is checked here against the plain code on
+ * many generated inputs, edge cases included. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "withsecrets.h"
+#include "tap.h"
+
+/* A small deterministic generator (xorshift), so that a failure can be
+ * reproduced. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void
+random_string(char *buf, size_t max, const char *alphabet)
+{
+	size_t n = rnd((unsigned)max + 1), i, k = strlen(alphabet);
+
+	for (i = 0; i < n; i++)
+		buf[i] = alphabet[rnd((unsigned)k)];
+	buf[n] = '\0';
+}
+
+/* ws_globlist_match rules patterns out before matching: never one that
+ * ws_wildmatch would match. */
+static void
+test_globlist(void)
+{
+	char pat[16], name[16];
+	char *list[2] = { pat, NULL };
+	unsigned i, bad = 0, hits = 0;
+	int want, got;
+
+	for (i = 0; i < 300000; i++) {
+		random_string(pat, 6, "AB_*?[]!-\\");
+		random_string(name, 5, "AB_*[]\\-");
+		want = ws_wildmatch(pat, name, strlen(name));
+		got = ws_globlist_match(list, name, strlen(name));
+		hits += want;
+		if (want != got && bad++ < 5)
+			printf("#   '%s' vs '%s': %d, not %d\n", pat, name, got,
+			    want);
+	}
+	is_int(bad, 0, "glob lists match as ws_wildmatch does (%u matches)",
+	    hits);
+	ok(hits > 10000, "(and the inputs match often enough to tell)");
+	list[0] = (char *)"";
+	ok(ws_globlist_match(list, "", 0) && !ws_globlist_match(list, "A", 1),
+	    "an empty pattern matches the empty name only");
+	list[0] = (char *)"*_LOG_FILE";
+	ok(ws_globlist_match(list, "APP_LOG_FILE", 12) &&
+	    !ws_globlist_match(list, "LOG_FILE", 8) &&
+	    !ws_globlist_match(list, "APP_LOG_FILES", 13), "*_LOG_FILE");
+	list[0] = (char *)"]X";
+	ok(ws_globlist_match(list, "]X", 2), "a leading ] is plain");
+}
+
+/* The first bytes of a list: every name that matches starts with one. */
+static void
+test_firsts(void)
+{
+	char pats[3][16], name[16];
+	char *list[4] = { pats[0], pats[1], pats[2], NULL };
+	uint64_t set[4];
+	unsigned i, bad = 0, ruled = 0;
+
+	for (i = 0; i < 100000; i++) {
+		random_string(pats[0], 4, "AB_*?[]!\\");
+		random_string(pats[1], 4, "ABC_");
+		random_string(pats[2], 3, "BC]*");
+		random_string(name, 4, "ABC_*[]\\");
+		ws_globlist_firsts(list, set);
+		if (!WS_FIRST_IN(set, name[0]))
+			ruled++;
+		if (!WS_FIRST_IN(set, name[0]) &&
+		    ws_globlist_match(list, name, strlen(name)) && bad++ < 5)
+			printf("#   '%s' matches, yet its first byte is out\n",
+			    name);
+	}
+	is_int(bad, 0, "no name a list matches is ruled out by its first "
+	    "byte (%u ruled out)", ruled);
+	ok(ruled > 1000, "(and some are)");
+}
+
+/* The built-in never-resolve list, measured once, matches as the plain
+ * glob list does. */
+static void
+test_never_resolve(void)
+{
+	static const char *const names[] = { "SSL_CERT_FILE", "MY_CERT_FILE",
+	    "CERT_FILE", "_CERT_FILE", "APP_LOG_FILE", "LOG_FILE", "LOG_FILES",
+	    "DB_PASSWORD_FILE", "X_CA_FILE", "CA_FILE", "AWS_CONFIG_FILE",
+	    "KUBECONFIG_FILE", "A_KUBECONFIG_FILE", "", "E", "ENV_FILE",
+	    "DOTENV_FILE", "MY_ENV_FILE", "X_LOCK_FILE", "X_SOCKET_FILE",
+	    NULL };
+	char *const *list = (char *const *)ws_never_resolve_list();
+	unsigned bad = 0, hits = 0;
+	size_t i;
+	int want;
+
+	for (i = 0; names[i] != NULL; i++) {
+		want = 0;
+		for (size_t k = 0; list[k] != NULL; k++)
+			want |= ws_wildmatch(list[k], names[i],
+			    strlen(names[i]));
+		hits += want;
+		if (ws_never_resolve_builtin(names[i], strlen(names[i])) !=
+		    want && bad++ < 5)
+			printf("#   %s\n", names[i]);
+	}
+	is_int(bad, 0, "the never-resolve list matches as globs do (%u of "
+	    "%zu)", hits, i);
+	/* it is matched as names and name ends: each must be one */
+	for (i = 0, bad = 0; list[i] != NULL; i++)
+		if (strcspn(list[i] + (list[i][0] == '*'), "*?[]\\") !=
+		    strlen(list[i] + (list[i][0] == '*')) || list[i][0] == '\0')
+			bad++;
+	is_int(bad, 0, "each never-resolve glob is a name or *END (%zu)", i);
+}
+
+/* Values are folded to lower case eight bytes at a time: exactly the
+ * ASCII letters A-Z change, whatever surrounds them. */
+static void
+test_fold(void)
+{
+	static const char tricky[] = "@AZ[`az{_09-\x80\xc1\xda\xe1\xfa\xff";
+	struct ws_policy p;
+	char v[64], word[64];
+	char *values[2] = { word, NULL }, *none[1] = { NULL };
+	size_t lens[2] = { 0, 0 }, n, i;
+	unsigned k, bad = 0, wrong = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.ph_values = values;
+	p.ph_lens = lens;
+	p.ph_patterns = none;
+	p.ph_literals = none;
+	for (k = 0; k < 20000; k++) {
+		random_string(v, 40, tricky);
+		n = strlen(v);
+		for (i = 0; i <= n; i++)
+			word[i] = v[i] >= 'A' && v[i] <= 'Z' ?
+			    (char)(v[i] + 32) : v[i];
+		lens[0] = n;
+		if (n > 0 && !ws_rule_placeholder(&p, v, n) && bad++ < 5)
+			printf("#   not folded right: %zu bytes\n", n);
+		/* a byte that should not fold, folded: no longer equal */
+		for (i = 0; i < n && !(v[i] == '@' || v[i] == '['); i++)
+			;
+		if (i < n) {
+			word[i] = (char)(word[i] | 0x20);
+			if (ws_rule_placeholder(&p, v, n) && wrong++ < 5)
+				printf("#   folded too much\n");
+		}
+	}
+	is_int(bad, 0, "values fold A-Z to a-z (20,000 values)");
+	is_int(wrong, 0, "and nothing else");
+}
+
+/*
+ * The .env parser reads NAME=value lines with nothing to trim, unquote
+ * or interpolate on a fast path, and everything else on the general
+ * one.  "export NAME=value" means the same and always takes the general
+ * path: each generated file is parsed both ways, and must give the same
+ * entries, lines and findings.
+ */
+static struct ws_settings dotenv_set;
+static struct ws_opts dotenv_opts;
+
+static struct ws_store *
+parse_env(const char *text, int *status, size_t *findings)
+{
+	static char *no_environ[] = { NULL };
+	struct ws_run run;
+	struct ws_source *src;
+	size_t n = strlen(text);
+	char *buf;
+
+	memset(&run, 0, sizeof(run));
+	run.opts = &dotenv_opts;
+	run.set = &dotenv_set;
+	run.environ_in = no_environ;
+	run.store = ws_store_new();
+	src = ws_store_source(run.store, WS_KIND_ENV_FILE, "t.env",
+	    WS_RANK_ENV_FILE);
+	if ((buf = ws_arena_alloc(&ws_work, n + 1)) == NULL)
+		ws_fatal_nomem();
+	memcpy(buf, text, n + 1);
+	ws_diag_reset();
+	*status = ws_dotenv_parse(&run, run.store, src, "t.env", buf, n);
+	*findings = ws_finding_count();
+	ws_diag_reset();
+	return run.store;
+}
+
+static int
+same_store(struct ws_store *a, struct ws_store *b)
+{
+	struct ws_var *x, *y;
+	size_t it = 0;
+
+	if (ws_store_count(a) != ws_store_count(b))
+		return 0;
+	while ((x = ws_store_next(a, &it)) != NULL) {
+		y = ws_store_get(b, x->name, x->namelen);
+		if (y == NULL || x->vallen != y->vallen || x->line != y->line ||
+		    x->flags != y->flags || memcmp(x->value, y->value,
+		    x->vallen) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_dotenv_paths(void)
+{
+	static const char *const values[] = { "plain", "a b", " lead",
+	    "trail ", "x#y", "x #c", "#c", "$A", "${A:-d}", "\"q\"", "'s'",
+	    "tab\there", "cr\r", "hi\x80", "nbsp\xc2\xa0",
+	    "\xc2\xa0lead", "", "=", "a=b", "del\x7f", "\\", "x\"", "x'",
+	    "~!%^&*()", NULL };
+	char text[2048], exported[4096], name[16], *t, *e;
+	struct ws_store *a, *b;
+	size_t nv, fa, fb, i, lines;
+	unsigned k, bad = 0;
+	int sa, sb;
+
+	dotenv_set.max_secret_size = 64;	/* "too-large" is reached too */
+	for (nv = 0; values[nv] != NULL; nv++)
+		;
+	for (k = 0; k < 3000; k++) {
+		t = text;
+		e = exported;
+		lines = 1 + rnd(6);
+		for (i = 0; i < lines; i++) {
+			random_string(name, 6, "AB_x.-[]9");
+			if (name[0] == '\0')
+				strcpy(name, "N");
+			t += sprintf(t, "%s=%s\n", name,
+			    values[rnd((unsigned)nv)]);
+		}
+		if (rnd(4) == 0)
+			t += sprintf(t, "LONG=%065d\n", 7);
+		for (t = text; *t != '\0'; t = strchr(t, '\n') + 1)
+			e += sprintf(e, "export %.*s\n",
+			    (int)(strchr(t, '\n') - t), t);
+		a = parse_env(text, &sa, &fa);
+		b = parse_env(exported, &sb, &fb);
+		if ((sa != sb || fa != fb || !same_store(a, b)) && bad++ < 3)
+			printf("#   differs:\n#   %s\n", text);
+		ws_store_free(a);
+		ws_store_free(b);
+		ws_arena_wipe(&ws_work);
+	}
+	is_int(bad, 0, "a .env line means the same on the fast path and the "
+	    "general one (3,000 files)");
+}
+
+/* The store's filter of pointer targets never says no to a target one
+ * of its pointers names, and names are found again whatever their
+ * length (the hash reads them eight bytes at a time). */
+static void
+test_store(void)
+{
+	struct ws_store *st = ws_store_new();
+	struct ws_source *src = ws_store_source(st, WS_KIND_ENV_FILE, "t",
+	    WS_RANK_ENV_FILE);
+	char name[64], ptr[80];
+	unsigned i, missed = 0, lost = 0;
+	size_t n;
+
+	ok(!ws_store_may_point_at(st, "A", 1), "no pointer: no target");
+	for (i = 0; i < 2000; i++) {
+		random_string(name, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+		n = strlen(name);
+		if (n == 0)
+			continue;
+		snprintf(ptr, sizeof(ptr), i % 2 ? "%s_FILE" : "FILE__%s",
+		    name);
+		(void)ws_store_add(st, src, ws_intern(ptr, strlen(ptr)),
+		    strlen(ptr), "x", 1, i + 1, 0);
+		if (!ws_store_may_point_at(st, name, n))
+			missed++;
+		if (ws_store_get(st, ptr, strlen(ptr)) == NULL ||
+		    ws_store_get(st, ptr, strlen(ptr))->line != i + 1)
+			lost++;
+	}
+	is_int(missed, 0, "every target of a pointer may be pointed at");
+	is_int(lost, 0, "every name is found again, 1 to 40 bytes long");
+	ok(ws_store_count(st) > 1000, "(%zu names)", ws_store_count(st));
+	ws_store_free(st);
+}
+
+/* Placeholders are ruled out before folding when no value has the
+ * length and no pattern the characters: never one that folding and
+ * matching every value and pattern would find. */
+static void
+test_placeholders(void)
+{
+	static const char *const pieces[] = { "your", "_", "-", "here", "key",
+	    "change", "me", "for", "production", "dev", "<", ">", "insecure",
+	    "secret", "PASSWORD", "ChangeMe", "XxX", "0", "123456", "TODO",
+	    "a1b2c3d4", "Z", "\xc1", NULL };
+	struct ws_policy *p;
+	char v[128], low[128];
+	size_t np, n, i, k;
+	unsigned t, bad = 0, hits = 0;
+	int want;
+
+	ws_builtin_frozen = NULL;
+	p = ws_policy_new();
+	for (np = 0; pieces[np] != NULL; np++)
+		;
+	for (t = 0; t < 30000; t++) {
+		v[0] = '\0';
+		for (k = rnd(5) + 1; k > 0; k--)
+			strcat(v, pieces[rnd((unsigned)np)]);
+		n = strlen(v);
+		for (i = 0; i <= n; i++)
+			low[i] = v[i] >= 'A' && v[i] <= 'Z' ?
+			    (char)(v[i] + 32) : v[i];
+		want = 0;
+		for (i = 0; p->ph_values[i] != NULL; i++)
+			want |= strcmp(low, p->ph_values[i]) == 0;
+		for (i = 0; p->ph_patterns[i] != NULL; i++)
+			want |= ws_wildmatch(p->ph_patterns[i], low, n);
+		hits += want;
+		if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
+			printf("#   '%s': %d\n", v, !want);
+	}
+	is_int(bad, 0, "placeholders are found as by folding and matching "
+	    "everything (%u of 30,000)", hits);
+	ok(hits > 1000, "(enough of them are)");
+	ws_policy_destroy(p);
+}
+
+int
+main(void)
+{
+	ws_secmem_init();
+	test_fold();
+	test_globlist();
+	test_firsts();
+	test_never_resolve();
+	test_dotenv_paths();
+	test_store();
+	test_placeholders();
+	ws_intern_free();
+	ws_secmem_wipe_all();
+	return done_testing();
+}
