@@ -13,8 +13,9 @@
  *	then [defaults]; a layer above the file is never visible.
  *
  * Every world value carries a marker; no finding may hold it (unless
- * the input spells it out), and the upper layer's marker may appear in
- * no value at all.  The same text parsed twice gives the same result.
+ * the input spells it out).  The same text is parsed again with other
+ * values in the layer above: every entry must come out the same (that
+ * layer is invisible, and the result depends on the input alone).
  *
  * Input: world lines up to the first NUL byte, each "KNAME=VALUE"
  * where K is one of I S U L D (inherited, secret dir, upper layer,
@@ -37,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MARKER		"m4rk#"
 #define UPPER_MARKER	"UPP3R#"
+#define UPPER_OTHER	"0THER#"
 #define MAX_WORLD	16
 #define MAX_VALUE	4096
 
@@ -72,7 +74,7 @@ ident(const char *s, size_t n)
 }
 
 static void
-world_parse(struct world *w, const char *s, size_t n)
+world_parse(struct world *w, const char *s, size_t n, const char *upper)
 {
 	const char *line, *nl, *eq;
 	size_t len, i, k;
@@ -99,7 +101,7 @@ world_parse(struct world *w, const char *s, size_t n)
 		w->v[k].kind = line[0];
 		w->v[k].name = ws_xstrndup(line + 1, (size_t)(eq - line - 1));
 		w->v[k].value = ws_xasprintf("%.*s%s", (int)(nl - eq - 1),
-		    eq + 1, line[0] == 'U' ? UPPER_MARKER : MARKER);
+		    eq + 1, line[0] == 'U' ? upper : MARKER);
 		w->v[k].envstr = ws_xasprintf("%s=%s", w->v[k].name,
 		    w->v[k].value);
 	}
@@ -218,11 +220,9 @@ parse(struct ws_run *run, const struct world *w, const char *text,
 }
 
 /* Every entry of the file: a valid name, a value without NUL within
- * max-secret-size, and nothing from the layer above (unless the input
- * spells its marker out). */
+ * max-secret-size. */
 static void
-check_entries(struct ws_run *run, struct ws_store *st, struct ws_source *file,
-    int upper_spelled)
+check_entries(struct ws_run *run, struct ws_store *st, struct ws_source *file)
 {
 	struct ws_var *v;
 	size_t it = 0;
@@ -233,9 +233,7 @@ check_entries(struct ws_run *run, struct ws_store *st, struct ws_source *file,
 				continue;
 			if (!ws_name_valid(v->name, v->namelen) ||
 			    strlen(v->value) != v->vallen ||
-			    v->vallen > run->set->max_secret_size ||
-			    (!upper_spelled &&
-			    strstr(v->value, UPPER_MARKER) != NULL))
+			    v->vallen > run->set->max_secret_size)
 				abort();
 		}
 }
@@ -248,7 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ws_run run;
 	struct ws_store *st, *st2;
 	struct ws_source *file, *file2;
-	struct world w;
+	struct world w, w2;
 	const uint8_t *nul;
 	const char *text;
 	char *full, *probe;
@@ -262,7 +260,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((nul = memchr(data, '\0', size)) == NULL || nul + 1 >= data + size)
 		return 0;
-	world_parse(&w, (const char *)data, (size_t)(nul - data));
+	world_parse(&w, (const char *)data, (size_t)(nul - data), UPPER_MARKER);
+	world_parse(&w2, (const char *)data, (size_t)(nul - data), UPPER_OTHER);
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
 	opts.dir = ".";
@@ -292,8 +291,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	st = parse(&run, &w, full, flen, &file, &rc);
-	check_entries(&run, st, file, memmem(data, size, UPPER_MARKER,
-	    sizeof(UPPER_MARKER) - 1) != NULL);
+	check_entries(&run, st, file);
 	if (rc != 0 && rc != WS_EX_DATAERR && rc != WS_EX_POLICY)
 		abort();
 	if (leaks(data, size))
@@ -310,12 +308,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	/* the same text again: the same entries */
+	/* the same text again, the layer above holding other values: the
+	 * same entries (the layer above is invisible, and nothing depends
+	 * on anything but the input) */
 	ws_diag_reset();
-	st2 = parse(&run, &w, full, flen, &file2, &rc2);
+	run.environ_in = w2.environ_in;
+	st2 = parse(&run, &w2, full, flen, &file2, &rc2);
 	if (rc2 != rc)
 		abort();
-	if (rc == 0) {
+	{
 		size_t it = 0;
 
 		while ((a = ws_store_next(st, &it)) != NULL)
@@ -340,6 +341,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ws_intern_free();
 	ws_diag_reset();
 	world_free(&w);
+	world_free(&w2);
 	if (ws_arena_mapped(&ws_work) > (size_t)32 * 1024 * 1024)
 		ws_secmem_wipe_all();
 	return 0;
