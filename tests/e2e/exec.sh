@@ -77,10 +77,16 @@ run bash -c "ulimit -n 77; exec \"\$WS\" -- sh -c 'ulimit -n'"
 is "$(cat "$T/out")" 77 "rlimits are inherited"
 run bash -c "exec 7</dev/null; exec \"\$WS\" -- sh -c 'readlink /proc/self/fd/7'"
 is "$(cat "$T/out")" /dev/null "open descriptors are inherited"
-run bash -c "exec \"\$WS\" -- ls /proc/self/fd"
-a=$(tr '\n' ' ' <"$T/out")
-run bash -c "exec env -- ls /proc/self/fd"
-is "$a" "$(tr '\n' ' ' <"$T/out")" "no descriptor of withsecrets leaks into the command"
+# open_fds: the descriptors in $T/out (ls -l /proc/self/fd), except the
+# one ls reads the listing through and the log file valgrind itself keeps
+# open under make check-valgrind (which moves the former up by one).
+open_fds() {
+	awk -v vg="${VG_LOGS:-/nonexistent}" '/ -> / && $NF !~ "^" vg && $NF !~ "^/proc/[0-9]+/fd$" { print $(NF - 2) }' "$T/out" | sort | tr '\n' ' '
+}
+run bash -c "exec \"\$WS\" -- ls -l /proc/self/fd"
+a=$(open_fds)
+run bash -c "exec env -- ls -l /proc/self/fd"
+is "$a" "$(open_fds)" "no descriptor of withsecrets leaks into the command"
 if command -v python3 >/dev/null; then
 	run python3 -c '
 import os, signal, sys
