@@ -187,7 +187,7 @@ if command -v jq >/dev/null; then
 	    "kind,length,name,secret,shadows,source" "every entry has the six fields"
 	is "$(q '[.[].kind] | unique | join(" ")')" "default file-var inherited" "the kinds"
 else
-	for i in 1 2 3 4 5; do ok 0 "# SKIP jq not installed"; done
+	for _ in 1 2 3 4 5; do ok 0 "# SKIP jq not installed"; done
 fi
 no_leak "$S1" "explain JSON (file secret)"
 no_leak "$S2" "explain JSON (inherited secret)"

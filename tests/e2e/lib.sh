@@ -9,8 +9,14 @@ WS_SRCDIR=${WS_SRCDIR:-$WS_BUILDDIR}
 TAP_N=0
 TAP_FAILED=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/ws-test.XXXXXX")
-# shellcheck disable=SC2064
-trap "chmod -R u+rwX '$T' 2>/dev/null; rm -rf '$T'" EXIT
+VG_LOGS=
+# ws_cleanup: remove the scratch directory (and valgrind's logs); a test
+# with its own EXIT trap calls it last.
+ws_cleanup() {
+	chmod -R u+rwX "$T" 2>/dev/null
+	rm -rf "$T" ${VG_LOGS:+"$VG_LOGS"}
+}
+trap ws_cleanup EXIT
 cd "$T" || exit 99
 # Files the tests make are not group-writable, whatever the caller's
 # umask (strict environments refuse group-writable files).
@@ -19,12 +25,9 @@ umask 022
 # executes); a valgrind error is exit status 99, which no test expects.
 # Valgrind writes its own report to a log file, not to stderr: its
 # warnings (an openat2 it does not know, for one) would otherwise land in
-# the stderr the tests compare.  A failing test shows the logs.
-VG_LOGS=
+# the stderr the tests compare.  A failing test shows the newest log.
 if [ -n "${WS_VALGRIND:-}" ]; then
 	VG_LOGS=$(mktemp -d "${TMPDIR:-/tmp}/ws-vg.XXXXXX")
-	# shellcheck disable=SC2064
-	trap "chmod -R u+rwX '$T' 2>/dev/null; rm -rf '$T' '$VG_LOGS'" EXIT
 	printf '#!/bin/sh\nexec valgrind -q --log-file=%s/vg.%%p --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect %s "$@"\n' "$VG_LOGS" "$WS" >"$VG_LOGS/withsecrets"
 	chmod +x "$VG_LOGS/withsecrets"
 	WS=$VG_LOGS/withsecrets
@@ -41,7 +44,9 @@ ok() {	# ok STATUS DESCRIPTION
 		TAP_FAILED=$((TAP_FAILED + 1))
 		if [ -s "$T/err" ]; then sed 's/^/#   stderr: /' "$T/err" | head -n 20; fi
 		if [ -n "$VG_LOGS" ]; then
-			grep -hv 'unhandled.*syscall\|You may be able\|valgrind-users\|your kernel\|contact\|See README\|^==[0-9]*== *$' "$VG_LOGS"/vg.* 2>/dev/null | sed 's/^/#   valgrind: /' | head -n 40
+			# shellcheck disable=SC2012
+			ls -t "$VG_LOGS"/vg.* 2>/dev/null | head -n 1 |
+			    xargs -r sed 's/^/#   valgrind: /' | head -n 40
 		fi
 	fi
 }

@@ -96,7 +96,7 @@ refused "a repeated pattern"
 stderr_has "weak: SECRET_KEY" "weak"
 no_leak "$W" "weak"
 n=0
-for i in $(seq 1 40); do
+for _ in $(seq 1 40); do
 	k=$(openssl rand -hex 32 2>/dev/null || hex 32)
 	b=$(openssl rand -base64 32 2>/dev/null || head -c 32 /dev/urandom | base64)
 	ws "SECRET_KEY=$k" "JWT_SECRET_KEY=$b" -e production --no-config -- true

@@ -31,8 +31,7 @@ cleanup() {
 		as_server "${server_env[@]}" timeout 30 "$PGBIN/pg_ctl" \
 		    -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1
 	fi
-	chmod -R u+rwX "$T" 2>/dev/null
-	rm -rf "$T"
+	ws_cleanup
 }
 trap cleanup EXIT
 trap 'exit 99' INT TERM
@@ -56,7 +55,7 @@ mkdir -p "$T/pg/sock"
 
 # A random loopback port; another try when it is taken.
 started=0
-for try in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	PORT=$((20000 + RANDOM % 30000))
 	if as_server "${server_env[@]}" timeout 90 "$PGBIN/pg_ctl" -D "$PGDATA_DIR" \
 	    -l "$T/pg/server.log" -w -t 60 -o "-c listen_addresses=127.0.0.1 \
