@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 
 #include "withsecrets.h"
 
@@ -62,7 +61,6 @@ const char ws_builtin_policy[] =
 int
 ws_defaults_print(void)
 {
-	if (fputs(ws_builtin_policy, stdout) == EOF)
-		return WS_EX_SOFTWARE;
-	return fflush(stdout) == 0 ? 0 : WS_EX_SOFTWARE;
+	ws_out_str(&ws_stdout, ws_builtin_policy);
+	return ws_out_flush(&ws_stdout) == 0 ? 0 : WS_EX_SOFTWARE;
 }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "withsecrets.h"
 
@@ -1268,7 +1269,7 @@ ws_policy_new(void)
 		ws_msg("error: internal: the built-in policy does not parse");
 		ws_diag_flush();
 		ws_secmem_wipe_all();
-		exit(WS_EX_SOFTWARE);
+		_exit(WS_EX_SOFTWARE);
 	}
 	return p;
 }
@@ -1357,7 +1358,7 @@ load_user_policy(struct ws_run *run)
 		return 0;
 	if (o->config != NULL)
 		return read_user_file(run, o->config, 1);
-	if ((env = getenv("WITHSECRETS_CONFIG")) != NULL && *env != '\0')
+	if ((env = ws_environ_get(environ, "WITHSECRETS_CONFIG", 18)) != NULL && *env != '\0')
 		return read_user_file(run, env, 1);
 	path = in_dir(o->dir, "withsecrets.ini");
 	rc = read_user_file(run, path, 0);

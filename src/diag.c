@@ -8,9 +8,12 @@
 
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdio.h>	/* vsnprintf: formatting only, no streams */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -41,13 +44,16 @@ ws_xmalloc(size_t n)
 	return p;
 }
 
+/* malloc and memset rather than calloc(3): one libc import fewer. */
 void *
 ws_xcalloc(size_t n, size_t m)
 {
-	void *p = calloc(n ? n : 1, m ? m : 1);
+	void *p;
 
-	if (p == NULL)
+	if (m != 0 && n > SIZE_MAX / m)
 		ws_fatal_nomem();
+	p = ws_xmalloc(n * m);
+	memset(p, 0, n * m);
 	return p;
 }
 
@@ -77,10 +83,8 @@ ws_xstrndup(const char *s, size_t n)
 	return p;
 }
 
-static char *xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
-
-static char *
-xvasprintf(const char *fmt, va_list ap)
+char *
+ws_xvasprintf(const char *fmt, va_list ap)
 {
 	va_list aq;
 	char *p;
@@ -103,7 +107,7 @@ ws_xasprintf(const char *fmt, ...)
 	char *p;
 
 	va_start(ap, fmt);
-	p = xvasprintf(fmt, ap);
+	p = ws_xvasprintf(fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -209,7 +213,7 @@ ws_finding(enum ws_severity sev, int code, const char *rule,
 	f->name = name ? ws_xstrdup(name) : NULL;
 	f->source = source ? ws_xstrdup(source) : NULL;
 	va_start(ap, fmt);
-	f->message = xvasprintf(fmt, ap);
+	f->message = ws_xvasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -254,14 +258,17 @@ ws_finding_at(size_t i)
 	return i < n_findings ? &findings[i] : NULL;
 }
 
+/* isatty(3) is tcgetattr(3), an ioctl: asked directly, since each
+ * libc function imported costs every run its binding (SPEC §9). */
 static int
 use_colour(void)
 {
-	const char *nc = getenv("NO_COLOR");
+	const char *nc = ws_environ_get(environ, "NO_COLOR", 8);
+	struct termios t;
 
 	if (nc != NULL && *nc != '\0')
 		return 0;
-	return isatty(STDERR_FILENO);
+	return syscall(SYS_ioctl, STDERR_FILENO, TCGETS, &t) == 0;
 }
 
 static const char *
@@ -285,18 +292,29 @@ print_finding(const struct ws_finding *f, int colour)
 	char *name = f->name ? ws_escape(f->name) : NULL;
 	char *src = f->source ? ws_escape(f->source) : NULL;
 
-	fprintf(stderr, "%s: %s%s%s: ", ws_progname,
-	    colour ? col[f->sev] : "", sev_word(f->sev),
-	    colour ? "\033[0m" : "");
-	if (*rule)
-		fprintf(stderr, "%s: ", rule);
-	if (name && src)
-		fprintf(stderr, "%s (%s): ", name, src);
-	else if (name)
-		fprintf(stderr, "%s: ", name);
-	else if (src)
-		fprintf(stderr, "%s: ", src);
-	fprintf(stderr, "%s\n", msg);
+	ws_out_str(&ws_stderr, ws_progname);
+	ws_out_str(&ws_stderr, ": ");
+	if (colour)
+		ws_out_str(&ws_stderr, col[f->sev]);
+	ws_out_str(&ws_stderr, sev_word(f->sev));
+	if (colour)
+		ws_out_str(&ws_stderr, "\033[0m");
+	ws_out_str(&ws_stderr, ": ");
+	if (*rule) {
+		ws_out_str(&ws_stderr, rule);
+		ws_out_str(&ws_stderr, ": ");
+	}
+	if (name) {
+		ws_out_str(&ws_stderr, name);
+		ws_out_str(&ws_stderr, src ? " (" : ": ");
+	}
+	if (src) {
+		ws_out_str(&ws_stderr, src);
+		ws_out_str(&ws_stderr, name ? "): " : ": ");
+	}
+	ws_out_str(&ws_stderr, msg);
+	ws_out_char(&ws_stderr, '\n');
+	(void)ws_out_flush(&ws_stderr);	/* one write a line */
 	free(rule);
 	free(msg);
 	free(name);
@@ -319,7 +337,6 @@ ws_diag_flush(void)
 			colour = use_colour();
 		print_finding(f, colour);
 	}
-	fflush(stderr);
 }
 
 void
@@ -338,6 +355,17 @@ ws_diag_reset(void)
 	n_findings = cap_findings = n_printed = 0;
 }
 
+/* One message line on stderr, in one write. */
+static void
+print_line(const char *escaped)
+{
+	ws_out_str(&ws_stderr, ws_progname);
+	ws_out_str(&ws_stderr, ": ");
+	ws_out_str(&ws_stderr, escaped);
+	ws_out_char(&ws_stderr, '\n');
+	(void)ws_out_flush(&ws_stderr);
+}
+
 void
 ws_msg(const char *fmt, ...)
 {
@@ -345,10 +373,10 @@ ws_msg(const char *fmt, ...)
 	char *m, *e;
 
 	va_start(ap, fmt);
-	m = xvasprintf(fmt, ap);
+	m = ws_xvasprintf(fmt, ap);
 	va_end(ap);
 	e = ws_escape(m);
-	fprintf(stderr, "%s: %s\n", ws_progname, e);
+	print_line(e);
 	free(e);
 	free(m);
 }
@@ -362,10 +390,10 @@ ws_verbose_msg(const char *fmt, ...)
 	if (!ws_verbose)
 		return;
 	va_start(ap, fmt);
-	m = xvasprintf(fmt, ap);
+	m = ws_xvasprintf(fmt, ap);
 	va_end(ap);
 	e = ws_escape(m);
-	fprintf(stderr, "%s: %s\n", ws_progname, e);
+	print_line(e);
 	free(e);
 	free(m);
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,8 +84,8 @@ ws_exec(struct ws_run *run)
 	size_t dlen, clen = strlen(cmd);
 	char *buf;
 
-	fflush(stdout);
-	fflush(stderr);
+	(void)ws_out_flush(&ws_stdout);
+	(void)ws_out_flush(&ws_stderr);
 	/* Everything secret but the environment block goes now (zeroed;
 	 * execve unmaps it, or finish() does when it fails). */
 	ws_arena_scrub(&ws_work);

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -33,11 +32,17 @@ finish(struct ws_run *run, int status)
 	return status;
 }
 
-/* Set-ID: withsecrets reads files with the caller's own rights only. */
+/* Set-ID: withsecrets reads files with the caller's own rights only.
+ * getresuid and getresgid: two libc imports, not four (SPEC §9). */
 static int
 refuse_setid(void)
 {
-	if (getuid() == geteuid() && getgid() == getegid())
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (getresuid(&ruid, &euid, &suid) == 0 &&
+	    getresgid(&rgid, &egid, &sgid) == 0 &&
+	    ruid == euid && rgid == egid)
 		return 0;
 	ws_msg("error: set-id: refusing to run set-user-ID or set-group-ID; "
 	    "remove the set-ID bit from the withsecrets binary");
@@ -79,10 +84,10 @@ main(int argc, char **argv)
 	switch (opts.verb) {
 	case WS_VERB_HELP:
 		ws_usage(1);
-		return finish(&run, fflush(stdout) ? WS_EX_SOFTWARE : 0);
+		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_VERSION:
-		printf("withsecrets %s\n", PACKAGE_VERSION);
-		return finish(&run, fflush(stdout) ? WS_EX_SOFTWARE : 0);
+		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n");
+		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_DEFAULTS:
 		return finish(&run, ws_defaults_print());
 	default:

@@ -78,7 +78,11 @@ static const char usage_text[] =
 void
 ws_usage(int to_stdout)
 {
-	fputs(usage_text, to_stdout ? stdout : stderr);
+	struct ws_out *o = to_stdout ? &ws_stdout : &ws_stderr;
+
+	ws_out_str(o, usage_text);
+	if (!to_stdout)
+		(void)ws_out_flush(o);
 }
 
 static void
@@ -107,20 +111,27 @@ verb_of(const char *s, enum ws_verb *v)
 static void
 suggest_separator(int argc, char **argv, int at)
 {
-	size_t len = strlen("withsecrets") + 4;
-	char *s;
+	static const char prog[] = "withsecrets";
+	size_t len = sizeof(prog) + 3, k;
+	char *s, *o;
 	int i;
 
 	for (i = 1; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	s = ws_xmalloc(len + 1);
-	strcpy(s, "withsecrets");
+	o = s = ws_xmalloc(len);
+	memcpy(o, prog, sizeof(prog) - 1);
+	o += sizeof(prog) - 1;
 	for (i = 1; i < argc; i++) {
-		if (i == at)
-			strcat(s, " --");
-		strcat(s, " ");
-		strcat(s, argv[i]);
+		if (i == at) {
+			memcpy(o, " --", 3);
+			o += 3;
+		}
+		*o++ = ' ';
+		k = strlen(argv[i]);
+		memcpy(o, argv[i], k);
+		o += k;
 	}
+	*o = '\0';
 	ws_msg("error: usage: '%s' is neither an option nor a verb; "
 	    "put -- before the command: %s", argv[at], s);
 	free(s);

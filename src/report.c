@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,33 +51,33 @@ utf8_seq(const unsigned char *s, size_t n)
  * bytes that are not UTF-8 replaced by U+FFFD, so the document stays
  * valid whatever a file or variable name holds. */
 static void
-json_str(FILE *f, const char *s)
+json_str(struct ws_out *f, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n, len;
 
 	if (s == NULL) {
-		fputs("null", f);
+		ws_out_str(f, "null");
 		return;
 	}
 	n = strlen(s);
-	putc('"', f);
+	ws_out_char(f, '"');
 	while (n > 0) {
 		if (*u == '"' || *u == '\\') {
-			putc('\\', f);
-			putc(*u, f);
+			ws_out_char(f, '\\');
+			ws_out_char(f, *u);
 		} else if (*u == '\n')
-			fputs("\\n", f);
+			ws_out_str(f, "\\n");
 		else if (*u == '\t')
-			fputs("\\t", f);
+			ws_out_str(f, "\\t");
 		else if (*u == '\r')
-			fputs("\\r", f);
+			ws_out_str(f, "\\r");
 		else if (*u < 0x20 || *u == 0x7f)
-			fprintf(f, "\\u%04x", *u);
+			ws_out_fmt(f, "\\u%04x", *u);
 		else if ((len = utf8_seq(u, n)) == 0)
-			fputs("\\ufffd", f);
+			ws_out_str(f, "\\ufffd");
 		else {
-			fwrite(u, 1, len, f);
+			ws_out_mem(f, u, len);
 			u += len;
 			n -= len;
 			continue;
@@ -86,7 +85,7 @@ json_str(FILE *f, const char *s)
 		u++;
 		n--;
 	}
-	putc('"', f);
+	ws_out_char(f, '"');
 }
 
 static const char *
@@ -116,25 +115,25 @@ check_json(struct ws_run *run)
 	const struct ws_finding *f;
 	size_t i, n = ws_finding_count();
 
-	fputs("{\"environment\":", stdout);
-	json_str(stdout, run->env_name);
-	printf(",\"strict\":%s,\"variables\":%zu,\"findings\":[",
+	ws_out_str(&ws_stdout, "{\"environment\":");
+	json_str(&ws_stdout, run->env_name);
+	ws_out_fmt(&ws_stdout, ",\"strict\":%s,\"variables\":%zu,\"findings\":[",
 	    run->strict ? "true" : "false", count_variables(run));
 	for (i = 0; i < n; i++) {
 		f = ws_finding_at(i);
-		fputs(i ? ",{\"rule\":" : "{\"rule\":", stdout);
-		json_str(stdout, f->rule);
-		fputs(",\"severity\":", stdout);
-		json_str(stdout, sev_name(f->sev));
-		fputs(",\"name\":", stdout);
-		json_str(stdout, f->name);
-		fputs(",\"source\":", stdout);
-		json_str(stdout, f->source);
-		fputs(",\"message\":", stdout);
-		json_str(stdout, f->message);
-		putc('}', stdout);
+		ws_out_str(&ws_stdout, i ? ",{\"rule\":" : "{\"rule\":");
+		json_str(&ws_stdout, f->rule);
+		ws_out_str(&ws_stdout, ",\"severity\":");
+		json_str(&ws_stdout, sev_name(f->sev));
+		ws_out_str(&ws_stdout, ",\"name\":");
+		json_str(&ws_stdout, f->name);
+		ws_out_str(&ws_stdout, ",\"source\":");
+		json_str(&ws_stdout, f->source);
+		ws_out_str(&ws_stdout, ",\"message\":");
+		json_str(&ws_stdout, f->message);
+		ws_out_char(&ws_stdout, '}');
 	}
-	fputs("]}\n", stdout);
+	ws_out_str(&ws_stdout, "]}\n");
 }
 
 int
@@ -146,7 +145,7 @@ ws_check_report(struct ws_run *run)
 
 	if (run->opts->format == WS_FORMAT_JSON) {
 		check_json(run);
-		if (fflush(stdout) != 0)
+		if (ws_out_flush(&ws_stdout) != 0)
 			return WS_EX_SOFTWARE;
 	}
 	ws_diag_flush();
@@ -316,31 +315,31 @@ explain_json(const struct row *rows, size_t n)
 {
 	size_t i, j;
 
-	putc('[', stdout);
+	ws_out_char(&ws_stdout, '[');
 	for (i = 0; i < n; i++) {
-		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
-		json_str(stdout, rows[i].name);
-		fputs(",\"source\":", stdout);
-		json_str(stdout, rows[i].source);
-		fputs(",\"kind\":", stdout);
-		json_str(stdout, rows[i].kind);
-		printf(",\"secret\":%s,\"length\":%zu,\"shadows\":[",
+		ws_out_str(&ws_stdout, i ? ",{\"name\":" : "{\"name\":");
+		json_str(&ws_stdout, rows[i].name);
+		ws_out_str(&ws_stdout, ",\"source\":");
+		json_str(&ws_stdout, rows[i].source);
+		ws_out_str(&ws_stdout, ",\"kind\":");
+		json_str(&ws_stdout, rows[i].kind);
+		ws_out_fmt(&ws_stdout, ",\"secret\":%s,\"length\":%zu,\"shadows\":[",
 		    rows[i].secret ? "true" : "false", rows[i].length);
 		for (j = 0; j < rows[i].n_shadows; j++) {
 			if (j)
-				putc(',', stdout);
-			json_str(stdout, rows[i].shadows[j]);
+				ws_out_char(&ws_stdout, ',');
+			json_str(&ws_stdout, rows[i].shadows[j]);
 		}
-		putc(']', stdout);
+		ws_out_char(&ws_stdout, ']');
 		if (rows[i].via) {
-			fputs(",\"via\":", stdout);
-			json_str(stdout, rows[i].via);
+			ws_out_str(&ws_stdout, ",\"via\":");
+			json_str(&ws_stdout, rows[i].via);
 		}
 		if (rows[i].skipped)
-			fputs(",\"skipped\":true", stdout);
-		putc('}', stdout);
+			ws_out_str(&ws_stdout, ",\"skipped\":true");
+		ws_out_char(&ws_stdout, '}');
 	}
-	fputs("]\n", stdout);
+	ws_out_str(&ws_stdout, "]\n");
 }
 
 /* Display width of an escaped string: UTF-8 characters. */
@@ -355,9 +354,32 @@ pad(const char *s, size_t w)
 {
 	size_t n = width(s);
 
-	fputs(s, stdout);
+	ws_out_str(&ws_stdout, s);
 	for (; n < w; n++)
-		putc(' ', stdout);
+		ws_out_char(&ws_stdout, ' ');
+}
+
+/* The shadowed sources, ", " between them. */
+static char *
+join_shadows(const struct row *r)
+{
+	size_t len = 1, j, k;
+	char *s, *o;
+
+	for (j = 0; j < r->n_shadows; j++)
+		len += strlen(r->shadows[j]) + 2;
+	o = s = ws_xmalloc(len);
+	for (j = 0; j < r->n_shadows; j++) {
+		if (j) {
+			memcpy(o, ", ", 2);
+			o += 2;
+		}
+		k = strlen(r->shadows[j]);
+		memcpy(o, r->shadows[j], k);
+		o += k;
+	}
+	*o = '\0';
+	return s;
 }
 
 static void
@@ -366,7 +388,7 @@ explain_text(const struct row *rows, size_t n)
 	static const char *const head[] = { "NAME", "SOURCE", "KIND",
 	    "SECRET", "LENGTH", "SHADOWS" };
 	char ***cell = ws_xcalloc(n + 1, sizeof(*cell));
-	size_t w[6], i, j, k, len;
+	size_t w[6], i, k;
 	char *s;
 
 	for (k = 0; k < 6; k++)
@@ -384,15 +406,7 @@ explain_text(const struct row *rows, size_t n)
 		    "name" : r->kind);
 		cell[i][3] = ws_xstrdup(r->secret ? "yes" : "no");
 		cell[i][4] = ws_xasprintf("%zu", r->length);
-		for (len = 1, j = 0; j < r->n_shadows; j++)
-			len += strlen(r->shadows[j]) + 2;
-		s = ws_xmalloc(len + 1);
-		s[0] = '\0';
-		for (j = 0; j < r->n_shadows; j++) {
-			if (j)
-				strcat(s, ", ");
-			strcat(s, r->shadows[j]);
-		}
+		s = join_shadows(r);
 		cell[i][5] = ws_escape(r->n_shadows ? s : "-");
 		free(s);
 		for (k = 0; k < 5; k++)
@@ -403,18 +417,18 @@ explain_text(const struct row *rows, size_t n)
 		if (k < 5)
 			pad(head[k], w[k] + 2);
 		else
-			fputs(head[k], stdout);
+			ws_out_str(&ws_stdout, head[k]);
 	}
-	putc('\n', stdout);
+	ws_out_char(&ws_stdout, '\n');
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < 6; k++) {
 			if (k < 5)
 				pad(cell[i][k], w[k] + 2);
 			else
-				fputs(cell[i][k], stdout);
+				ws_out_str(&ws_stdout, cell[i][k]);
 			free(cell[i][k]);
 		}
-		putc('\n', stdout);
+		ws_out_char(&ws_stdout, '\n');
 		free(cell[i]);
 	}
 	free(cell);
@@ -435,5 +449,5 @@ ws_explain(struct ws_run *run)
 		free_row(&rows[i]);
 	free(rows);
 	ws_diag_flush();
-	return fflush(stdout) == 0 ? 0 : WS_EX_SOFTWARE;
+	return ws_out_flush(&ws_stdout) == 0 ? 0 : WS_EX_SOFTWARE;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -47,7 +48,7 @@ ws_secmem_init(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (sodium_init() < 0) {
 		ws_msg("error: cannot initialise libsodium");
-		exit(WS_EX_SOFTWARE);
+		_exit(WS_EX_SOFTWARE);	/* nothing to flush or wipe yet */
 	}
 }
 
