@@ -16,15 +16,6 @@
 /* glibc's execvp(3) default when PATH is unset */
 #define WS_DEFAULT_PATH "/bin:/usr/bin"
 
-static const char *
-final_path(char **envp)
-{
-	for (; *envp != NULL; envp++)
-		if (strncmp(*envp, "PATH=", 5) == 0)
-			return *envp + 5;
-	return NULL;
-}
-
 /* execve, and for a file without a #! line the shell, as execvp does */
 static void
 try_exec(const char *path, char **argv, char **envp)
@@ -94,7 +85,7 @@ ws_exec(struct ws_run *run)
 		try_exec(cmd, argv, run->envp);
 		return report(run, cmd, errno);
 	}
-	if ((path = final_path(run->envp)) == NULL)
+	if ((path = ws_environ_get(run->envp, "PATH", 4)) == NULL)
 		path = WS_DEFAULT_PATH;
 	buf = malloc(strlen(path) + clen + 2);
 	if (buf == NULL)
