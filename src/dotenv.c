@@ -808,7 +808,10 @@ scan_name(struct parse *ps, char *s, char **blank)
 			if (ws_name_valid(q, n))
 				continue;
 		}
-		for (bol = q; bol > ps->buf && bol[-1] != '\n'; bol--)
+		/* a NUL before q on its line is a line feed that a value
+		 * of the fast path (plain_statement) took as its end */
+		for (bol = q; bol > ps->buf && bol[-1] != '\n' &&
+		    bol[-1] != '\0'; bol--)
 			;
 		record(ps, WS_EX_DATAERR, "syntax", NULL, ps->line,
 		    "invalid character in a variable name (column %zu); "
@@ -903,9 +906,26 @@ plain_statement(struct parse *ps)
 	ps->key = name;
 	ps->key_line = ps->line;
 	ps->interpolated = 0;
-	ps->p = (char *)q;
-	if (copy_value(ps, (const char *)v, n, &val) != 0 ||
-	    replaces_resolved(ps, name, klen, ps->key_line))
+	if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
+		ps->p = (char *)q;
+		if (n > ps->max)
+			too_large(ps);
+		else
+			too_much(ps);
+		return 1;
+	}
+	ps->produced += n;	/* counted as the general path does */
+	/*
+	 * The value is used where it is, in the file's text (guarded
+	 * memory that lives until the scrub before execve): the line feed
+	 * becomes its terminator, and the cursor moves past it.  Nothing
+	 * is copied.
+	 */
+	*(char *)q = '\0';
+	ps->p = (char *)q + 1;
+	ps->line++;
+	val = (const char *)v;
+	if (replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
 	    ps->key_line, 0);
@@ -1015,8 +1035,7 @@ ws_dotenv_load(struct ws_run *run, struct ws_store *store,
 	if ((rc = ws_file_read(&r, &b)) != 0)
 		return rc;
 	src->file_relative = 1;
-	rc = ws_dotenv_parse(run, store, src, path, b.p, b.len);
-	/* the values are copies: the raw text is wiped now */
-	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
-	return rc;
+	/* the text stays: plain values point into it (plain_statement),
+	 * and it is zeroed with the rest of ws_work */
+	return ws_dotenv_parse(run, store, src, path, b.p, b.len);
 }
