@@ -298,6 +298,8 @@ struct ws_store;
 struct ws_store	*ws_store_new(void);
 /* A copy of a name that lives as long as the run (not secret). */
 char		*ws_intern(const char *, size_t);
+/* The same for two pieces joined (a directory and a file name). */
+char		*ws_intern2(const char *, size_t, const char *, size_t);
 void		 ws_intern_free(void);
 void		 ws_store_free(struct ws_store *);
 struct ws_source *ws_store_source(struct ws_store *, enum ws_kind,

@@ -107,12 +107,15 @@ struct intern_block {
 };
 static struct intern_block *interned;
 
-char *
-ws_intern(const char *s, size_t n)
+/* Room for n bytes and a NUL in the newest block. */
+static char *
+intern_room(size_t n)
 {
 	struct intern_block *b = interned;
 	char *p;
 
+	if (n >= SIZE_MAX / 2)
+		ws_fatal_nomem();
 	if (b == NULL || b->size - b->used < n + 1) {
 		size_t size = n + 1 > 16384 ? n + 1 : 16384;
 
@@ -123,9 +126,32 @@ ws_intern(const char *s, size_t n)
 		interned = b;
 	}
 	p = b->mem + b->used;
-	memcpy(p, s, n);
 	p[n] = '\0';
 	b->used += n + 1;
+	return p;
+}
+
+char *
+ws_intern(const char *s, size_t n)
+{
+	char *p = intern_room(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+char *
+ws_intern2(const char *a, size_t an, const char *b, size_t bn)
+{
+	char *p;
+
+	if (an >= SIZE_MAX / 2 || bn >= SIZE_MAX / 2)
+		ws_fatal_nomem();
+	p = intern_room(an + bn);
+	if (an > 0)
+		memcpy(p, a, an);
+	if (bn > 0)
+		memcpy(p + an, b, bn);
 	return p;
 }
 
@@ -163,10 +189,8 @@ ws_store_free(struct ws_store *st)
 		next = b->next;
 		free(b);
 	}
-	for (i = 0; i < st->n_sources; i++) {
-		free(st->sources[i]->path);
+	for (i = 0; i < st->n_sources; i++)
 		free(st->sources[i]);
-	}
 	free(st->sources);
 	free(st->pointers);
 	free(st->slots);
@@ -181,7 +205,8 @@ ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
 	struct ws_source *s = ws_xcalloc(1, sizeof(*s));
 
 	s->kind = kind;
-	s->path = path ? ws_xstrdup(path) : NULL;
+	/* interned: a path lives as long as the run, like the names */
+	s->path = path ? ws_intern(path, strlen(path)) : NULL;
 	s->rank = rank;
 	s->index = st->n_sources;
 	if (st->n_sources == st->cap_sources) {
