@@ -247,17 +247,34 @@ table_grow(struct ws_store *st)
 	}
 }
 
+/*
+ * The length of the target of a pointer name (NAME_FILE, FILE__NAME),
+ * its offset in *off; 0 for any other name.  ws_pointer_target() in a
+ * form the compiler can inline: every new name is tested (SPEC §9).
+ */
+static size_t
+pointer_target_at(const char *s, size_t n, size_t *off)
+{
+	if (n > 6 && memcmp(s, "FILE__", 6) == 0) {
+		*off = 6;
+		return n - 6;
+	}
+	*off = 0;
+	if (n > 5 && memcmp(s + n - 5, "_FILE", 5) == 0)
+		return n - 5;
+	return 0;
+}
+
 /* The slot of name, created when create is set. */
 static struct slot *
 find_slot(struct ws_store *st, const char *name, size_t n, int create)
 {
-	uint32_t h = hash_name(name, n), t;
-	size_t j, mask = st->table_size - 1, tlen;
-	const char *target;
+	uint32_t h = hash_name(name, n), t, i;
+	size_t j, mask = st->table_size - 1, tlen, off;
 	struct slot *s;
 
-	for (j = h & mask; st->table[j]; j = (j + 1) & mask) {
-		s = &st->slots[st->table[j] - 1];
+	for (j = h & mask; (i = st->table[j]) != 0; j = (j + 1) & mask) {
+		s = &st->slots[i - 1];
 		if (s->hash == h && s->namelen == n &&
 		    memcmp(s->name, name, n) == 0)
 			return s;
@@ -274,7 +291,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	s->namelen = n;
 	s->hash = h;
 	s->head = NULL;
-	if ((tlen = ws_pointer_target(name, n, &target)) > 0) {
+	if ((tlen = pointer_target_at(name, n, &off)) > 0) {
 		if (st->n_pointer_names == st->cap_pointers) {
 			st->cap_pointers = st->cap_pointers ?
 			    st->cap_pointers * 2 : 16;
@@ -282,7 +299,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 			    st->cap_pointers * sizeof(*st->pointers));
 		}
 		st->pointers[st->n_pointer_names++] = st->n_slots;
-		t = hash_name(target, tlen) & 255;
+		t = hash_name(name + off, tlen) & 255;
 		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
 	}
 	st->table[j] = (uint32_t)(++st->n_slots);
