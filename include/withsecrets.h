@@ -48,6 +48,8 @@ struct ws_chunk;
 struct ws_arena {
 	struct ws_chunk	*head;	/* newest chunk first */
 	size_t		 next;	/* size of the next chunk to map */
+	void		*keep;	/* a block ws_arena_scrub() leaves alone */
+	size_t		 keeplen;
 };
 
 void	 ws_secmem_init(void);			/* sodium_init, dumpable 0 */
@@ -60,11 +62,18 @@ void	*ws_arena_grow(struct ws_arena *, void *, size_t, size_t) WS_WUR;
  * oldsize bytes and only newsize are kept.  The rest is wiped. */
 void	 ws_arena_shrink(struct ws_arena *, void *, size_t, size_t);
 void	 ws_arena_wipe(struct ws_arena *);	/* zero and unmap all */
-void	 ws_arena_scrub(struct ws_arena *);	/* zero what was used */
+/* Zero what was used, but the block given to ws_arena_keep(). */
+void	 ws_arena_scrub(struct ws_arena *);
+/* A new block of n bytes that ws_arena_scrub() keeps (the environment
+ * block: execve needs it), aligned for pointers.  It is put in the
+ * room left in the newest chunk when it fits, else in a chunk of its
+ * own size.  One per arena. */
+void	*ws_arena_keep(struct ws_arena *, size_t) WS_WUR;
 size_t	 ws_arena_mapped(const struct ws_arena *);
 
-/* The two arenas of a run: everything secret, and the final
- * environment block that survives until execve. */
+/* The arena of a run: everything secret, the final environment block
+ * (kept by the scrub before execve) included.  ws_final is no longer
+ * used by the program and stays empty. */
 extern struct ws_arena ws_work;
 extern struct ws_arena ws_final;
 void	 ws_secmem_wipe_all(void);
@@ -348,7 +357,7 @@ struct ws_run {
 	const char		*env_name;	/* environment name */
 	const char		*env_name_from;	/* where it came from */
 	int			 strict;
-	char			**envp;		/* final, in ws_final */
+	char			**envp;		/* final, kept in ws_work */
 	size_t			 envp_bytes;
 };
 
@@ -380,7 +389,7 @@ int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
  * unescaped in place) as the .env file display.  0 or a WS_EX_* code. */
 int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *display, char *buf, size_t len);
-/* envbuild.c: deny rule, the final environment block in ws_final. */
+/* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
 struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
 int	 ws_deny_check(struct ws_run *);
 int	 ws_envbuild(struct ws_run *);

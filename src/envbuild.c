@@ -2,8 +2,9 @@
  * The command's environment (SPEC §7), built from nothing as doas
  * does: one entry per name, the highest-precedence value, minus the
  * resolved pointers, WITHSECRETS_*, --unset names and, with --clean,
- * what is inherited and not kept.  The block is written into the final
- * arena, the only secret memory that survives until execve.
+ * what is inherited and not kept.  The block is the one part of the
+ * work arena that the scrub before execve keeps (ws_arena_keep): the
+ * only secret memory that survives until execve.
  */
 #include "config.h"
 
@@ -107,11 +108,9 @@ ws_envbuild(struct ws_run *run)
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;
 	}
-	/* one block of the exact size: guarded memory is filled and wiped
-	 * whole, so a larger chunk costs start-up time for nothing */
-	if (ws_final.head == NULL)
-		ws_final.next = (n + 1) * sizeof(char *) + bytes;
-	envp = ws_arena_alloc(&ws_final, (n + 1) * sizeof(char *) + bytes);
+	/* in the room ws_work has left, or in a chunk of its own exact
+	 * size; kept there when everything else is zeroed before execve */
+	envp = ws_arena_keep(&ws_work, (n + 1) * sizeof(char *) + bytes);
 	if (envp == NULL) {
 		free(eff);
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,
