@@ -13,11 +13,14 @@
 
 #include "withsecrets.h"
 
+/* Out of line, as kept(): ws_effective() runs for every name, twice,
+ * and the lists are rarely given (SPEC §9). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
 in_list(char *const *list, const char *name)
 {
-	if (list == NULL)
-		return 0;
 	for (; *list != NULL; list++)
 		if (strcmp(*list, name) == 0)
 			return 1;
@@ -27,6 +30,9 @@ in_list(char *const *list, const char *name)
 /* With --clean, is an inherited variable kept?  CREDENTIALS_DIRECTORY
  * always is: systemd's credentials are passed on to the command
  * (SPEC §5.1), which may read further ones itself. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
 kept(const struct ws_run *run, const struct ws_var *v)
 {
@@ -52,7 +58,7 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 	if (v->name[0] == 'W' && v->namelen >= 12 &&
 	    memcmp(v->name, "WITHSECRETS_", 12) == 0)
 		return NULL;
-	if (in_list(run->opts->unset, v->name))
+	if (run->opts->unset != NULL && in_list(run->opts->unset, v->name))
 		return NULL;
 	return v;
 }
