@@ -50,7 +50,6 @@ static struct ws_var *
 var_new(struct ws_store *st)
 {
 	struct var_block *b = st->blocks;
-	struct ws_var *v;
 
 	if (b == NULL || b->used == VAR_BLOCK) {
 		b = ws_xmalloc(sizeof(*b));
@@ -58,9 +57,8 @@ var_new(struct ws_store *st)
 		b->next = st->blocks;
 		st->blocks = b;
 	}
-	v = &b->vars[b->used++];
-	memset(v, 0, sizeof(*v));
-	return v;
+	/* every field is set by the caller, ws_store_add() */
+	return &b->vars[b->used++];
 }
 
 /*
@@ -76,7 +74,11 @@ mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
-static uint32_t
+/* inlined: every name is hashed once or twice (SPEC §9) */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t
 hash_name(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -339,8 +341,10 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 	v->src = src;
 	v->line = line;
 	v->flags = flags;
-	v->order = (size_t)(s - st->slots);
+	v->file_path = NULL;
 	v->next_in_name = *pp;
+	v->next_in_src = NULL;
+	v->order = (size_t)(s - st->slots);
 	*pp = v;
 	st->n_vars++;
 	return v;
