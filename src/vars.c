@@ -267,8 +267,13 @@ pointer_target_at(const char *s, size_t n, size_t *off)
 	return 0;
 }
 
-/* The slot of name, created when create is set. */
-static struct slot *
+/* The slot of name, created when create is set.  Inlined into its
+ * callers: one frame for ws_store_add(), which every entry goes
+ * through, and none of the creation code in the lookups. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline struct slot *
 find_slot(struct ws_store *st, const char *name, size_t n, int create)
 {
 	uint32_t h = hash_name(name, n), t, i;
