@@ -109,8 +109,12 @@ struct intern_block {
 };
 static struct intern_block *interned;
 
-/* Room for n bytes and a NUL in the newest block. */
-static char *
+/* Room for n bytes and a NUL in the newest block (inlined: every name
+ * comes here). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline char *
 intern_room(size_t n)
 {
 	struct intern_block *b = interned;
