@@ -69,15 +69,17 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 int
 ws_deny_check(struct ws_run *run)
 {
-	struct ws_var *v;
+	struct ws_var *v, **heads;
 	uint64_t firsts[4];
-	size_t it = 0;
+	size_t i, n;
 	char *src;
 	int rc = 0;
 
 	ws_globlist_firsts(run->set->deny, firsts);
-	while ((v = ws_store_next(run->store, &it)) != NULL)
-		for (; v != NULL; v = v->next_in_name) {
+	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
+	n = ws_store_heads(run->store, heads);
+	for (i = 0; i < n; i++)
+		for (v = heads[i]; v != NULL; v = v->next_in_name) {
 			if (!WS_FIRST_IN(firsts, v->name[0]))
 				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
@@ -96,20 +98,23 @@ ws_deny_check(struct ws_run *run)
 			free(src);
 			rc = WS_EX_POLICY;
 		}
+	free(heads);
 	return rc;
 }
 
 int
 ws_envbuild(struct ws_run *run)
 {
-	struct ws_var *head, *v, **eff;
-	size_t it = 0, n = 0, bytes = 0, i;
+	struct ws_var *v, **eff;
+	size_t n = 0, bytes = 0, i, nheads;
 	char **envp, *p;
 
-	/* what each name gives, once: the block is sized, then written */
+	/* what each name gives, once: the block is sized, then written
+	 * (eff holds the names' heads first, then what they give) */
 	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
-		if ((v = ws_effective(run, head)) == NULL)
+	nheads = ws_store_heads(run->store, eff);
+	for (i = 0; i < nheads; i++) {
+		if ((v = ws_effective(run, eff[i])) == NULL)
 			continue;
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;

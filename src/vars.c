@@ -406,6 +406,17 @@ ws_store_next(struct ws_store *st, size_t *it)
 	return NULL;
 }
 
+size_t
+ws_store_heads(const struct ws_store *st, struct ws_var **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < st->n_slots; i++)
+		if (st->slots[i].head != NULL)
+			out[n++] = st->slots[i].head;
+	return n;
+}
+
 struct ws_var *
 ws_store_next_pointer(struct ws_store *st, size_t *it)
 {
