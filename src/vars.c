@@ -35,6 +35,7 @@ struct ws_store {
 	size_t		 *pointers;	/* their slots, first-seen order */
 	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
+	struct source_block *src_blocks;	/* where ws_sources live */
 };
 
 /* Variables are allocated in blocks: one malloc per variable is a
@@ -44,6 +45,15 @@ struct var_block {
 	struct var_block *next;
 	size_t		  used;
 	struct ws_var	  vars[VAR_BLOCK];
+};
+
+/* Sources too: a run has a few (environ, the directories, the layers),
+ * a malloc each would cost more than the rest of creating one. */
+#define SOURCE_BLOCK 8
+struct source_block {
+	struct source_block *next;
+	size_t		  used;
+	struct ws_source  s[SOURCE_BLOCK];
 };
 
 static struct ws_var *
@@ -187,7 +197,6 @@ void
 ws_store_free(struct ws_store *st)
 {
 	struct var_block *b, *next;
-	size_t i;
 
 	if (st == NULL)
 		return;
@@ -195,8 +204,12 @@ ws_store_free(struct ws_store *st)
 		next = b->next;
 		free(b);
 	}
-	for (i = 0; i < st->n_sources; i++)
-		free(st->sources[i]);
+	while (st->src_blocks != NULL) {
+		struct source_block *sb = st->src_blocks;
+
+		st->src_blocks = sb->next;
+		free(sb);
+	}
 	free(st->sources);
 	free(st->pointers);
 	free(st->slots);
@@ -208,8 +221,17 @@ struct ws_source *
 ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
     int rank)
 {
-	struct ws_source *s = ws_xcalloc(1, sizeof(*s));
+	struct source_block *sb = st->src_blocks;
+	struct ws_source *s;
 
+	if (sb == NULL || sb->used == SOURCE_BLOCK) {
+		sb = ws_xmalloc(sizeof(*sb));
+		sb->used = 0;
+		sb->next = st->src_blocks;
+		st->src_blocks = sb;
+	}
+	s = &sb->s[sb->used++];
+	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	/* interned: a path lives as long as the run, like the names */
 	s->path = path ? ws_intern(path, strlen(path)) : NULL;
