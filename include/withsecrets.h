@@ -389,7 +389,9 @@ const char *ws_environ_get(char **, const char *, size_t);
 int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *path, int missing_ok);
 /* Parse the text buf (len bytes, in ws_work; quoted values are
- * unescaped in place) as the .env file display.  0 or a WS_EX_* code. */
+ * unescaped in place, and plain values are used in place: buf must
+ * live as long as the entries) as the .env file display.  0 or a
+ * WS_EX_* code. */
 int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *display, char *buf, size_t len);
 /* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
