@@ -404,12 +404,25 @@ collect(struct scan *sc)
 		return -1;
 	}
 	if (sc->top.has_data_link) {
+		struct stat st;
+
 		sc->gfd = ws_open_beneath(sc->fd, DATA_LINK,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-		if (sc->gfd >= 0 && list_dir(sc, sc->gfd, &sc->gen, 1) != 0) {
+		/* The generation "..data" named was deleted between the
+		 * lookup of the link and of its target, and "..data" names a
+		 * newer one now: read again (following each key's link by
+		 * itself could mix two generations). */
+		if (sc->gfd < 0 && errno == ENOENT &&
+		    fstatat(sc->fd, DATA_LINK, &st, 0) == 0)
+			return 1;
+		if (sc->gfd >= 0 &&
+		    (err = list_dir(sc, sc->gfd, &sc->gen, 1)) != 0) {
 			close(sc->gfd);
 			sc->gfd = -1;
 			sc->gen.n = 0;
+			/* deleted while we listed it: a newer one is out */
+			if (err == ENOENT)
+				return 1;
 		}
 		/* The old generation is deleted only after "..data" moved
 		 * on: if it still points here, the listing is whole. */
