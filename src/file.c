@@ -296,11 +296,14 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 	ssize_t n;
 	int rc;
 
-	/* Room for the whole file plus one byte to see it is not longer. */
+	/* Room for the whole file plus one byte to see it is not longer,
+	 * and the NUL: one block of that size, not rounded up (the sbuf
+	 * grows it if the file grew) */
 	hint = out->st.st_size > 0 && (size_t)out->st.st_size <= r->max ?
 	    (size_t)out->st.st_size + 1 : 4096;
-	if (ws_sbuf_reserve(&b, hint) != 0)
+	if ((b.p = ws_arena_alloc(b.arena, hint + 1)) == NULL)
 		goto nomem;
+	b.cap = hint + 1;
 	for (;;) {
 		if (b.cap - b.len < 2 && ws_sbuf_reserve(&b, b.cap) != 0)
 			goto nomem;
