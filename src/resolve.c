@@ -210,7 +210,11 @@ ws_resolve_pointers(struct ws_run *run)
 			}
 			ptrs[n++] = v;
 		}
-	if (n > 1)
+	/* collected by name, and usually in order already: one source's
+	 * pointers in line order */
+	for (i = 1; i < n && by_rank(&ptrs[i - 1], &ptrs[i]) <= 0; i++)
+		;
+	if (i < n)
 		qsort(ptrs, n, sizeof(*ptrs), by_rank);
 	for (i = 0; i < n; i++)
 		if ((rc = ws_resolve_one(run, ptrs[i])) != 0 && status == 0)

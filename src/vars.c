@@ -315,7 +315,8 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	if (!create)
 		return NULL;
 	if (st->n_slots == st->cap_slots) {
-		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 64;
+		/* 128 names: a .env file and an environment, typically */
+		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 128;
 		st->slots = ws_xrealloc(st->slots,
 		    st->cap_slots * sizeof(*st->slots));
 	}
