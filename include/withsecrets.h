@@ -86,6 +86,9 @@ struct ws_sbuf {
 	size_t		 cap;
 	size_t		 hw;	/* bytes ever written: what finish wipes */
 };
+/* Start an empty buffer with room for cap bytes (the NUL included):
+ * one allocation, when the size is about known. */
+int	 ws_sbuf_start(struct ws_sbuf *, size_t cap) WS_WUR;
 int	 ws_sbuf_reserve(struct ws_sbuf *, size_t) WS_WUR;
 int	 ws_sbuf_append(struct ws_sbuf *, const void *, size_t) WS_WUR;
 /* Trim the buffer to len + 1 (NUL-terminated) and return it. */

@@ -702,7 +702,9 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		*vallen = n;
 		return copy_value(ps, vs, n, val);
 	}
-	if (ws_sbuf_reserve(&out, n) != 0) {
+	/* the text and as much again: most values grow by a name's
+	 * value or two, and the buffer is trimmed when done */
+	if (ws_sbuf_start(&out, n > ps->max ? ps->max + 1 : 2 * n + 1) != 0) {
 		nomem(ps);
 		return -1;
 	}

@@ -301,9 +301,8 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 	 * grows it if the file grew) */
 	hint = out->st.st_size > 0 && (size_t)out->st.st_size <= r->max ?
 	    (size_t)out->st.st_size + 1 : 4096;
-	if ((b.p = ws_arena_alloc(b.arena, hint + 1)) == NULL)
+	if (ws_sbuf_start(&b, hint + 1) != 0)
 		goto nomem;
-	b.cap = hint + 1;
 	for (;;) {
 		if (b.cap - b.len < 2 && ws_sbuf_reserve(&b, b.cap) != 0)
 			goto nomem;

@@ -247,6 +247,18 @@ ws_secmem_wipe_all(void)
 }
 
 int
+ws_sbuf_start(struct ws_sbuf *b, size_t cap)
+{
+	if (cap == 0)
+		cap = 1;
+	if ((b->p = ws_arena_alloc(b->arena, cap)) == NULL)
+		return -1;
+	b->len = b->hw = 0;
+	b->cap = cap;
+	return 0;
+}
+
+int
 ws_sbuf_reserve(struct ws_sbuf *b, size_t extra)
 {
 	size_t want;
