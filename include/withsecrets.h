@@ -292,7 +292,8 @@ struct ws_source {
 #define WS_VAR_NO_VALUE		0x20	/* bare name, unset */
 
 struct ws_var {
-	const char	*name;		/* NUL-terminated */
+	const char	*name;		/* NUL-terminated; interned, or in
+					 * a .env file's text in ws_work */
 	size_t		 namelen;
 	const char	*value;		/* NUL-terminated; may be in ws_work */
 	size_t		 vallen;

@@ -811,7 +811,8 @@ scan_name(struct parse *ps, char *s, char **blank)
 				continue;
 		}
 		/* a NUL before q on its line is a line feed that a value
-		 * of the fast path (plain_statement) took as its end */
+		 * of the fast path (plain_statement) took as its end (the
+		 * NUL it puts after a name is on that line too) */
 		for (bol = q; bol > ps->buf && bol[-1] != '\n' &&
 		    bol[-1] != '\0'; bol--)
 			;
@@ -885,7 +886,8 @@ static int
 plain_statement(struct parse *ps)
 {
 	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
-	const char *name, *val;
+	const char *val;
+	char *name;
 	size_t klen, n;
 
 	/* the line feed, whose class is none, ends both scans below */
@@ -904,7 +906,15 @@ plain_statement(struct parse *ps)
 		;
 	if (e != q)
 		return 0;
-	name = intern_name(ps->p, klen);
+	/*
+	 * The name and the value are used where they are, in the file's
+	 * text: the '=' becomes the name's terminator and the line feed
+	 * the value's.  Nothing is copied.  The text is guarded memory that
+	 * lives until ws_work is zeroed, at the scrub before execve or at
+	 * exit, after the last use of a name (findings copy theirs).
+	 */
+	name = ps->p;
+	name[klen] = '\0';
 	ps->key = name;
 	ps->key_line = ps->line;
 	ps->interpolated = 0;
@@ -917,13 +927,7 @@ plain_statement(struct parse *ps)
 		return 1;
 	}
 	ps->produced += n;	/* counted as the general path does */
-	/*
-	 * The value is used where it is, in the file's text (guarded
-	 * memory that lives until the scrub before execve): the line feed
-	 * becomes its terminator, and the cursor moves past it.  Nothing
-	 * is copied.
-	 */
-	*(char *)q = '\0';
+	*(char *)q = '\0';	/* and the cursor moves past it */
 	ps->p = (char *)q + 1;
 	ps->line++;
 	val = (const char *)v;
