@@ -64,6 +64,7 @@ struct parse {
 	unsigned	 key_line;
 	int		 interpolated;
 	int		 from_secret;	/* it took in a secret file's value */
+	int		 backslash;	/* the quoted value holds one */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -583,6 +584,7 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r, *stop, *c;
 	unsigned first = ps->line;
 
+	ps->backslash = 0;
 	/* Up to the first backslash nothing moves: skip that much at once
 	 * (the closing quote, when there is no backslash before it). */
 	if ((stop = memchr(r, q, (size_t)(ps->end - r))) == NULL)
@@ -594,6 +596,7 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 	r = w = stop;
 	while (r < ps->end) {
 		if (*r == '\\' && r + 1 < ps->end) {
+			ps->backslash = 1;
 			if (r[1] == q) {
 				*w++ = q;
 			} else {
@@ -691,7 +694,8 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		    "cannot hold");
 		return -1;
 	}
-	if (qk == DOUBLE && (ve = unescape(vs, ve)) == NULL) {
+	/* (no backslash: nothing to unescape, no need to look again) */
+	if (qk == DOUBLE && ps->backslash && (ve = unescape(vs, ve)) == NULL) {
 		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "an octal escape makes a NUL byte, which an environment "
 		    "variable cannot hold");
