@@ -263,7 +263,9 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 {
 	struct ws_var *v;
 
-	if (ps->store == ps->run->store) {
+	/* the store's filter first: most names no pointer names */
+	if (ps->store == ps->run->store &&
+	    ws_store_may_point_at(ps->store, name, n)) {
 		size_t before = ws_store_count(ps->store);
 
 		(void)ws_resolve_name(ps->run, name, n);
@@ -935,7 +937,9 @@ plain_statement(struct parse *ps)
 	ps->p = (char *)q + 1;
 	ps->line++;
 	val = (const char *)v;
-	if (replaces_resolved(ps, name, klen, ps->key_line))
+	/* (tested here first: most files have no interpolation that read
+	 * a NAME_FILE, and this is every line) */
+	if (ps->resolved && replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
 	    ps->key_line, 0);
