@@ -82,6 +82,7 @@ struct scan {
 	struct ws_source *src;
 	const char	*dir;		/* as given, for messages */
 	size_t		 dirlen;	/* without trailing slashes */
+	const char	*dirslash;	/* "DIR/", interned */
 	int		 fd;		/* the directory */
 	int		 gfd;		/* its "..data" generation, or -1 */
 	struct listing	 top, gen;
@@ -139,15 +140,9 @@ buf_reserve(struct scan *sc, size_t n)
 
 /* "DIR/fname", interned: it lives as long as the run. */
 static const char *
-display_path(struct scan *sc, const char *fname)
+display_path(struct scan *sc, const char *fname, size_t n)
 {
-	size_t n = strlen(fname);
-
-	buf_reserve(sc, sc->dirlen + n + 2);
-	memcpy(sc->buf, sc->dir, sc->dirlen);
-	sc->buf[sc->dirlen] = '/';
-	memcpy(sc->buf + sc->dirlen + 1, fname, n);
-	return ws_intern(sc->buf, sc->dirlen + 1 + n);
+	return ws_intern2(sc->dirslash, sc->dirlen + 1, fname, n);
 }
 
 static int
@@ -250,10 +245,10 @@ listing_find(const struct listing *l, const char *fname)
  * usable is decided by the caller.
  */
 static char *
-map_name(const char *fname, size_t *lenp, int *portable)
+map_name(const char *fname, size_t n, int *portable)
 {
-	size_t n = strlen(fname), i;
 	char *p = ws_intern(fname, n);
+	size_t i;
 	int ok = n > 0 && !(p[0] >= '0' && p[0] <= '9');
 
 	for (i = 0; i < n; i++) {
@@ -265,7 +260,6 @@ map_name(const char *fname, size_t *lenp, int *portable)
 		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
 			ok = 0;
 	}
-	*lenp = n;
 	*portable = ok;		/* as ws_name_portable() of the result */
 	return p;
 }
@@ -289,8 +283,9 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 	it->fd = fd;
 	it->in_gen = in_gen;
 	it->type = type;
-	it->display = display_path(sc, fname);
-	it->name = map_name(fname, &it->namelen, &portable);
+	it->namelen = strlen(fname);
+	it->display = display_path(sc, fname, it->namelen);
+	it->name = map_name(fname, it->namelen, &portable);
 	/* Only portable names ([A-Z_][A-Z0-9_]* after mapping): a file
 	 * called "1st key" or "clé" is not meant as a variable. */
 	it->state = portable ? ITEM_PENDING : ITEM_INVALID;
@@ -727,6 +722,7 @@ load_dir(struct ws_run *run, struct scan *sc, const char *path,
 		sc->dirlen--;
 	if (sc->dirlen == 1 && path[0] == '/')
 		sc->dirlen = 0;		/* "/" + "/" + entry */
+	sc->dirslash = ws_intern2(path, sc->dirlen, "/", 1);
 	if (dir_unsafe(sc, sc->fd, NULL)) {
 		close(sc->fd);
 		return;
