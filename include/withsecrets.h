@@ -48,6 +48,8 @@ struct ws_chunk;
 struct ws_arena {
 	struct ws_chunk	*head;	/* newest chunk first */
 	size_t		 next;	/* size of the next chunk to map */
+	void		*keep;	/* a block ws_arena_scrub() leaves alone */
+	size_t		 keeplen;
 };
 
 void	 ws_secmem_init(void);			/* sodium_init, dumpable 0 */
@@ -60,11 +62,18 @@ void	*ws_arena_grow(struct ws_arena *, void *, size_t, size_t) WS_WUR;
  * oldsize bytes and only newsize are kept.  The rest is wiped. */
 void	 ws_arena_shrink(struct ws_arena *, void *, size_t, size_t);
 void	 ws_arena_wipe(struct ws_arena *);	/* zero and unmap all */
-void	 ws_arena_scrub(struct ws_arena *);	/* zero what was used */
+/* Zero what was used, but the block given to ws_arena_keep(). */
+void	 ws_arena_scrub(struct ws_arena *);
+/* A new block of n bytes that ws_arena_scrub() keeps (the environment
+ * block: execve needs it), aligned for pointers.  It is put in the
+ * room left in the newest chunk when it fits, else in a chunk of its
+ * own size.  One per arena. */
+void	*ws_arena_keep(struct ws_arena *, size_t) WS_WUR;
 size_t	 ws_arena_mapped(const struct ws_arena *);
 
-/* The two arenas of a run: everything secret, and the final
- * environment block that survives until execve. */
+/* The arena of a run: everything secret, the final environment block
+ * (kept by the scrub before execve) included.  ws_final is no longer
+ * used by the program and stays empty. */
 extern struct ws_arena ws_work;
 extern struct ws_arena ws_final;
 void	 ws_secmem_wipe_all(void);
@@ -77,6 +86,9 @@ struct ws_sbuf {
 	size_t		 cap;
 	size_t		 hw;	/* bytes ever written: what finish wipes */
 };
+/* Start an empty buffer with room for cap bytes (the NUL included):
+ * one allocation, when the size is about known. */
+int	 ws_sbuf_start(struct ws_sbuf *, size_t cap) WS_WUR;
 int	 ws_sbuf_reserve(struct ws_sbuf *, size_t) WS_WUR;
 int	 ws_sbuf_append(struct ws_sbuf *, const void *, size_t) WS_WUR;
 /* Trim the buffer to len + 1 (NUL-terminated) and return it. */
@@ -299,7 +311,8 @@ struct ws_source {
 #define WS_VAR_NO_VALUE		0x20	/* bare name, unset */
 
 struct ws_var {
-	const char	*name;		/* NUL-terminated */
+	const char	*name;		/* NUL-terminated; interned, or in
+					 * a .env file's text in ws_work */
 	size_t		 namelen;
 	const char	*value;		/* NUL-terminated; may be in ws_work */
 	size_t		 vallen;
@@ -317,6 +330,8 @@ struct ws_store;
 struct ws_store	*ws_store_new(void);
 /* A copy of a name that lives as long as the run (not secret). */
 char		*ws_intern(const char *, size_t);
+/* The same for two pieces joined (a directory and a file name). */
+char		*ws_intern2(const char *, size_t, const char *, size_t);
 void		 ws_intern_free(void);
 void		 ws_store_free(struct ws_store *);
 struct ws_source *ws_store_source(struct ws_store *, enum ws_kind,
@@ -336,6 +351,9 @@ void		 ws_store_remove(struct ws_store *, struct ws_var *);
 /* Iterate over names in first-registration order: the winning entry of
  * each.  Returns NULL at the end; *it starts at 0. */
 struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
+/* The same entries at once, into out (room for ws_store_count()
+ * entries): returns how many.  A loop over names without a call each. */
+size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);
 /* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
 int		 ws_store_has_pointers(const struct ws_store *);
@@ -365,7 +383,7 @@ struct ws_run {
 	const char		*env_name;	/* environment name */
 	const char		*env_name_from;	/* where it came from */
 	int			 strict;
-	char			**envp;		/* final, in ws_final */
+	char			**envp;		/* final, kept in ws_work */
 	size_t			 envp_bytes;
 };
 
@@ -394,10 +412,12 @@ const char *ws_environ_get(char **, const char *, size_t);
 int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *path, int missing_ok);
 /* Parse the text buf (len bytes, in ws_work; quoted values are
- * unescaped in place) as the .env file display.  0 or a WS_EX_* code. */
+ * unescaped in place, and plain values are used in place: buf must
+ * live as long as the entries) as the .env file display.  0 or a
+ * WS_EX_* code. */
 int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *display, char *buf, size_t len);
-/* envbuild.c: deny rule, the final environment block in ws_final. */
+/* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
 struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
 int	 ws_deny_check(struct ws_run *);
 int	 ws_envbuild(struct ws_run *);

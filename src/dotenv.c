@@ -64,6 +64,7 @@ struct parse {
 	unsigned	 key_line;
 	int		 interpolated;
 	int		 from_secret;	/* it took in a secret file's value */
+	int		 backslash;	/* the quoted value holds one */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -262,7 +263,9 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 {
 	struct ws_var *v;
 
-	if (ps->store == ps->run->store) {
+	/* the store's filter first: most names no pointer names */
+	if (ps->store == ps->run->store &&
+	    ws_store_may_point_at(ps->store, name, n)) {
 		size_t before = ws_store_count(ps->store);
 
 		(void)ws_resolve_name(ps->run, name, n);
@@ -583,6 +586,7 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 	char q = *ps->p, *r = ps->p + 1, *w = r, *start = r, *stop, *c;
 	unsigned first = ps->line;
 
+	ps->backslash = 0;
 	/* Up to the first backslash nothing moves: skip that much at once
 	 * (the closing quote, when there is no backslash before it). */
 	if ((stop = memchr(r, q, (size_t)(ps->end - r))) == NULL)
@@ -594,6 +598,7 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 	r = w = stop;
 	while (r < ps->end) {
 		if (*r == '\\' && r + 1 < ps->end) {
+			ps->backslash = 1;
 			if (r[1] == q) {
 				*w++ = q;
 			} else {
@@ -691,7 +696,8 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		    "cannot hold");
 		return -1;
 	}
-	if (qk == DOUBLE && (ve = unescape(vs, ve)) == NULL) {
+	/* (no backslash: nothing to unescape, no need to look again) */
+	if (qk == DOUBLE && ps->backslash && (ve = unescape(vs, ve)) == NULL) {
 		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "an octal escape makes a NUL byte, which an environment "
 		    "variable cannot hold");
@@ -702,7 +708,9 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		*vallen = n;
 		return copy_value(ps, vs, n, val);
 	}
-	if (ws_sbuf_reserve(&out, n) != 0) {
+	/* the text and as much again: most values grow by a name's
+	 * value or two, and the buffer is trimmed when done */
+	if (ws_sbuf_start(&out, n > ps->max ? ps->max + 1 : 2 * n + 1) != 0) {
 		nomem(ps);
 		return -1;
 	}
@@ -808,7 +816,11 @@ scan_name(struct parse *ps, char *s, char **blank)
 			if (ws_name_valid(q, n))
 				continue;
 		}
-		for (bol = q; bol > ps->buf && bol[-1] != '\n'; bol--)
+		/* a NUL before q on its line is a line feed that a value
+		 * of the fast path (plain_statement) took as its end (the
+		 * NUL it puts after a name is on that line too) */
+		for (bol = q; bol > ps->buf && bol[-1] != '\n' &&
+		    bol[-1] != '\0'; bol--)
 			;
 		record(ps, WS_EX_DATAERR, "syntax", NULL, ps->line,
 		    "invalid character in a variable name (column %zu); "
@@ -880,7 +892,8 @@ static int
 plain_statement(struct parse *ps)
 {
 	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
-	const char *name, *val;
+	const char *val;
+	char *name;
 	size_t klen, n;
 
 	/* the line feed, whose class is none, ends both scans below */
@@ -899,13 +912,34 @@ plain_statement(struct parse *ps)
 		;
 	if (e != q)
 		return 0;
-	name = intern_name(ps->p, klen);
+	/*
+	 * The name and the value are used where they are, in the file's
+	 * text: the '=' becomes the name's terminator and the line feed
+	 * the value's.  Nothing is copied.  The text is guarded memory that
+	 * lives until ws_work is zeroed, at the scrub before execve or at
+	 * exit, after the last use of a name (findings copy theirs).
+	 */
+	name = ps->p;
+	name[klen] = '\0';
 	ps->key = name;
 	ps->key_line = ps->line;
 	ps->interpolated = 0;
-	ps->p = (char *)q;
-	if (copy_value(ps, (const char *)v, n, &val) != 0 ||
-	    replaces_resolved(ps, name, klen, ps->key_line))
+	if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
+		ps->p = (char *)q;
+		if (n > ps->max)
+			too_large(ps);
+		else
+			too_much(ps);
+		return 1;
+	}
+	ps->produced += n;	/* counted as the general path does */
+	*(char *)q = '\0';	/* and the cursor moves past it */
+	ps->p = (char *)q + 1;
+	ps->line++;
+	val = (const char *)v;
+	/* (tested here first: most files have no interpolation that read
+	 * a NAME_FILE, and this is every line) */
+	if (ps->resolved && replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
 	    ps->key_line, 0);
@@ -1015,8 +1049,7 @@ ws_dotenv_load(struct ws_run *run, struct ws_store *store,
 	if ((rc = ws_file_read(&r, &b)) != 0)
 		return rc;
 	src->file_relative = 1;
-	rc = ws_dotenv_parse(run, store, src, path, b.p, b.len);
-	/* the values are copies: the raw text is wiped now */
-	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
-	return rc;
+	/* the text stays: plain values point into it (plain_statement),
+	 * and it is zeroed with the rest of ws_work */
+	return ws_dotenv_parse(run, store, src, path, b.p, b.len);
 }

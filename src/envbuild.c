@@ -2,8 +2,9 @@
  * The command's environment (SPEC §7), built from nothing as doas
  * does: one entry per name, the highest-precedence value, minus the
  * resolved pointers, WITHSECRETS_*, --unset names and, with --clean,
- * what is inherited and not kept.  The block is written into the final
- * arena, the only secret memory that survives until execve.
+ * what is inherited and not kept.  The block is the one part of the
+ * work arena that the scrub before execve keeps (ws_arena_keep): the
+ * only secret memory that survives until execve.
  */
 #include "config.h"
 
@@ -12,11 +13,14 @@
 
 #include "withsecrets.h"
 
+/* Out of line, as kept(): ws_effective() runs for every name, twice,
+ * and the lists are rarely given (SPEC §9). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
 in_list(char *const *list, const char *name)
 {
-	if (list == NULL)
-		return 0;
 	for (; *list != NULL; list++)
 		if (strcmp(*list, name) == 0)
 			return 1;
@@ -26,6 +30,9 @@ in_list(char *const *list, const char *name)
 /* With --clean, is an inherited variable kept?  CREDENTIALS_DIRECTORY
  * always is: systemd's credentials are passed on to the command
  * (SPEC §5.1), which may read further ones itself. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
 kept(const struct ws_run *run, const struct ws_var *v)
 {
@@ -51,7 +58,7 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 	if (v->name[0] == 'W' && v->namelen >= 12 &&
 	    memcmp(v->name, "WITHSECRETS_", 12) == 0)
 		return NULL;
-	if (in_list(run->opts->unset, v->name))
+	if (run->opts->unset != NULL && in_list(run->opts->unset, v->name))
 		return NULL;
 	return v;
 }
@@ -62,15 +69,17 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 int
 ws_deny_check(struct ws_run *run)
 {
-	struct ws_var *v;
+	struct ws_var *v, **heads;
 	uint64_t firsts[4];
-	size_t it = 0;
+	size_t i, n;
 	char *src;
 	int rc = 0;
 
 	ws_globlist_firsts(run->set->deny, firsts);
-	while ((v = ws_store_next(run->store, &it)) != NULL)
-		for (; v != NULL; v = v->next_in_name) {
+	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
+	n = ws_store_heads(run->store, heads);
+	for (i = 0; i < n; i++)
+		for (v = heads[i]; v != NULL; v = v->next_in_name) {
 			if (!WS_FIRST_IN(firsts, v->name[0]))
 				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
@@ -89,29 +98,30 @@ ws_deny_check(struct ws_run *run)
 			free(src);
 			rc = WS_EX_POLICY;
 		}
+	free(heads);
 	return rc;
 }
 
 int
 ws_envbuild(struct ws_run *run)
 {
-	struct ws_var *head, *v, **eff;
-	size_t it = 0, n = 0, bytes = 0, i;
+	struct ws_var *v, **eff;
+	size_t n = 0, bytes = 0, i, nheads;
 	char **envp, *p;
 
-	/* what each name gives, once: the block is sized, then written */
+	/* what each name gives, once: the block is sized, then written
+	 * (eff holds the names' heads first, then what they give) */
 	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
-		if ((v = ws_effective(run, head)) == NULL)
+	nheads = ws_store_heads(run->store, eff);
+	for (i = 0; i < nheads; i++) {
+		if ((v = ws_effective(run, eff[i])) == NULL)
 			continue;
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;
 	}
-	/* one block of the exact size: guarded memory is filled and wiped
-	 * whole, so a larger chunk costs start-up time for nothing */
-	if (ws_final.head == NULL)
-		ws_final.next = (n + 1) * sizeof(char *) + bytes;
-	envp = ws_arena_alloc(&ws_final, (n + 1) * sizeof(char *) + bytes);
+	/* in the room ws_work has left, or in a chunk of its own exact
+	 * size; kept there when everything else is zeroed before execve */
+	envp = ws_arena_keep(&ws_work, (n + 1) * sizeof(char *) + bytes);
 	if (envp == NULL) {
 		free(eff);
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,

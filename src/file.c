@@ -146,7 +146,10 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		errno = EXDEV;
 		return -1;
 	}
-	if ((fd = openat(dirfd, path, flags)) == -1)
+	/* a mode argument, though unused: a variable flags argument would
+	 * otherwise go through the fortified __openat_2 (one more libc
+	 * symbol to bind at start-up, SPEC §9) */
+	if ((fd = openat(dirfd, path, flags, 0)) == -1)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
@@ -244,24 +247,28 @@ static int
 holder_stat(const struct ws_read *r, struct stat *dst)
 {
 	char small[256], *dir;
-	const char *slash;
+	const char *slash = NULL, *c;
 	size_t n;
 	int rc;
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
-	slash = strrchr(r->path, '/');
+	/* the last '/' (a loop, not strrchr, and fstatat, not stat: no
+	 * libc symbol used only here, SPEC §9) */
+	for (c = r->path; *c != '\0'; c++)
+		if (*c == '/')
+			slash = c;
 	if (slash == NULL)
-		return stat(".", dst);
+		return fstatat(AT_FDCWD, ".", dst, 0);
 	if (slash == r->path)
-		return stat("/", dst);
+		return fstatat(AT_FDCWD, "/", dst, 0);
 	/* the directory part, copied to be terminated: on the stack when
 	 * it is short (no allocation per file read), else on the heap */
 	n = (size_t)(slash - r->path);
 	dir = n < sizeof(small) ? small : ws_xmalloc(n + 1);
 	memcpy(dir, r->path, n);
 	dir[n] = '\0';
-	rc = stat(dir, dst);
+	rc = fstatat(AT_FDCWD, dir, dst, 0);
 	if (dir != small)
 		free(dir);
 	return rc;
@@ -289,10 +296,12 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 	ssize_t n;
 	int rc;
 
-	/* Room for the whole file plus one byte to see it is not longer. */
+	/* Room for the whole file plus one byte to see it is not longer,
+	 * and the NUL: one block of that size, not rounded up (the sbuf
+	 * grows it if the file grew) */
 	hint = out->st.st_size > 0 && (size_t)out->st.st_size <= r->max ?
 	    (size_t)out->st.st_size + 1 : 4096;
-	if (ws_sbuf_reserve(&b, hint) != 0)
+	if (ws_sbuf_start(&b, hint + 1) != 0)
 		goto nomem;
 	for (;;) {
 		if (b.cap - b.len < 2 && ws_sbuf_reserve(&b, b.cap) != 0)
@@ -343,7 +352,7 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 	if (r->resolve_beneath)
 		fd = ws_open_beneath(r->dirfd, r->path, flags);
 	else
-		fd = openat(r->dirfd, r->path, flags);
+		fd = openat(r->dirfd, r->path, flags, 0);	/* as above */
 	if (fd == -1) {
 		if (errno == ENOENT && r->missing_ok)
 			return 1;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "withsecrets.h"
@@ -150,11 +151,12 @@ join3(const char *a, const char *b, const char *c)
 	return s;
 }
 
+/* DIR/file, or NULL when DIR is "." and file itself is the path */
 static char *
 layer_path(const char *dir, const char *file)
 {
 	if (strcmp(dir, ".") == 0)
-		return ws_xstrdup(file);
+		return NULL;
 	return join3(dir, dir[strlen(dir) - 1] == '/' ? "" : "/", file);
 }
 
@@ -167,8 +169,8 @@ load_layer(struct layers *ly, enum layer which, const char *file)
 	char *path = layer_path(run->opts->dir, file);
 	int rc;
 
-	src = ws_store_source(run->store, WS_KIND_ENV_FILE, path,
-	    ly->base + (int)which);
+	src = ws_store_source(run->store, WS_KIND_ENV_FILE,
+	    path != NULL ? path : file, ly->base + (int)which);
 	free(path);
 	src->file_relative = 1;
 	rc = ws_dotenv_load(run, run->store, src, src->path, 1);
@@ -203,7 +205,8 @@ dir_usable(struct ws_run *run)
 {
 	struct stat st;
 
-	if (stat(run->opts->dir, &st) == 0 && S_ISDIR(st.st_mode))
+	if (fstatat(AT_FDCWD, run->opts->dir, &st, 0) == 0 &&
+	    S_ISDIR(st.st_mode))
 		return 1;
 	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "missing-file", NULL,
 	    run->opts->dir, "no such directory (--dir)");

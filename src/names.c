@@ -202,23 +202,42 @@ static const struct never {
 };
 #define N_NEVER	(sizeof(never_resolve) / sizeof(never_resolve[0]))
 
+/*
+ * Every entry ends in "_FILE" (tests/unit/t_fast.c checks), so a name
+ * that does not is out at once, and so is one whose byte before "_FILE"
+ * ends no entry (the set of those bytes is made on the first call):
+ * DB_PASSWORD_FILE is ruled out without a look at the list.
+ */
 int
 ws_never_resolve_builtin(const char *name, size_t n)
 {
+	static uint64_t befores[4];
+	static int made;
 	const struct never *g;
 	const char *lit;
 	size_t len;
 
+	if (!made) {
+		for (g = never_resolve; g < never_resolve + N_NEVER; g++) {
+			unsigned char c = (unsigned char)g->glob[g->len - 6];
+
+			befores[c >> 6] |= (uint64_t)1 << (c & 63);
+		}
+		made = 1;
+	}
+	if (n < 6 || memcmp(name + n - 5, "_FILE", 5) != 0 ||
+	    !WS_FIRST_IN(befores, name[n - 6]))
+		return 0;
 	for (g = never_resolve; g < never_resolve + N_NEVER; g++) {
 		lit = g->glob;
 		len = g->len;
 		if (*lit == '*') {	/* the end of a name */
 			lit++;
 			len--;
-			if (len <= n && name[n - len] == *lit &&
+			if (len <= n && name[n - 6] == lit[len - 6] &&
 			    memcmp(name + n - len, lit, len) == 0)
 				return 1;
-		} else if (len == n && *name == *lit &&
+		} else if (len == n && name[n - 6] == lit[len - 6] &&
 		    memcmp(name, lit, n) == 0)
 			return 1;
 	}

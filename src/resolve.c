@@ -13,32 +13,18 @@
 
 #include "withsecrets.h"
 
-/* Names and paths of resolved pointers, kept for messages and explain. */
-static char **kept_paths;
-static size_t n_kept, cap_kept;
-
-static char *
-keep(char *path)
-{
-	if (n_kept == cap_kept) {
-		cap_kept = cap_kept ? cap_kept * 2 : 32;
-		kept_paths = ws_xrealloc(kept_paths,
-		    cap_kept * sizeof(*kept_paths));
-	}
-	kept_paths[n_kept++] = path;
-	return path;
-}
+/* ws_resolve_name()'s scratch: "NAME_FILE", then "FILE__NAME".  The
+ * names and paths of resolved pointers are interned (ws_intern): they
+ * live as long as the run, for messages and explain. */
+static char *name_buf;
+static size_t name_cap;
 
 void
 ws_resolve_free(void)
 {
-	size_t i;
-
-	for (i = 0; i < n_kept; i++)
-		free(kept_paths[i]);
-	free(kept_paths);
-	kept_paths = NULL;
-	n_kept = cap_kept = 0;
+	free(name_buf);
+	name_buf = NULL;
+	name_cap = 0;
 }
 
 /* Is this *_FILE / FILE__* entry one that withsecrets resolves? */
@@ -69,26 +55,19 @@ ws_pointer_resolvable(struct ws_run *run, const char *name, size_t n)
 	return 1;
 }
 
-/* Path of a pointer's file: relative to the .env that set it. */
-static char *
+/* Path of a pointer's file: relative to the .env that set it.
+ * Interned: a path is not secret, and it lives as long as the run. */
+static const char *
 pointer_path(const struct ws_var *p)
 {
-	const char *slash;
-	size_t dlen, vlen;
-	char *path;
+	const char *dir = p->src->path, *c;
+	size_t dlen = 0;
 
-	if (p->value[0] == '/' || !p->src->file_relative || p->src->path == NULL)
-		return ws_xstrdup(p->value);
-	slash = strrchr(p->src->path, '/');
-	if (slash == NULL)
-		return ws_xstrdup(p->value);
-	/* DIR/value: one allocation, no printf (every pointer comes here) */
-	dlen = (size_t)(slash - p->src->path) + 1;
-	vlen = strlen(p->value);
-	path = ws_xmalloc(dlen + vlen + 1);
-	memcpy(path, p->src->path, dlen);
-	memcpy(path + dlen, p->value, vlen + 1);
-	return path;
+	if (p->value[0] != '/' && p->src->file_relative && dir != NULL)
+		for (c = dir; *c != '\0'; c++)	/* DIR/ of DIR/.env */
+			if (*c == '/')
+				dlen = (size_t)(c - dir) + 1;
+	return ws_intern2(dir, dlen, p->value, p->vallen);
 }
 
 static int
@@ -134,9 +113,8 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	struct ws_read r;
 	struct ws_blob b;
 	struct ws_var *head, *v;
-	const char *target;
+	const char *target, *path;
 	size_t tlen;
-	char *path;
 	int rc;
 
 	if (p->flags & WS_VAR_RESOLVED)
@@ -166,15 +144,11 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	r.name = p->name;
 	r.max = run->set->max_secret_size;
 	r.secret = 1;
-	rc = ws_file_read(&r, &b);
-	if (rc != 0) {
-		free(path);
+	if ((rc = ws_file_read(&r, &b)) != 0)
 		return rc;
-	}
-	v = ws_store_add(run->store, p->src,
-	    keep(ws_xstrndup(target, tlen)), tlen, b.p, b.len, p->line,
-	    WS_VAR_FROM_FILE | WS_VAR_SECRET);
-	v->file_path = keep(path);
+	v = ws_store_add(run->store, p->src, ws_intern(target, tlen), tlen,
+	    b.p, b.len, p->line, WS_VAR_FROM_FILE | WS_VAR_SECRET);
+	v->file_path = path;
 	return 0;
 }
 
@@ -183,23 +157,21 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 int
 ws_resolve_name(struct ws_run *run, const char *name, size_t n)
 {
-	static char *buf;	/* "NAME_FILE" then "FILE__NAME"; reused */
-	static size_t cap;
 	struct ws_var *cand[2], *best = NULL, *c;
 	int i;
 
 	if (!ws_store_may_point_at(run->store, name, n))
 		return 0;	/* the common case: nothing to look for */
-	if (cap < n + 7) {
-		cap = n + 64;
-		buf = ws_xrealloc(buf, cap);
+	if (name_cap < n + 7) {
+		name_cap = n + 64;
+		name_buf = ws_xrealloc(name_buf, name_cap);
 	}
-	memcpy(buf, name, n);
-	memcpy(buf + n, "_FILE", 5);
-	cand[0] = ws_store_get(run->store, buf, n + 5);
-	memcpy(buf, "FILE__", 6);
-	memcpy(buf + 6, name, n);
-	cand[1] = ws_store_get(run->store, buf, n + 6);
+	memcpy(name_buf, name, n);
+	memcpy(name_buf + n, "_FILE", 5);
+	cand[0] = ws_store_get(run->store, name_buf, n + 5);
+	memcpy(name_buf, "FILE__", 6);
+	memcpy(name_buf + 6, name, n);
+	cand[1] = ws_store_get(run->store, name_buf, n + 6);
 	for (i = 0; i < 2; i++)
 		for (c = cand[i]; c != NULL; c = c->next_in_name)
 			if (!(c->flags & (WS_VAR_RESOLVED | WS_VAR_FROM_FILE)) &&
@@ -238,7 +210,11 @@ ws_resolve_pointers(struct ws_run *run)
 			}
 			ptrs[n++] = v;
 		}
-	if (n > 1)
+	/* collected by name, and usually in order already: one source's
+	 * pointers in line order */
+	for (i = 1; i < n && by_rank(&ptrs[i - 1], &ptrs[i]) <= 0; i++)
+		;
+	if (i < n)
 		qsort(ptrs, n, sizeof(*ptrs), by_rank);
 	for (i = 0; i < n; i++)
 		if ((rc = ws_resolve_one(run, ptrs[i])) != 0 && status == 0)

@@ -24,13 +24,14 @@
  */
 #include "config.h"
 
-#include <dirent.h>
+#include <dirent.h>	/* DT_* */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -81,6 +82,7 @@ struct scan {
 	struct ws_source *src;
 	const char	*dir;		/* as given, for messages */
 	size_t		 dirlen;	/* without trailing slashes */
+	const char	*dirslash;	/* "DIR/", interned */
 	int		 fd;		/* the directory */
 	int		 gfd;		/* its "..data" generation, or -1 */
 	struct listing	 top, gen;
@@ -138,15 +140,9 @@ buf_reserve(struct scan *sc, size_t n)
 
 /* "DIR/fname", interned: it lives as long as the run. */
 static const char *
-display_path(struct scan *sc, const char *fname)
+display_path(struct scan *sc, const char *fname, size_t n)
 {
-	size_t n = strlen(fname);
-
-	buf_reserve(sc, sc->dirlen + n + 2);
-	memcpy(sc->buf, sc->dir, sc->dirlen);
-	sc->buf[sc->dirlen] = '/';
-	memcpy(sc->buf + sc->dirlen + 1, fname, n);
-	return ws_intern(sc->buf, sc->dirlen + 1 + n);
+	return ws_intern2(sc->dirslash, sc->dirlen + 1, fname, n);
 }
 
 static int
@@ -156,63 +152,78 @@ by_fname(const void *a, const void *b)
 	    ((const struct dent *)b)->fname);
 }
 
+/*
+ * The entries as the kernel returns them, read with getdents64(2)
+ * straight (every run lists a directory: opendir/readdir cost a 32 KiB
+ * buffer and four more libc symbols to bind at start-up, SPEC §9).
+ */
+struct kdirent {
+	uint64_t	 d_ino;
+	int64_t		 d_off;
+	unsigned short	 d_reclen;
+	unsigned char	 d_type;
+	char		 d_name[];
+};
+
 /* List fd's entries, dotfiles left out; sorted by name when asked.
  * Returns 0 or an errno value. */
 static int
-list_dir(int fd, struct listing *l, int sorted)
+list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 {
-	struct dirent *de;
+	const struct kdirent *de;
 	struct stat st;
-	DIR *d;
-	int dup_fd, err;
+	size_t off;
+	long got;
 
 	l->n = 0;
 	l->has_data_link = 0;
-	/* fdopendir takes the descriptor: give it a copy, and start from
-	 * the beginning (a second attempt lists the same fd again). */
-	if ((dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+	/* from the beginning: a second attempt lists the same fd again */
+	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) == -1)
 		return errno;
-	if ((d = fdopendir(dup_fd)) == NULL) {
-		err = errno;
-		close(dup_fd);
-		return err;
-	}
-	rewinddir(d);
+	buf_reserve(sc, 4096);
 	for (;;) {
-		unsigned char type;
-
-		errno = 0;
-		if ((de = readdir(d)) == NULL)
-			break;
-		type = de->d_type;
-		if (de->d_name[0] == '.') {
-			if (strcmp(de->d_name, DATA_LINK) != 0)
-				continue;
-			if (type == DT_UNKNOWN && fstatat(fd, de->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) == 0)
-				type = mode_to_dtype(st.st_mode);
-			l->has_data_link = type == DT_LNK;
+		got = syscall(SYS_getdents64, fd, sc->buf, sc->bufcap);
+		if (got == -1 && errno == EINVAL) {
+			/* an entry larger than the buffer */
+			buf_reserve(sc, sc->bufcap * 2);
 			continue;
 		}
-		/* some file systems do not fill d_type */
-		if (type == DT_UNKNOWN) {
-			if (fstatat(fd, de->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0)
-				continue;	/* gone since readdir */
-			type = mode_to_dtype(st.st_mode);
+		if (got == -1)
+			return errno;
+		if (got == 0)
+			break;
+		for (off = 0; off < (size_t)got; off += de->d_reclen) {
+			unsigned char type;
+
+			de = (const struct kdirent *)(sc->buf + off);
+			type = de->d_type;
+			if (de->d_name[0] == '.') {
+				if (strcmp(de->d_name, DATA_LINK) != 0)
+					continue;
+				if (type == DT_UNKNOWN && fstatat(fd,
+				    de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+					type = mode_to_dtype(st.st_mode);
+				l->has_data_link = type == DT_LNK;
+				continue;
+			}
+			/* some file systems do not fill d_type */
+			if (type == DT_UNKNOWN) {
+				if (fstatat(fd, de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) != 0)
+					continue;	/* gone since listed */
+				type = mode_to_dtype(st.st_mode);
+			}
+			if (l->n == l->cap) {
+				l->cap = l->cap ? l->cap * 2 : 64;
+				l->v = ws_xrealloc(l->v,
+				    l->cap * sizeof(*l->v));
+			}
+			l->v[l->n].fname = ws_intern(de->d_name,
+			    strlen(de->d_name));
+			l->v[l->n].type = type;
+			l->n++;
 		}
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 64;
-			l->v = ws_xrealloc(l->v, l->cap * sizeof(*l->v));
-		}
-		l->v[l->n].fname = ws_intern(de->d_name, strlen(de->d_name));
-		l->v[l->n].type = type;
-		l->n++;
 	}
-	err = errno;
-	closedir(d);
-	if (err != 0)
-		return err;
 	if (sorted && l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), by_fname);
 	return 0;
@@ -234,10 +245,10 @@ listing_find(const struct listing *l, const char *fname)
  * usable is decided by the caller.
  */
 static char *
-map_name(const char *fname, size_t *lenp, int *portable)
+map_name(const char *fname, size_t n, int *portable)
 {
-	size_t n = strlen(fname), i;
 	char *p = ws_intern(fname, n);
+	size_t i;
 	int ok = n > 0 && !(p[0] >= '0' && p[0] <= '9');
 
 	for (i = 0; i < n; i++) {
@@ -249,7 +260,6 @@ map_name(const char *fname, size_t *lenp, int *portable)
 		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
 			ok = 0;
 	}
-	*lenp = n;
 	*portable = ok;		/* as ws_name_portable() of the result */
 	return p;
 }
@@ -273,8 +283,9 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 	it->fd = fd;
 	it->in_gen = in_gen;
 	it->type = type;
-	it->display = display_path(sc, fname);
-	it->name = map_name(fname, &it->namelen, &portable);
+	it->namelen = strlen(fname);
+	it->display = display_path(sc, fname, it->namelen);
+	it->name = map_name(fname, it->namelen, &portable);
 	/* Only portable names ([A-Z_][A-Z0-9_]* after mapping): a file
 	 * called "1st key" or "clé" is not meant as a variable. */
 	it->state = portable ? ITEM_PENDING : ITEM_INVALID;
@@ -381,19 +392,32 @@ collect(struct scan *sc)
 	sc->gen.n = 0;
 	/* the items are sorted later: only the generation's listing,
 	 * searched by name, needs sorting here */
-	if ((err = list_dir(sc->fd, &sc->top, 0)) != 0) {
+	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
 		    strerror(err));
 		return -1;
 	}
 	if (sc->top.has_data_link) {
+		struct stat st;
+
 		sc->gfd = ws_open_beneath(sc->fd, DATA_LINK,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-		if (sc->gfd >= 0 && list_dir(sc->gfd, &sc->gen, 1) != 0) {
+		/* The generation "..data" named was deleted between the
+		 * lookup of the link and of its target, and "..data" names a
+		 * newer one now: read again (following each key's link by
+		 * itself could mix two generations). */
+		if (sc->gfd < 0 && errno == ENOENT &&
+		    fstatat(sc->fd, DATA_LINK, &st, 0) == 0)
+			return 1;
+		if (sc->gfd >= 0 &&
+		    (err = list_dir(sc, sc->gfd, &sc->gen, 1)) != 0) {
 			close(sc->gfd);
 			sc->gfd = -1;
 			sc->gen.n = 0;
+			/* deleted while we listed it: a newer one is out */
+			if (err == ENOENT)
+				return 1;
 		}
 		/* The old generation is deleted only after "..data" moved
 		 * on: if it still points here, the listing is whole. */
@@ -424,14 +448,36 @@ by_name(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->fname, y->fname);
 }
 
+/* Sort by variable name: a few items by insertion (qsort's set-up and
+ * indirect calls cost more than the sorting, SPEC §9), more by qsort.
+ * by_name is a total order of the items that matter (two items equal
+ * under it are refused together), so both give the same result. */
+#define INSERTION_MAX	16
+static void
+sort_items(struct item *v, size_t n)
+{
+	struct item t;
+	size_t i, j;
+
+	if (n > INSERTION_MAX) {
+		qsort(v, n, sizeof(*v), by_name);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		t = v[i];
+		for (j = i; j > 0 && by_name(&v[j - 1], &t) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+}
+
 /* Sort by variable name; entries that map to one name are refused. */
 static void
 find_duplicates(struct scan *sc)
 {
 	size_t i, j;
 
-	if (sc->n_items > 1)
-		qsort(sc->items, sc->n_items, sizeof(*sc->items), by_name);
+	sort_items(sc->items, sc->n_items);
 	for (i = 0; i < sc->n_items; i = j) {
 		struct item *a = &sc->items[i];
 
@@ -633,7 +679,8 @@ open_dir(const char *path, int named, int *fdp)
 {
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    O_NONBLOCK);
 	if (fd == -1) {
 		err = errno;
 		if (err == ENOENT && !named) {
@@ -675,6 +722,7 @@ load_dir(struct ws_run *run, struct scan *sc, const char *path,
 		sc->dirlen--;
 	if (sc->dirlen == 1 && path[0] == '/')
 		sc->dirlen = 0;		/* "/" + "/" + entry */
+	sc->dirslash = ws_intern2(path, sc->dirlen, "/", 1);
 	if (dir_unsafe(sc, sc->fd, NULL)) {
 		close(sc->fd);
 		return;

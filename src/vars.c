@@ -35,6 +35,7 @@ struct ws_store {
 	size_t		 *pointers;	/* their slots, first-seen order */
 	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
+	struct source_block *src_blocks;	/* where ws_sources live */
 };
 
 /* Variables are allocated in blocks: one malloc per variable is a
@@ -46,11 +47,19 @@ struct var_block {
 	struct ws_var	  vars[VAR_BLOCK];
 };
 
+/* Sources too: a run has a few (environ, the directories, the layers),
+ * a malloc each would cost more than the rest of creating one. */
+#define SOURCE_BLOCK 8
+struct source_block {
+	struct source_block *next;
+	size_t		  used;
+	struct ws_source  s[SOURCE_BLOCK];
+};
+
 static struct ws_var *
 var_new(struct ws_store *st)
 {
 	struct var_block *b = st->blocks;
-	struct ws_var *v;
 
 	if (b == NULL || b->used == VAR_BLOCK) {
 		b = ws_xmalloc(sizeof(*b));
@@ -58,9 +67,8 @@ var_new(struct ws_store *st)
 		b->next = st->blocks;
 		st->blocks = b;
 	}
-	v = &b->vars[b->used++];
-	memset(v, 0, sizeof(*v));
-	return v;
+	/* every field is set by the caller, ws_store_add() */
+	return &b->vars[b->used++];
 }
 
 /*
@@ -76,7 +84,11 @@ mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
-static uint32_t
+/* inlined: every name is hashed once or twice (SPEC §9) */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t
 hash_name(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -107,12 +119,19 @@ struct intern_block {
 };
 static struct intern_block *interned;
 
-char *
-ws_intern(const char *s, size_t n)
+/* Room for n bytes and a NUL in the newest block (inlined: every name
+ * comes here). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline char *
+intern_room(size_t n)
 {
 	struct intern_block *b = interned;
 	char *p;
 
+	if (n >= SIZE_MAX / 2)
+		ws_fatal_nomem();
 	if (b == NULL || b->size - b->used < n + 1) {
 		size_t size = n + 1 > 16384 ? n + 1 : 16384;
 
@@ -123,9 +142,32 @@ ws_intern(const char *s, size_t n)
 		interned = b;
 	}
 	p = b->mem + b->used;
-	memcpy(p, s, n);
 	p[n] = '\0';
 	b->used += n + 1;
+	return p;
+}
+
+char *
+ws_intern(const char *s, size_t n)
+{
+	char *p = intern_room(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+char *
+ws_intern2(const char *a, size_t an, const char *b, size_t bn)
+{
+	char *p;
+
+	if (an >= SIZE_MAX / 2 || bn >= SIZE_MAX / 2)
+		ws_fatal_nomem();
+	p = intern_room(an + bn);
+	if (an > 0)
+		memcpy(p, a, an);
+	if (bn > 0)
+		memcpy(p + an, b, bn);
 	return p;
 }
 
@@ -155,7 +197,6 @@ void
 ws_store_free(struct ws_store *st)
 {
 	struct var_block *b, *next;
-	size_t i;
 
 	if (st == NULL)
 		return;
@@ -163,9 +204,11 @@ ws_store_free(struct ws_store *st)
 		next = b->next;
 		free(b);
 	}
-	for (i = 0; i < st->n_sources; i++) {
-		free(st->sources[i]->path);
-		free(st->sources[i]);
+	while (st->src_blocks != NULL) {
+		struct source_block *sb = st->src_blocks;
+
+		st->src_blocks = sb->next;
+		free(sb);
 	}
 	free(st->sources);
 	free(st->pointers);
@@ -178,10 +221,20 @@ struct ws_source *
 ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
     int rank)
 {
-	struct ws_source *s = ws_xcalloc(1, sizeof(*s));
+	struct source_block *sb = st->src_blocks;
+	struct ws_source *s;
 
+	if (sb == NULL || sb->used == SOURCE_BLOCK) {
+		sb = ws_xmalloc(sizeof(*sb));
+		sb->used = 0;
+		sb->next = st->src_blocks;
+		st->src_blocks = sb;
+	}
+	s = &sb->s[sb->used++];
+	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	s->path = path ? ws_xstrdup(path) : NULL;
+	/* interned: a path lives as long as the run, like the names */
+	s->path = path ? ws_intern(path, strlen(path)) : NULL;
 	s->rank = rank;
 	s->index = st->n_sources;
 	if (st->n_sources == st->cap_sources) {
@@ -222,17 +275,39 @@ table_grow(struct ws_store *st)
 	}
 }
 
-/* The slot of name, created when create is set. */
-static struct slot *
+/*
+ * The length of the target of a pointer name (NAME_FILE, FILE__NAME),
+ * its offset in *off; 0 for any other name.  ws_pointer_target() in a
+ * form the compiler can inline: every new name is tested (SPEC §9).
+ */
+static size_t
+pointer_target_at(const char *s, size_t n, size_t *off)
+{
+	if (n > 6 && memcmp(s, "FILE__", 6) == 0) {
+		*off = 6;
+		return n - 6;
+	}
+	*off = 0;
+	if (n > 5 && memcmp(s + n - 5, "_FILE", 5) == 0)
+		return n - 5;
+	return 0;
+}
+
+/* The slot of name, created when create is set.  Inlined into its
+ * callers: one frame for ws_store_add(), which every entry goes
+ * through, and none of the creation code in the lookups. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline struct slot *
 find_slot(struct ws_store *st, const char *name, size_t n, int create)
 {
-	uint32_t h = hash_name(name, n), t;
-	size_t j, mask = st->table_size - 1, tlen;
-	const char *target;
+	uint32_t h = hash_name(name, n), t, i;
+	size_t j, mask = st->table_size - 1, tlen, off;
 	struct slot *s;
 
-	for (j = h & mask; st->table[j]; j = (j + 1) & mask) {
-		s = &st->slots[st->table[j] - 1];
+	for (j = h & mask; (i = st->table[j]) != 0; j = (j + 1) & mask) {
+		s = &st->slots[i - 1];
 		if (s->hash == h && s->namelen == n &&
 		    memcmp(s->name, name, n) == 0)
 			return s;
@@ -240,7 +315,8 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	if (!create)
 		return NULL;
 	if (st->n_slots == st->cap_slots) {
-		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 64;
+		/* 128 names: a .env file and an environment, typically */
+		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 128;
 		st->slots = ws_xrealloc(st->slots,
 		    st->cap_slots * sizeof(*st->slots));
 	}
@@ -249,7 +325,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	s->namelen = n;
 	s->hash = h;
 	s->head = NULL;
-	if ((tlen = ws_pointer_target(name, n, &target)) > 0) {
+	if ((tlen = pointer_target_at(name, n, &off)) > 0) {
 		if (st->n_pointer_names == st->cap_pointers) {
 			st->cap_pointers = st->cap_pointers ?
 			    st->cap_pointers * 2 : 16;
@@ -257,7 +333,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 			    st->cap_pointers * sizeof(*st->pointers));
 		}
 		st->pointers[st->n_pointer_names++] = st->n_slots;
-		t = hash_name(target, tlen) & 255;
+		t = hash_name(name + off, tlen) & 255;
 		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
 	}
 	st->table[j] = (uint32_t)(++st->n_slots);
@@ -297,8 +373,10 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 	v->src = src;
 	v->line = line;
 	v->flags = flags;
-	v->order = (size_t)(s - st->slots);
+	v->file_path = NULL;
 	v->next_in_name = *pp;
+	v->next_in_src = NULL;
+	v->order = (size_t)(s - st->slots);
 	*pp = v;
 	st->n_vars++;
 	return v;
@@ -349,6 +427,17 @@ ws_store_next(struct ws_store *st, size_t *it)
 			return v;
 	}
 	return NULL;
+}
+
+size_t
+ws_store_heads(const struct ws_store *st, struct ws_var **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < st->n_slots; i++)
+		if (st->slots[i].head != NULL)
+			out[n++] = st->slots[i].head;
+	return n;
 }
 
 struct ws_var *

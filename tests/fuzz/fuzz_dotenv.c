@@ -122,7 +122,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0)
 		memcpy(buf, data, size);
 	rc = ws_dotenv_parse(&run, st, src, "fuzz.env", buf, size);
-	free(buf);
 	if (rc == 0)
 		check_entries(&run, st, src);
 	else if (rc != WS_EX_DATAERR || ws_diag_status() != WS_EX_DATAERR)
@@ -131,6 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	ws_store_free(st);
+	free(buf);		/* values may point into it */
 	ws_store_free(run.store);
 	ws_resolve_free();
 	ws_intern_free();

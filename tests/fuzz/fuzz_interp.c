@@ -202,10 +202,11 @@ leaks(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* Parse text (with the probes) in a fresh store; returns the store. */
+/* Parse text (with the probes) in a fresh store; returns the store.
+ * Values may point into *bufp: freed by the caller with the store. */
 static struct ws_store *
 parse(struct ws_run *run, const struct world *w, const char *text,
-    size_t len, struct ws_source **file, int *rc)
+    size_t len, struct ws_source **file, int *rc, char **bufp)
 {
 	struct ws_store *st = world_store(w, run->opts->override, file);
 	char *buf;
@@ -215,7 +216,7 @@ parse(struct ws_run *run, const struct world *w, const char *text,
 		abort();
 	memcpy(buf, text, len);
 	*rc = ws_dotenv_parse(run, st, *file, "fuzz.env", buf, len);
-	free(buf);
+	*bufp = buf;
 	return st;
 }
 
@@ -245,6 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ws_opts opts;
 	struct ws_run run;
 	struct ws_store *st, *st2;
+	char *buf, *buf2;
 	struct ws_source *file, *file2;
 	struct world w, w2;
 	const uint8_t *nul;
@@ -290,7 +292,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(probe);
 	}
 
-	st = parse(&run, &w, full, flen, &file, &rc);
+	st = parse(&run, &w, full, flen, &file, &rc, &buf);
 	check_entries(&run, st, file);
 	if (rc != 0 && rc != WS_EX_DATAERR && rc != WS_EX_POLICY)
 		abort();
@@ -313,7 +315,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * on anything but the input) */
 	ws_diag_reset();
 	run.environ_in = w2.environ_in;
-	st2 = parse(&run, &w2, full, flen, &file2, &rc2);
+	st2 = parse(&run, &w2, full, flen, &file2, &rc2, &buf2);
 	if (rc2 != rc)
 		abort();
 	{
@@ -335,6 +337,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(full);
 	ws_store_free(st);
 	ws_store_free(st2);
+	free(buf);
+	free(buf2);
 	ws_store_free(run.store);
 	ws_resolve_free();
 	ws_policy_free(&run);

@@ -104,6 +104,8 @@ test_never_resolve(void)
 	    "DB_PASSWORD_FILE", "X_CA_FILE", "CA_FILE", "AWS_CONFIG_FILE",
 	    "KUBECONFIG_FILE", "A_KUBECONFIG_FILE", "", "E", "ENV_FILE",
 	    "DOTENV_FILE", "MY_ENV_FILE", "X_LOCK_FILE", "X_SOCKET_FILE",
+	    "_FILE", "X_FILE", "LOCK_FILE", "XLOG_FILE", "A_PID_FILEX",
+	    "PID_FILE", "A_CERTS_FILE", "SSL_CERT_FILE_FILE", "ZZ_CA_FILE",
 	    NULL };
 	char *const *list = (char *const *)ws_never_resolve_list();
 	unsigned bad = 0, hits = 0;
@@ -128,6 +130,15 @@ test_never_resolve(void)
 		    strlen(list[i] + (list[i][0] == '*')) || list[i][0] == '\0')
 			bad++;
 	is_int(bad, 0, "each never-resolve glob is a name or *END (%zu)", i);
+	/* ws_never_resolve_builtin() rules out names by "_FILE" and the
+	 * byte before it */
+	for (i = 0, bad = 0; list[i] != NULL; i++) {
+		size_t n = strlen(list[i] + (list[i][0] == '*'));
+
+		if (n < 6 || strcmp(list[i] + strlen(list[i]) - 5, "_FILE"))
+			bad++;
+	}
+	is_int(bad, 0, "each ends in _FILE, after at least one byte");
 }
 
 /* Values are folded to lower case eight bytes at a time: exactly the

@@ -2,6 +2,7 @@
  * copy; wiping. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "withsecrets.h"
@@ -51,5 +52,30 @@ main(void)
 
 	ws_arena_wipe(&a);
 	is_int(ws_arena_mapped(&a), 0, "wipe unmaps everything");
+
+	/* The environment block is kept by the scrub before execve, in
+	 * the room of the newest chunk or in a chunk of its own. */
+	for (i = 0; i < 2; i++) {
+		size_t room = i == 0 ? 100 : 1 << 20;
+		char *k;
+
+		p = ws_arena_alloc(&a, 50);
+		memset(p, 's', 50);
+		k = ws_arena_keep(&a, room);
+		ok(k != NULL && (uintptr_t)k % 16 == 0,
+		    "kept block %zu: aligned", i);
+		memset(k, 'e', room);
+		q = ws_arena_alloc(&a, 30);	/* after it: zeroed too */
+		memset(q, 't', 30);
+		ws_arena_scrub(&a);
+		ok(memchr(p, 's', 50) == NULL && memchr(q, 't', 30) == NULL,
+		    "kept block %zu: the rest is zeroed", i);
+		ok(k[0] == 'e' && k[room - 1] == 'e' &&
+		    memchr(k, 0, room) == NULL, "kept block %zu: intact", i);
+		p = ws_arena_alloc(&a, 64);
+		ok(p != NULL && (p + 64 <= k || p >= k + room),
+		    "kept block %zu: nothing is put over it", i);
+		ws_arena_wipe(&a);
+	}
 	return done_testing();
 }

@@ -613,6 +613,64 @@ test_rotation(void)
 	is_int(errors, 0, "no load fails");
 }
 
+/* Directories of a few entries are sorted by insertion, larger ones by
+ * qsort: either way the variables come in name order, and the entries
+ * that map to one name are refused, whatever the creation order. */
+static void
+test_order(void)
+{
+	static const char *const names[] = { "b", "a-x", "a.x", "c", "A_X",
+	    "d_1", "d-2", "e", "zz", "y", "x.y", "m", "n", "o", "p", "q", "r",
+	    "s", "t", "u", "v", "w", "k-k", "k_k", "j", "i", "h", "g", "f",
+	    "aa", "ab", NULL };
+	static const int sizes[] = { 2, 3, 5, 9, 16, 17, 24, 31 };
+	char rel[64], dir[32], prev[64];
+	size_t nn, s, i, it;
+	unsigned bad = 0, seed = 7;
+	struct ws_var *v;
+
+	for (nn = 0; names[nn] != NULL; nn++)
+		;
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = (size_t)sizes[s], order[64], k, tmp;
+
+		snprintf(dir, sizeof(dir), "order%zu", s);
+		mkd(dir);
+		/* the first n names, created in a shuffled order */
+		for (i = 0; i < n; i++)
+			order[i] = i;
+		for (i = n - 1; i > 0; i--) {
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 8) % (i + 1);
+			tmp = order[i];
+			order[i] = order[k];
+			order[k] = tmp;
+		}
+		for (i = 0; i < n; i++) {
+			snprintf(rel, sizeof(rel), "%s/%s", dir,
+			    names[order[i]]);
+			put(rel, "v", 1, 0644);
+		}
+		(void)load1(dir);
+		prev[0] = '\0';
+		it = 0;
+		while ((v = ws_store_next(run.store, &it)) != NULL) {
+			if (strcmp(prev, v->name) >= 0)
+				bad++;
+			snprintf(prev, sizeof(prev), "%s", v->name);
+			/* a-x, a.x (and A_X) from 3 names on, k-k and k_k
+			 * from 24 on: refused (d_1 and d-2 are apart) */
+			if ((n >= 3 && strcmp(v->name, "A_X") == 0) ||
+			    (n >= 24 && strcmp(v->name, "K_K") == 0))
+				bad += val(v->name) != NULL;
+		}
+		if (n >= 3 && !has_rule("duplicate-name"))
+			bad++;
+	}
+	is_int(bad, 0, "variables in name order, duplicates refused, "
+	    "by insertion and by qsort");
+}
+
 static void
 test_many(void)
 {
@@ -656,6 +714,7 @@ main(void)
 	test_hostile();
 	test_kubernetes();
 	test_rotation();
+	test_order();
 	test_many();
 
 	ws_store_free(run.store);

@@ -52,6 +52,22 @@ main(void)
 	ok(v != NULL && v->src == dotenv, "found after the table grew");
 	ws_store_remove(st, ws_store_get(st, "A", 1));
 	is_str(ws_store_get(st, "A", 1)->value, "secret", "removal");
+	/* all heads at once: what ws_store_next gives one by one, even
+	 * with a name whose every entry was removed */
+	ws_store_remove(st, ws_store_get(st, "V17", 3));
+	{
+		struct ws_var **heads = ws_xmalloc(ws_store_count(st) *
+		    sizeof(*heads));
+		size_t n = ws_store_heads(st, heads), k = 0, same = 1;
+
+		it = 0;
+		while ((v = ws_store_next(st, &it)) != NULL)
+			if (k >= n || heads[k++] != v)
+				same = 0;
+		ok(same && k == n, "ws_store_heads gives what ws_store_next "
+		    "does (%zu names)", n);
+		free(heads);
+	}
 	ws_store_free(st);
 	ws_intern_free();
 	return done_testing();
