@@ -72,10 +72,8 @@ void	*ws_arena_keep(struct ws_arena *, size_t) WS_WUR;
 size_t	 ws_arena_mapped(const struct ws_arena *);
 
 /* The arena of a run: everything secret, the final environment block
- * (kept by the scrub before execve) included.  ws_final is no longer
- * used by the program and stays empty. */
+ * (kept by the scrub before execve) included. */
 extern struct ws_arena ws_work;
-extern struct ws_arena ws_final;
 void	 ws_secmem_wipe_all(void);
 
 /* A growable byte buffer inside an arena. */

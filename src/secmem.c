@@ -38,7 +38,6 @@ struct ws_chunk {
 };
 
 struct ws_arena ws_work;
-struct ws_arena ws_final;
 
 void
 ws_secmem_init(void)
@@ -244,7 +243,6 @@ void
 ws_secmem_wipe_all(void)
 {
 	ws_arena_wipe(&ws_work);
-	ws_arena_wipe(&ws_final);
 }
 
 int

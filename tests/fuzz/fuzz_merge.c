@@ -188,7 +188,6 @@ compare_env(struct ws_run *run, const struct model *m, int unset_name)
 	for (i = 0; envp[i] != NULL; i++)
 		if (strchr(envp[i], '=') == NULL)
 			abort();
-	ws_arena_wipe(&ws_final);
 	run->envp = NULL;
 }
 
