@@ -188,6 +188,8 @@ compare_env(struct ws_run *run, const struct model *m, int unset_name)
 	for (i = 0; envp[i] != NULL; i++)
 		if (strchr(envp[i], '=') == NULL)
 			abort();
+	/* the block is kept in ws_work, which nothing else here uses */
+	ws_arena_wipe(&ws_work);
 	run->envp = NULL;
 }
 
