@@ -450,6 +450,40 @@ struct ws_default {			/* one [defaults] entry */
 	unsigned	 line;
 };
 
+/*
+ * An index of the [var] rules, built once per policy (ws_policy_index),
+ * so that a name is tested against the few rules that may match it and
+ * not against every one (start-up cost, SPEC §9): exact names hashed,
+ * LIT* by the first byte, *LIT by the last, other globs always.  *LIT*
+ * by the bytes of LIT: a literal at least `step` long covers one of
+ * every `step` positions of a name, so that only those are looked up,
+ * each byte there giving the literals that hold it (and where).
+ * Chains hold numbers plus one, 0 ending a chain.  The index covers
+ * the first n_rules rules: rules are only ever added, and a policy with
+ * more is matched rule by rule until it is indexed again.
+ */
+/* A bit per length (of an exact name, a placeholder value): a first
+ * test that rules most out at once.  Lengths from 63 share one. */
+#define WS_LENBIT(n)	((uint64_t)1 << ((n) < 63 ? (n) : 63))
+#define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
+struct ws_litbyte {			/* byte `off` of a *LIT* literal */
+	uint32_t	 rule;
+	uint32_t	 off;
+	uint32_t	 next;		/* of the same bucket */
+};
+struct ws_ruleindex {
+	size_t		 n_rules;	/* the rules it was built for */
+	uint64_t	 exact_lens;	/* WS_LENBIT() of each exact name */
+	uint32_t	 exact[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 prefix[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 suffix[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes */
+	uint32_t	 other;				/* rules */
+	size_t		 step;		/* shortest *LIT*; 0: there is none */
+	uint32_t	*next;		/* per rule: the next of its chain */
+	struct ws_litbyte *bytes;
+};
+
 struct ws_policy {
 	struct ws_settings set;
 	struct ws_where	 where[16];	/* of the [withsecrets] keys */
@@ -462,6 +496,8 @@ struct ws_policy {
 	char		**ph_literals;	/* a literal each pattern holds */
 	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
 	size_t		*ph_lens;	/* length of each value */
+	uint64_t	 ph_lenset;	/* WS_LENBIT() of each; 0: look */
+	struct ws_ruleindex *index;	/* of rules; NULL: none (yet) */
 	int		 example_named;	/* set by the user: must exist */
 	struct ws_store	*example;	/* the example file's entries */
 	struct ws_source *example_src;
@@ -512,6 +548,7 @@ struct ws_frozen {
 	struct ws_frozen_list ph_values, ph_patterns, ph_literals;
 	const uint64_t	*ph_masks;	/* each n + 1 long */
 	const size_t	*ph_lens;
+	uint64_t	 ph_lenset;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
 };
@@ -538,9 +575,21 @@ uint64_t ws_charmask(const char *, size_t);
 int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
 /* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
-/* What the policy says about one name. */
+/* What the policy says about one name (NUL-terminated, or of a length). */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);
+void	 ws_policy_var_n(const struct ws_policy *, const char *, size_t,
+	    struct ws_varpol *);
+/* The same, rule by rule without the index: the reference the index is
+ * tested against (tests/unit/t_fast.c). */
+void	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
+	    struct ws_varpol *);
+/* (Re)build p->index; called whenever rules were added. */
+void	 ws_policy_index(struct ws_policy *);
+/* The [var NAME] section of exactly this name, or NULL. */
+const struct ws_varrule *ws_policy_exact(const struct ws_policy *,
+	    const char *, size_t);
+
 /* Is this entry a secret, given what the policy says about its name? */
 int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
 /* Rule helpers (rules.c), exposed for the unit tests. */

@@ -722,8 +722,11 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 			;
 		free(p->ph_lens);
 		p->ph_lens = ws_xcalloc(i + 1, sizeof(*p->ph_lens));
-		for (i = 0; p->ph_values[i] != NULL; i++)
+		p->ph_lenset = 0;
+		for (i = 0; p->ph_values[i] != NULL; i++) {
 			p->ph_lens[i] = strlen(p->ph_values[i]);
+			p->ph_lenset |= WS_LENBIT(p->ph_lens[i]);
+		}
 	} else if (strcmp(e->key, "patterns") == 0) {
 		free_words(p->ph_patterns);
 		p->ph_patterns = split_words(e->value, 1);
@@ -1240,6 +1243,8 @@ ws_config_parse(struct ws_policy *p, const char *buf, size_t len,
 	apply_all(&ps);
 	flush_errors(&ps);
 	parse_free(&ps);
+	if (p->index == NULL || p->index->n_rules != p->n_rules)
+		ws_policy_index(p);	/* rules were added */
 	return ps.status;
 }
 
@@ -1296,6 +1301,7 @@ ws_policy_destroy(struct ws_policy *p)
 		free_words(p->rules[i].forbid);
 	}
 	free(p->rules);
+	free(p->index);
 	free(p->defaults);
 	free_words(p->ph_values);
 	free_words(p->ph_patterns);

@@ -163,6 +163,8 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	p->ph_masks = thaw_array(fz->ph_masks, n * sizeof(*p->ph_masks));
 	n = fz->ph_values.n + 1;
 	p->ph_lens = thaw_array(fz->ph_lens, n * sizeof(*p->ph_lens));
+	p->ph_lenset = fz->ph_lenset;
+	ws_policy_index(p);
 	p->example_named = fz->example_named;
 	return p;
 }

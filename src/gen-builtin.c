@@ -204,6 +204,8 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	fputs(",\n\t.ph_literals = ", f);
 	put_list(f, p->ph_literals);
 	fputs(",\n\t.ph_masks = ph_masks, .ph_lens = ph_lens,\n", f);
+	fprintf(f, "\t.ph_lenset = 0x%016llxULL,\n",
+	    (unsigned long long)p->ph_lenset);
 	fprintf(f, "\t.example_named = %d,\n\t.file = ", p->example_named);
 	put_cstr(f, p->n_files ? p->files[0] : NULL);
 	fputs("\n};\n", f);

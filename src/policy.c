@@ -166,14 +166,32 @@ rule_matches(const struct ws_varrule *r, const char *name, size_t n,
 	}
 }
 
+/* The values of the sections chosen for each key. */
+static void
+varpol_values(struct ws_varpol *out)
+{
+	if (out->from[WS_VK_SECRET])
+		out->secret = out->from[WS_VK_SECRET]->secret;
+	if (out->from[WS_VK_REQUIRED])
+		out->required = out->from[WS_VK_REQUIRED]->required;
+	if (out->from[WS_VK_MIN_LENGTH])
+		out->min_length = out->from[WS_VK_MIN_LENGTH]->min_length;
+	if (out->from[WS_VK_DISTINCT])
+		out->distinct = out->from[WS_VK_DISTINCT]->distinct;
+	if (out->from[WS_VK_DEBUG])
+		out->debug = out->from[WS_VK_DEBUG]->debug;
+}
+
+/* The reference: every rule in turn.  Also what a policy whose index
+ * is missing or behind its rules uses. */
 void
-ws_policy_var(const struct ws_policy *p, const char *name,
+ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
     struct ws_varpol *out)
 {
 	const struct ws_varrule *r, *end = p->rules + p->n_rules;
-	size_t k, n = strlen(name);
 	uint64_t mask = ws_charmask(name, n), absent = ~mask;
 	unsigned exact = 0, bit;
+	size_t k;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
@@ -195,16 +213,263 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 			out->from[k] = r;
 		}
 	}
-	if (out->from[WS_VK_SECRET])
-		out->secret = out->from[WS_VK_SECRET]->secret;
-	if (out->from[WS_VK_REQUIRED])
-		out->required = out->from[WS_VK_REQUIRED]->required;
-	if (out->from[WS_VK_MIN_LENGTH])
-		out->min_length = out->from[WS_VK_MIN_LENGTH]->min_length;
-	if (out->from[WS_VK_DISTINCT])
-		out->distinct = out->from[WS_VK_DISTINCT]->distinct;
-	if (out->from[WS_VK_DEBUG])
-		out->debug = out->from[WS_VK_DEBUG]->debug;
+	varpol_values(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* The index of the rules (struct ws_ruleindex).                       */
+
+#define BUCKET(c)	((unsigned char)(c) & (WS_INDEX_BUCKETS - 1))
+
+/* The bucket of an exact name: its length and three of its bytes, a
+ * few instructions whatever its length. */
+static unsigned
+exact_key(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0)
+		return 0;
+	return (unsigned)(n * 31 + u[0] * 7 + u[n / 2] * 3 + u[n - 1]) &
+	    (WS_INDEX_BUCKETS - 1);
+}
+
+/* Do the n bytes at a and b agree?  Literals are short and most differ
+ * in their first bytes: cheaper inline than a call to memcmp. */
+static int
+same(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The shortest *LIT* literal and the bytes of all of them. */
+static size_t
+inner_bytes(const struct ws_policy *p, size_t *step)
+{
+	size_t i, total = 0;
+
+	*step = 0;
+	for (i = 0; i < p->n_rules; i++)
+		if (p->rules[i].shape == WS_SHAPE_CONTAINS) {
+			total += p->rules[i].litlen;
+			if (*step == 0 || p->rules[i].litlen < *step)
+				*step = p->rules[i].litlen;
+		}
+	return total;
+}
+
+static uint32_t *
+rule_bucket(struct ws_ruleindex *x, const struct ws_varrule *r)
+{
+	switch (r->shape) {
+	case WS_SHAPE_EXACT:
+		x->exact_lens |= WS_LENBIT(r->litlen);
+		return &x->exact[exact_key(r->lit, r->litlen)];
+	case WS_SHAPE_PREFIX:
+		return &x->prefix[BUCKET(r->lit[0])];
+	case WS_SHAPE_SUFFIX:
+		return &x->suffix[BUCKET(r->lit[r->litlen - 1])];
+	default:
+		return &x->other;
+	}
+}
+
+void
+ws_policy_index(struct ws_policy *p)
+{
+	struct ws_ruleindex *x;
+	const struct ws_varrule *r;
+	uint32_t *head, nb = 0;
+	size_t i, j, step, total = inner_bytes(p, &step);
+
+	free(p->index);
+	p->index = NULL;
+	if (p->n_rules >= UINT32_MAX || total >= UINT32_MAX)
+		return;		/* never from a 1 MiB file: matched in turn */
+	x = ws_xcalloc(1, sizeof(*x) + p->n_rules * sizeof(*x->next) +
+	    total * sizeof(*x->bytes));
+	x->next = (uint32_t *)(x + 1);
+	x->bytes = (struct ws_litbyte *)(x->next + p->n_rules);
+	x->n_rules = p->n_rules;
+	x->step = step;
+	/* a rule without keys stays in: a later file may give it keys
+	 * without adding a rule */
+	for (i = 0; i < p->n_rules; i++) {
+		r = &p->rules[i];
+		if (r->shape != WS_SHAPE_CONTAINS) {
+			head = rule_bucket(x, r);
+			x->next[i] = *head;
+			*head = (uint32_t)(i + 1);
+			continue;
+		}
+		for (j = 0; j < r->litlen; j++, nb++) {
+			head = &x->inner[BUCKET(r->lit[j])];
+			x->bytes[nb].rule = (uint32_t)i;
+			x->bytes[nb].off = (uint32_t)j;
+			x->bytes[nb].next = *head;
+			*head = nb + 1;
+		}
+	}
+	p->index = x;
+}
+
+static const struct ws_ruleindex *
+index_of(const struct ws_policy *p)
+{
+	const struct ws_ruleindex *x = p->index;
+
+	return x != NULL && x->n_rules == p->n_rules ? x : NULL;
+}
+
+/* Per key, the glob section that decides: the last that gives it. */
+static void
+take_glob(const struct ws_varrule **g, const struct ws_varrule *r)
+{
+	size_t k;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if ((r->set & (1u << k)) && (g[k] == NULL || g[k] < r))
+			g[k] = r;
+}
+
+static inline const struct ws_varrule *
+exact_in(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n)
+{
+	const struct ws_varrule *r;
+	uint32_t i;
+
+	if (!(x->exact_lens & WS_LENBIT(n)))
+		return NULL;	/* no section of a name this long */
+	for (i = x->exact[exact_key(name, n)]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen == n && same(r->lit, name, n))
+			return r;
+	}
+	return NULL;
+}
+
+const struct ws_varrule *
+ws_policy_exact(const struct ws_policy *p, const char *name, size_t n)
+{
+	const struct ws_ruleindex *x = index_of(p);
+	size_t k;
+
+	if (x != NULL)
+		return exact_in(p, x, name, n);
+	for (k = 0; k < p->n_rules; k++)
+		if (p->rules[k].shape == WS_SHAPE_EXACT &&
+		    p->rules[k].litlen == n && same(p->rules[k].lit, name, n))
+			return &p->rules[k];
+	return NULL;
+}
+
+/* LIT* and *LIT rules, from the name's first and last bytes. */
+static int
+match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, const struct ws_varrule **g)
+{
+	const struct ws_varrule *r;
+	uint32_t i;
+	int any = 0;
+
+	for (i = x->prefix[BUCKET(name[0])]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen <= n && same(r->lit, name, r->litlen)) {
+			take_glob(g, r);
+			any = 1;
+		}
+	}
+	for (i = x->suffix[BUCKET(name[n - 1])]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen <= n &&
+		    same(r->lit, name + n - r->litlen, r->litlen)) {
+			take_glob(g, r);
+			any = 1;
+		}
+	}
+	return any;
+}
+
+/* *LIT* rules: at every step-th position, the literals holding its
+ * byte, tried where they would start. */
+static int
+match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, const struct ws_varrule **g)
+{
+	const struct ws_litbyte *b;
+	const struct ws_varrule *r;
+	size_t pos, start;
+	uint32_t i;
+	int any = 0;
+
+	for (pos = x->step - 1; pos < n; pos += x->step)
+		for (i = x->inner[BUCKET(name[pos])]; i != 0; i = b->next) {
+			b = &x->bytes[i - 1];
+			r = &p->rules[b->rule];
+			if (b->off > pos)
+				continue;
+			start = pos - b->off;
+			if (r->litlen <= n - start &&
+			    same(r->lit, name + start, r->litlen)) {
+				take_glob(g, r);
+				any = 1;
+			}
+		}
+	return any;
+}
+
+void
+ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
+    struct ws_varpol *out)
+{
+	const struct ws_ruleindex *x = index_of(p);
+	const struct ws_varrule *e = NULL, *r;
+	size_t k;
+	uint32_t i;
+	int hit = 0;
+
+	if (x == NULL) {
+		ws_policy_var_scan(p, name, n, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->secret = -1;
+	/* from[] gathers the deciding glob of each key first */
+	if (n > 0) {
+		hit |= match_ends(p, x, name, n, out->from);
+		if (x->step > 0)
+			hit |= match_inner(p, x, name, n, out->from);
+		e = exact_in(p, x, name, n);
+	}
+	for (i = x->other; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (rule_matches(r, name, n, ~(uint64_t)0)) {
+			take_glob(out->from, r);
+			hit = 1;
+		}
+	}
+	/* the section of this very name beats any glob, key by key */
+	if (e != NULL) {
+		for (k = 0; k < WS_VK_COUNT; k++)
+			if (e->set & (1u << k))
+				out->from[k] = e;
+		hit = 1;
+	}
+	if (hit)	/* most names: no section says anything */
+		varpol_values(out);
+}
+
+void
+ws_policy_var(const struct ws_policy *p, const char *name,
+    struct ws_varpol *out)
+{
+	ws_policy_var_n(p, name, strlen(name), out);
 }
 
 /*
@@ -236,7 +501,7 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {
 	struct ws_varpol vp;
 
-	ws_policy_var(run->policy, v->name, &vp);
+	ws_policy_var_n(run->policy, v->name, v->namelen, &vp);
 	return ws_policy_secret(v, &vp);
 }
 
@@ -244,14 +509,7 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 static int
 has_own_section(const struct ws_policy *p, const char *name, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < p->n_rules; i++)
-		if (p->rules[i].shape == WS_SHAPE_EXACT &&
-		    p->rules[i].litlen == n &&
-		    memcmp(p->rules[i].pattern, name, n) == 0)
-			return 1;
-	return 0;
+	return ws_policy_exact(p, name, n) != NULL;
 }
 
 static int

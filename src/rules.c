@@ -126,6 +126,18 @@ ws_rule_truthy(const char *v, size_t n)
 	return hit;
 }
 
+/* Has a placeholder value this length? */
+static int
+has_length(const struct ws_policy *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p->ph_lens[i] != 0; i++)
+		if (p->ph_lens[i] == n)
+			return 1;
+	return 0;
+}
+
 /*
  * Could the value be a placeholder at all?  Most secrets are as long as
  * no placeholder value and lack a character of every pattern's literal:
@@ -137,14 +149,19 @@ static int
 may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 {
 	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
-	uint64_t mask = ws_charmask(v, n);
+	uint64_t mask;
 	size_t i;
 	int maybe = 0;
 
+	/* a length no value has, told at once (lengths are not secret) */
+	if (p->ph_lenset == 0)	/* a policy made by hand: look */
+		maybe = has_length(p, n);
+	else if (p->ph_lenset & WS_LENBIT(n))
+		maybe = n < 63 || has_length(p, n);
+	if (maybe)
+		return 1;
+	mask = ws_charmask(v, n);
 	mask |= (mask & upper) << ('a' - 'A');
-	for (i = 0; !maybe && p->ph_lens[i] != 0; i++)
-		if (p->ph_lens[i] == n)
-			maybe = 1;
 	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
 		if ((p->ph_masks[i] & ~mask) == 0)
 			maybe = 1;
@@ -567,13 +584,10 @@ check_required(struct ws_run *run)
 	why = ws_xasprintf("%s lists it: set it (or say required = no in "
 	    "its [var] section)", p->example_path);
 	while ((v = ws_store_next(p->example, &it)) != NULL) {
-		for (i = 0; i < p->n_rules; i++)
-			if (!p->rules[i].glob &&
-			    (p->rules[i].set & (1u << WS_VK_REQUIRED)) &&
-			    strcmp(p->rules[i].pattern, v->name) == 0)
-				break;
-		if (i == p->n_rules)	/* its own section decides */
+		r = ws_policy_exact(p, v->name, v->namelen);
+		if (r == NULL || !(r->set & (1u << WS_VK_REQUIRED)))
 			require(run, v->name, WS_REQ_STRICT, why);
+		/* else its own section decides */
 	}
 	free(why);
 }
@@ -680,7 +694,7 @@ ws_policy_check(struct ws_run *run)
 	while ((head = ws_store_next(run->store, &it)) != NULL) {
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
-		ws_policy_var(run->policy, e->name, &vp);
+		ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
 		secret = ws_policy_secret(e, &vp);
 		check_value(run, e, &vp, secret);
 		if (vp.distinct && e->vallen > 0) {
