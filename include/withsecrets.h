@@ -505,7 +505,13 @@ struct ws_policy {
 	char		**files;	/* display paths kept for sources */
 	size_t		 n_files;
 	size_t		 cap_rules;	/* rules allocated */
+	size_t		 block_size;	/* thawed: its one allocation's bytes */
 };
+
+/* A thawed policy is one allocation (frozen.c), which holds its parts
+ * as thawed: these free or grow a part only when it is not in it. */
+void	 ws_policy_free_part(struct ws_policy *, void *);
+void	*ws_policy_grow_part(struct ws_policy *, void *, size_t, size_t);
 
 /* The built-in policy, an INI text (printed by `withsecrets defaults`). */
 extern const char ws_builtin_policy[];
@@ -529,6 +535,7 @@ struct ws_frozen_list {			/* a word list, as split_words() */
 struct ws_frozen_rule {
 	struct ws_varrule r;		/* its pointers NULL */
 	const char	*pattern;
+	size_t		 pattern_len;
 	size_t		 lit_off;	/* lit - pattern; -1: lit is NULL */
 	unsigned	 where_set;	/* 1 << k: where[k].file was set */
 	struct ws_frozen_list forbid;
@@ -586,6 +593,10 @@ void	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
 	    struct ws_varpol *);
 /* (Re)build p->index; called whenever rules were added. */
 void	 ws_policy_index(struct ws_policy *);
+/* The bytes of an index of n rules whose *LIT* literals are nb bytes
+ * long in all, and building one in such a block (thawing). */
+size_t	 ws_index_size(size_t n, size_t nb);
+void	 ws_policy_index_in(struct ws_policy *, struct ws_ruleindex *);
 /* The [var NAME] section of exactly this name, or NULL. */
 const struct ws_varrule *ws_policy_exact(const struct ws_policy *,
 	    const char *, size_t);

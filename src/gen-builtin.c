@@ -100,6 +100,7 @@ put_rule(FILE *f, const struct ws_varrule *r)
 	put_where(f, r->where, NWHERE(r->where), &set);
 	fputs(" },\n\t  .pattern = ", f);
 	put_cstr(f, r->pattern);
+	fprintf(f, ", .pattern_len = %zu", strlen(r->pattern));
 	fprintf(f, ", .lit_off = %zu, .where_set = 0x%x,\n\t  .forbid = ",
 	    r->lit ? (size_t)(r->lit - r->pattern) : (size_t)-1, set);
 	put_list(f, r->forbid);

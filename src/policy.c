@@ -279,20 +279,22 @@ rule_bucket(struct ws_ruleindex *x, const struct ws_varrule *r)
 	}
 }
 
-void
-ws_policy_index(struct ws_policy *p)
+size_t
+ws_index_size(size_t n, size_t nb)
 {
-	struct ws_ruleindex *x;
+	return sizeof(struct ws_ruleindex) + n * sizeof(uint32_t) +
+	    nb * sizeof(struct ws_litbyte);
+}
+
+void
+ws_policy_index_in(struct ws_policy *p, struct ws_ruleindex *x)
+{
 	const struct ws_varrule *r;
 	uint32_t *head, nb = 0;
-	size_t i, j, step, total = inner_bytes(p, &step);
+	size_t i, j, step;
 
-	free(p->index);
-	p->index = NULL;
-	if (p->n_rules >= UINT32_MAX || total >= UINT32_MAX)
-		return;		/* never from a 1 MiB file: matched in turn */
-	x = ws_xcalloc(1, sizeof(*x) + p->n_rules * sizeof(*x->next) +
-	    total * sizeof(*x->bytes));
+	(void)inner_bytes(p, &step);
+	memset(x, 0, sizeof(*x));
 	x->next = (uint32_t *)(x + 1);
 	x->bytes = (struct ws_litbyte *)(x->next + p->n_rules);
 	x->n_rules = p->n_rules;
@@ -307,6 +309,7 @@ ws_policy_index(struct ws_policy *p)
 			*head = (uint32_t)(i + 1);
 			continue;
 		}
+		x->next[i] = 0;		/* in no chain of rules */
 		for (j = 0; j < r->litlen; j++, nb++) {
 			head = &x->inner[BUCKET(r->lit[j])];
 			x->bytes[nb].rule = (uint32_t)i;
@@ -316,6 +319,18 @@ ws_policy_index(struct ws_policy *p)
 		}
 	}
 	p->index = x;
+}
+
+void
+ws_policy_index(struct ws_policy *p)
+{
+	size_t step, nb = inner_bytes(p, &step);
+
+	ws_policy_free_part(p, p->index);
+	p->index = NULL;
+	if (p->n_rules >= UINT32_MAX || nb >= UINT32_MAX)
+		return;		/* never from a 1 MiB file: matched in turn */
+	ws_policy_index_in(p, ws_xmalloc(ws_index_size(p->n_rules, nb)));
 }
 
 static const struct ws_ruleindex *

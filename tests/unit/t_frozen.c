@@ -200,6 +200,10 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	t.example_path = a->example_path;
 	t.files = a->files;
 	t.index = a->index;
+	/* how the parts are held: a thawed policy is one block, as long as
+	 * it needs, a parsed one keeps room for more rules */
+	t.block_size = a->block_size;
+	t.cap_rules = a->cap_rules;
 	if (memcmp(&t, a, sizeof(t)) != 0)
 		differ("policy fields", 0);
 	return diffs;
@@ -253,6 +257,10 @@ main(void)
 	    "layered, the two are the same again");
 	ok(thawed->n_rules > 32, "(%zu rules: the array grew)",
 	    thawed->n_rules);
+	ok(thawed->block_size > 0 && thawed->cap_rules >= thawed->n_rules &&
+	    !(thawed->rules >= (struct ws_varrule *)(void *)thawed &&
+	    (char *)thawed->rules < (char *)thawed + thawed->block_size),
+	    "(and moved out of the thawed block)");
 	ws_policy_destroy(parsed);
 	ws_policy_destroy(thawed);
 
