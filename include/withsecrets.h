@@ -530,6 +530,7 @@ struct ws_frozen_list {			/* a word list, as split_words() */
 	size_t		 len;		/* of text, NULs included */
 	size_t		 n;		/* words */
 	int		 present;	/* 0: the list is NULL */
+	const size_t	*offs;		/* where each word starts in text */
 };
 
 struct ws_frozen_rule {
@@ -558,6 +559,10 @@ struct ws_frozen {
 	uint64_t	 ph_lenset;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
+	const struct ws_ruleindex *index;	/* next, bytes NULL; or NULL */
+	const uint32_t	*index_next;		/* n_rules */
+	const struct ws_litbyte *index_bytes;	/* index_nbytes */
+	size_t		 index_nbytes;
 };
 
 /* Set (by main.c) to the generated data: ws_policy_new() thaws it

@@ -88,18 +88,6 @@ list_size(const struct ws_frozen_list *l)
 	    0;
 }
 
-/* The bytes of *LIT* literals, for the index. */
-static size_t
-inner_bytes(const struct ws_frozen *fz)
-{
-	size_t i, nb = 0;
-
-	for (i = 0; i < fz->n_rules; i++)
-		if (fz->rules[i].r.shape == WS_SHAPE_CONTAINS)
-			nb += fz->rules[i].r.litlen;
-	return nb;
-}
-
 static size_t
 thaw_size(const struct ws_frozen *fz)
 {
@@ -109,7 +97,8 @@ thaw_size(const struct ws_frozen *fz)
 	for (i = 0; i < fz->n_rules; i++)
 		n += PIECE(fz->rules[i].pattern_len + 1) +
 		    list_size(&fz->rules[i].forbid);
-	n += PIECE(ws_index_size(fz->n_rules, inner_bytes(fz)));
+	if (fz->index != NULL)
+		n += PIECE(ws_index_size(fz->n_rules, fz->index_nbytes));
 	n += PIECE(fz->n_defaults * sizeof(struct ws_default));
 	n += list_size(&fz->environment_vars) +
 	    list_size(&fz->lenient_environments) +
@@ -150,10 +139,8 @@ thaw_list(struct block *b, const struct ws_frozen_list *l)
 	text = (char *)(list + l->n + 1);
 	memcpy(text, l->text, l->len);
 	text[l->len] = '\0';
-	for (i = 0; i < l->n; i++) {
-		list[i] = text;
-		text += strlen(text) + 1;
-	}
+	for (i = 0; i < l->n; i++)
+		list[i] = text + l->offs[i];
 	list[l->n] = NULL;
 	return list;
 }
@@ -179,6 +166,24 @@ thaw_where(struct ws_where *w, unsigned n, unsigned set, const char *file)
 			w[k].file = file;
 }
 
+/* The index, built by gen-builtin as the parser builds it. */
+static void
+thaw_index(struct ws_policy *p, struct block *b, const struct ws_frozen *fz)
+{
+	struct ws_ruleindex *x;
+
+	if (fz->index == NULL)
+		return;		/* none: the rules are matched in turn */
+	x = take(b, ws_index_size(fz->n_rules, fz->index_nbytes));
+	memcpy(x, fz->index, sizeof(*x));
+	x->next = (uint32_t *)(x + 1);
+	x->bytes = (struct ws_litbyte *)(x->next + fz->n_rules);
+	memcpy(x->next, fz->index_next, fz->n_rules * sizeof(*x->next));
+	memcpy(x->bytes, fz->index_bytes, fz->index_nbytes *
+	    sizeof(*x->bytes));
+	p->index = x;
+}
+
 static void
 thaw_rules(struct ws_policy *p, struct block *b, const struct ws_frozen *fz,
     const char *file)
@@ -202,8 +207,7 @@ thaw_rules(struct ws_policy *p, struct block *b, const struct ws_frozen *fz,
 		r->forbid = thaw_list(b, &f->forbid);
 		thaw_where(r->where, NWHERE(r->where), f->where_set, file);
 	}
-	ws_policy_index_in(p, take(b, ws_index_size(fz->n_rules,
-	    inner_bytes(fz))));
+	thaw_index(p, b, fz);
 }
 
 static void

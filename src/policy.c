@@ -411,19 +411,19 @@ match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
 	return any;
 }
 
-/* *LIT* rules: at every step-th position, the literals holding its
- * byte, tried where they would start. */
+/* *LIT* rules: at every step-th position from pos on, the literals
+ * holding its byte, tried where they would start. */
 static int
 match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
-    const char *name, size_t n, const struct ws_varrule **g)
+    const char *name, size_t n, size_t pos, const struct ws_varrule **g)
 {
 	const struct ws_litbyte *b;
 	const struct ws_varrule *r;
-	size_t pos, start;
+	size_t start;
 	uint32_t i;
 	int any = 0;
 
-	for (pos = x->step - 1; pos < n; pos += x->step)
+	for (; pos < n; pos += x->step)
 		for (i = x->inner[BUCKET(name[pos])]; i != 0; i = b->next) {
 			b = &x->bytes[i - 1];
 			r = &p->rules[b->rule];
@@ -439,33 +439,34 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 	return any;
 }
 
-void
-ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
-    struct ws_varpol *out)
+/* The rules that match, each key's deciding one in from[] (NULL: none
+ * says); 0 when none matched. */
+static int
+match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, const struct ws_varrule **from)
 {
-	const struct ws_ruleindex *x = index_of(p);
 	const struct ws_varrule *e = NULL, *r;
-	size_t k;
+	size_t pos, k;
 	uint32_t i;
 	int hit = 0;
 
-	if (x == NULL) {
-		ws_policy_var_scan(p, name, n, out);
-		return;
-	}
-	memset(out, 0, sizeof(*out));
-	out->secret = -1;
-	/* from[] gathers the deciding glob of each key first */
+	/* most names: every bucket they lead to is empty, told by a look
+	 * at each before any rule is touched */
 	if (n > 0) {
-		hit |= match_ends(p, x, name, n, out->from);
-		if (x->step > 0)
-			hit |= match_inner(p, x, name, n, out->from);
+		if ((x->prefix[BUCKET(name[0])] |
+		    x->suffix[BUCKET(name[n - 1])]) != 0)
+			hit |= match_ends(p, x, name, n, from);
+		for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
+			if (x->inner[BUCKET(name[pos])] != 0) {
+				hit |= match_inner(p, x, name, n, pos, from);
+				break;
+			}
 		e = exact_in(p, x, name, n);
 	}
 	for (i = x->other; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
 		if (rule_matches(r, name, n, ~(uint64_t)0)) {
-			take_glob(out->from, r);
+			take_glob(from, r);
 			hit = 1;
 		}
 	}
@@ -473,10 +474,26 @@ ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
 	if (e != NULL) {
 		for (k = 0; k < WS_VK_COUNT; k++)
 			if (e->set & (1u << k))
-				out->from[k] = e;
+				from[k] = e;
 		hit = 1;
 	}
-	if (hit)	/* most names: no section says anything */
+	return hit;
+}
+
+void
+ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
+    struct ws_varpol *out)
+{
+	const struct ws_ruleindex *x = p->index;
+
+	if (x == NULL || x->n_rules != p->n_rules) {
+		ws_policy_var_scan(p, name, n, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->secret = -1;
+	/* from[] gathers the deciding glob of each key first */
+	if (match_rules(p, x, name, n, out->from))
 		varpol_values(out);
 }
 
