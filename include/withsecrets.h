@@ -590,11 +590,13 @@ int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 /* What the policy says about one name (NUL-terminated, or of a length). */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);
-void	 ws_policy_var_n(const struct ws_policy *, const char *, size_t,
+/* These return 1 when a section that gives keys matches the name, 0
+ * when none does (most names: then no rule applies to the value). */
+int	 ws_policy_var_n(const struct ws_policy *, const char *, size_t,
 	    struct ws_varpol *);
 /* The same, rule by rule without the index: the reference the index is
  * tested against (tests/unit/t_fast.c). */
-void	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
+int	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
 	    struct ws_varpol *);
 /* (Re)build p->index; called whenever rules were added. */
 void	 ws_policy_index(struct ws_policy *);

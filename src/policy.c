@@ -184,7 +184,7 @@ varpol_values(struct ws_varpol *out)
 
 /* The reference: every rule in turn.  Also what a policy whose index
  * is missing or behind its rules uses. */
-void
+int
 ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
     struct ws_varpol *out)
 {
@@ -192,6 +192,7 @@ ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
 	uint64_t mask = ws_charmask(name, n), absent = ~mask;
 	unsigned exact = 0, bit;
 	size_t k;
+	int said = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
@@ -200,6 +201,7 @@ ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
 		if ((r->mask & absent) != 0 || r->set == 0 ||
 		    !rule_matches(r, name, n, mask))
 			continue;
+		said = 1;
 		for (k = 0; k < WS_VK_COUNT; k++) {
 			bit = 1u << k;
 			if (!(r->set & bit))
@@ -214,6 +216,7 @@ ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
 		}
 	}
 	varpol_values(out);
+	return said;
 }
 
 /* ------------------------------------------------------------------ */
@@ -341,8 +344,9 @@ index_of(const struct ws_policy *p)
 	return x != NULL && x->n_rules == p->n_rules ? x : NULL;
 }
 
-/* Per key, the glob section that decides: the last that gives it. */
-static void
+/* Per key, the glob section that decides: the last that gives it.
+ * Returns whether the section gives any key. */
+static int
 take_glob(const struct ws_varrule **g, const struct ws_varrule *r)
 {
 	size_t k;
@@ -350,6 +354,7 @@ take_glob(const struct ws_varrule **g, const struct ws_varrule *r)
 	for (k = 0; k < WS_VK_COUNT; k++)
 		if ((r->set & (1u << k)) && (g[k] == NULL || g[k] < r))
 			g[k] = r;
+	return r->set != 0;
 }
 
 static inline const struct ws_varrule *
@@ -396,16 +401,14 @@ match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
 	for (i = x->prefix[BUCKET(name[0])]; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
 		if (r->litlen <= n && same(r->lit, name, r->litlen)) {
-			take_glob(g, r);
-			any = 1;
+			any |= take_glob(g, r);
 		}
 	}
 	for (i = x->suffix[BUCKET(name[n - 1])]; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
 		if (r->litlen <= n &&
 		    same(r->lit, name + n - r->litlen, r->litlen)) {
-			take_glob(g, r);
-			any = 1;
+			any |= take_glob(g, r);
 		}
 	}
 	return any;
@@ -432,8 +435,7 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 			start = pos - b->off;
 			if (r->litlen <= n - start &&
 			    same(r->lit, name + start, r->litlen)) {
-				take_glob(g, r);
-				any = 1;
+				any |= take_glob(g, r);
 			}
 		}
 	return any;
@@ -465,43 +467,41 @@ match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
 	}
 	for (i = x->other; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
-		if (rule_matches(r, name, n, ~(uint64_t)0)) {
-			take_glob(from, r);
-			hit = 1;
-		}
+		if (rule_matches(r, name, n, ~(uint64_t)0))
+			hit |= take_glob(from, r);
 	}
 	/* the section of this very name beats any glob, key by key */
 	if (e != NULL) {
 		for (k = 0; k < WS_VK_COUNT; k++)
 			if (e->set & (1u << k))
 				from[k] = e;
-		hit = 1;
+		hit |= e->set != 0;
 	}
 	return hit;
 }
 
-void
+int
 ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
     struct ws_varpol *out)
 {
 	const struct ws_ruleindex *x = p->index;
 
-	if (x == NULL || x->n_rules != p->n_rules) {
-		ws_policy_var_scan(p, name, n, out);
-		return;
-	}
+	if (x == NULL || x->n_rules != p->n_rules)
+		return ws_policy_var_scan(p, name, n, out);
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
 	/* from[] gathers the deciding glob of each key first */
-	if (match_rules(p, x, name, n, out->from))
-		varpol_values(out);
+	if (!match_rules(p, x, name, n, out->from))
+		return 0;
+	varpol_values(out);
+	return 1;
 }
 
 void
 ws_policy_var(const struct ws_policy *p, const char *name,
     struct ws_varpol *out)
 {
-	ws_policy_var_n(p, name, strlen(name), out);
+	(void)ws_policy_var_n(p, name, strlen(name), out);
 }
 
 /*
@@ -533,7 +533,7 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {
 	struct ws_varpol vp;
 
-	ws_policy_var_n(run->policy, v->name, v->namelen, &vp);
+	(void)ws_policy_var_n(run->policy, v->name, v->namelen, &vp);
 	return ws_policy_secret(v, &vp);
 }
 

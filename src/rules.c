@@ -689,14 +689,15 @@ ws_policy_check(struct ws_run *run)
 	struct ws_varpol vp;
 	size_t it = 0, nc = 0;
 	size_t before = ws_diag_count(WS_SEV_ERROR);
-	int secret;
+	int secret, said;
 
 	while ((head = ws_store_next(run->store, &it)) != NULL) {
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
-		ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
+		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
 		secret = ws_policy_secret(e, &vp);
-		check_value(run, e, &vp, secret);
+		if (said || secret)	/* else no rule applies to the value */
+			check_value(run, e, &vp, secret);
 		if (vp.distinct && e->vallen > 0) {
 			cands = ws_xrealloc(cands, (nc + 1) * sizeof(*cands));
 			cands[nc++] = e;
