@@ -22,10 +22,12 @@
 #define WS_NORETURN __attribute__((noreturn))
 #define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define WS_WUR __attribute__((warn_unused_result))
+#define WS_NOINLINE __attribute__((noinline))
 #else
 #define WS_NORETURN
 #define WS_PRINTF(a, b)
 #define WS_WUR
+#define WS_NOINLINE
 #endif
 
 /* Exit status (SPEC §3). */
@@ -469,6 +471,7 @@ struct ws_default {			/* one [defaults] entry */
 struct ws_litbyte {			/* byte `off` of a *LIT* literal */
 	uint32_t	 rule;
 	uint32_t	 off;
+	uint32_t	 after;		/* bytes of the literal after it */
 	uint32_t	 next;		/* of the same bucket */
 };
 struct ws_ruleindex {

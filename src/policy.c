@@ -317,6 +317,7 @@ ws_policy_index_in(struct ws_policy *p, struct ws_ruleindex *x)
 			head = &x->inner[BUCKET(r->lit[j])];
 			x->bytes[nb].rule = (uint32_t)i;
 			x->bytes[nb].off = (uint32_t)j;
+			x->bytes[nb].after = (uint32_t)(r->litlen - j - 1);
 			x->bytes[nb].next = *head;
 			*head = nb + 1;
 		}
@@ -429,12 +430,13 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 	for (; pos < n; pos += x->step)
 		for (i = x->inner[BUCKET(name[pos])]; i != 0; i = b->next) {
 			b = &x->bytes[i - 1];
-			r = &p->rules[b->rule];
-			if (b->off > pos)
+			/* the literal must fit around pos: told before the
+			 * rule is looked at */
+			if (b->off > pos || b->after >= n - pos)
 				continue;
+			r = &p->rules[b->rule];
 			start = pos - b->off;
-			if (r->litlen <= n - start &&
-			    same(r->lit, name + start, r->litlen)) {
+			if (same(r->lit, name + start, r->litlen)) {
 				any |= take_glob(g, r);
 			}
 		}
@@ -513,16 +515,25 @@ ws_policy_var(const struct ws_policy *p, const char *name,
  * that passes through holds a path, not a secret: a glob such as
  * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
  */
+/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
+ * line: the address of its local, taken, would have the stack
+ * protector check every call of ws_policy_secret(), one per name. */
+static WS_NOINLINE int
+pointer_form(const struct ws_var *v)
+{
+	const char *target;
+
+	return ws_pointer_target(v->name, v->namelen, &target) != 0;
+}
+
 int
 ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
 {
 	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
-	const char *target;
 
 	if (vp->secret == 0)
 		return 0;
-	if (vp->secret == 1 && (!r->glob ||
-	    ws_pointer_target(v->name, v->namelen, &target) == 0))
+	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
 		return 1;
 	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
 	    v->src->kind == WS_KIND_SECRET_DIR;
