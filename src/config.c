@@ -669,6 +669,30 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 	set_where(ps, &ps->p->where[k], e->line);
 }
 
+/* The run of plain characters at s: up to the first '*', '?', '[' or
+ * '\\' (or the end).  Not strcspn(3): each libc function withsecrets
+ * imports costs a symbol lookup at every start (-z now, SPEC §9). */
+static size_t
+plain_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && s[n] != '*' && s[n] != '?' && s[n] != '[' &&
+	    s[n] != '\\')
+		n++;
+	return n;
+}
+
+/* Is this [var] pattern a glob (has it '*', '?' or '[')? */
+static int
+is_glob(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '*' || *s == '?' || *s == '[')
+			return 1;
+	return 0;
+}
+
 /* For each glob, its longest run of plain characters: a value that
  * does not contain it cannot match, and looking for it is cheap. */
 static char **
@@ -693,7 +717,7 @@ glob_literals(char **pats)
 			if (s[j] == '[' && s[j + 1] != '\0' &&
 			    (close = strchr(s + j + 2, ']')) != NULL)
 				len = (size_t)(close - (s + j)) + 1;
-			else if ((len = strcspn(s + j, "*?[\\")) == 0)
+			else if ((len = plain_len(s + j)) == 0)
 				len = s[j] == '\\' && s[j + 1] ? 2 : 1;
 			else if (len > blen) {
 				best = j;
@@ -810,7 +834,7 @@ set_shape(struct ws_varrule *r)
 		a++;
 	while (b > a && s[b - 1] == '*')
 		b--;
-	if (strcspn(s + a, "*?[\\") < b - a) {
+	if (plain_len(s + a) < b - a) {
 		r->shape = WS_SHAPE_GLOB;
 		return;
 	}
@@ -846,7 +870,7 @@ rule_for(struct ws_policy *p, const char *pattern)
 	r = &p->rules[p->n_rules];
 	memset(r, 0, sizeof(*r));
 	r->pattern = ws_xstrdup(pattern);
-	r->glob = strpbrk(pattern, "*?[") != NULL;
+	r->glob = is_glob(pattern);
 	set_shape(r);
 	r->order = p->n_rules++;
 	return r;
