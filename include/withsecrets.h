@@ -452,6 +452,10 @@ struct ws_default {			/* one [defaults] entry */
 	unsigned	 line;
 };
 
+/* A bit per length (of an exact name, a placeholder value): a first
+ * test that rules most out at once.  Lengths from 63 share one. */
+#define WS_LENBIT(n)	((uint64_t)1 << ((n) < 63 ? (n) : 63))
+
 /*
  * An index of the [var] rules, built once per policy (ws_policy_index),
  * so that a name is tested against the few rules that may match it and
@@ -464,9 +468,6 @@ struct ws_default {			/* one [defaults] entry */
  * the first n_rules rules: rules are only ever added, and a policy with
  * more is matched rule by rule until it is indexed again.
  */
-/* A bit per length (of an exact name, a placeholder value): a first
- * test that rules most out at once.  Lengths from 63 share one. */
-#define WS_LENBIT(n)	((uint64_t)1 << ((n) < 63 ? (n) : 63))
 #define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
 struct ws_litbyte {			/* byte `off` of a *LIT* literal */
 	uint32_t	 rule;
@@ -525,8 +526,8 @@ struct ws_policy *ws_policy_new(void);
  * parses ws_builtin_policy with ws_config_parse and prints what it got
  * (gen-builtin.c), so that a run need not parse the text (SPEC §9).  The
  * pointers of the policy are left out of the copies below and given
- * separately; ws_policy_thaw() rebuilds a policy of exactly the shape
- * the parser makes (tests/unit/t_frozen.c compares the two).
+ * separately; ws_policy_thaw() rebuilds the policy the parser makes, in
+ * one allocation (tests/unit/t_frozen.c compares the two).
  */
 struct ws_frozen_list {			/* a word list, as split_words() */
 	const char	*text;		/* the words, each NUL-terminated */
@@ -604,13 +605,11 @@ int	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
 /* (Re)build p->index; called whenever rules were added. */
 void	 ws_policy_index(struct ws_policy *);
 /* The bytes of an index of n rules whose *LIT* literals are nb bytes
- * long in all, and building one in such a block (thawing). */
+ * long in all (the index, then its chains). */
 size_t	 ws_index_size(size_t n, size_t nb);
-void	 ws_policy_index_in(struct ws_policy *, struct ws_ruleindex *);
 /* The [var NAME] section of exactly this name, or NULL. */
 const struct ws_varrule *ws_policy_exact(const struct ws_policy *,
 	    const char *, size_t);
-
 /* Is this entry a secret, given what the policy says about its name? */
 int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
 /* Rule helpers (rules.c), exposed for the unit tests. */

@@ -9,11 +9,13 @@
  * before).  The printer stays out of withsecrets: each libc symbol a
  * binary imports costs a lookup at start-up with -z now.
  *
- * A thawed policy has exactly the shape of a parsed one (each word list
- * one allocation, each pattern its own string, defaults' values in
- * ws_work), so that a user's file can replace any part of it and
- * ws_policy_destroy() frees it alike.  tests/unit/t_frozen.c compares
- * the two, byte for byte beyond the pointers.
+ * A thawed policy holds what a parsed one holds (the word lists laid
+ * out as split_words() lays them, each pattern its own string, the
+ * index of the rules, defaults' values in ws_work), all in one
+ * allocation: a user's file can replace any part of it, and
+ * ws_policy_free_part() leaves the parts in the block to the block.
+ * tests/unit/t_frozen.c compares the two, byte for byte beyond the
+ * pointers.
  */
 #include "config.h"
 

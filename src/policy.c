@@ -289,8 +289,9 @@ ws_index_size(size_t n, size_t nb)
 	    nb * sizeof(struct ws_litbyte);
 }
 
-void
-ws_policy_index_in(struct ws_policy *p, struct ws_ruleindex *x)
+/* Build the index of p's rules in x, ws_index_size() bytes. */
+static void
+index_in(struct ws_policy *p, struct ws_ruleindex *x)
 {
 	const struct ws_varrule *r;
 	uint32_t *head, nb = 0;
@@ -334,7 +335,7 @@ ws_policy_index(struct ws_policy *p)
 	p->index = NULL;
 	if (p->n_rules >= UINT32_MAX || nb >= UINT32_MAX)
 		return;		/* never from a 1 MiB file: matched in turn */
-	ws_policy_index_in(p, ws_xmalloc(ws_index_size(p->n_rules, nb)));
+	index_in(p, ws_xmalloc(ws_index_size(p->n_rules, nb)));
 }
 
 static const struct ws_ruleindex *
@@ -345,7 +346,8 @@ index_of(const struct ws_policy *p)
 	return x != NULL && x->n_rules == p->n_rules ? x : NULL;
 }
 
-/* Per key, the glob section that decides: the last that gives it.
+/* Per key, the glob section that decides: the last that gives it (the
+ * rules are in policy order, the user's after the built-in ones).
  * Returns whether the section gives any key. */
 static int
 take_glob(const struct ws_varrule **g, const struct ws_varrule *r)
@@ -401,16 +403,14 @@ match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
 
 	for (i = x->prefix[BUCKET(name[0])]; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
-		if (r->litlen <= n && same(r->lit, name, r->litlen)) {
+		if (r->litlen <= n && same(r->lit, name, r->litlen))
 			any |= take_glob(g, r);
-		}
 	}
 	for (i = x->suffix[BUCKET(name[n - 1])]; i != 0; i = x->next[i - 1]) {
 		r = &p->rules[i - 1];
 		if (r->litlen <= n &&
-		    same(r->lit, name + n - r->litlen, r->litlen)) {
+		    same(r->lit, name + n - r->litlen, r->litlen))
 			any |= take_glob(g, r);
-		}
 	}
 	return any;
 }
@@ -436,9 +436,8 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 				continue;
 			r = &p->rules[b->rule];
 			start = pos - b->off;
-			if (same(r->lit, name + start, r->litlen)) {
+			if (same(r->lit, name + start, r->litlen))
 				any |= take_glob(g, r);
-			}
 		}
 	return any;
 }
@@ -506,15 +505,6 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 	(void)ws_policy_var_n(p, name, strlen(name), out);
 }
 
-/*
- * A secret: what a section says (the built-in policy says yes for names
- * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
- * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
- * read from a secret directory or through NAME_FILE, or built from a
- * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
- * that passes through holds a path, not a secret: a glob such as
- * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
- */
 /* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
  * line: the address of its local, taken, would have the stack
  * protector check every call of ws_policy_secret(), one per name. */
@@ -526,6 +516,15 @@ pointer_form(const struct ws_var *v)
 	return ws_pointer_target(v->name, v->namelen, &target) != 0;
 }
 
+/*
+ * A secret: what a section says (the built-in policy says yes for names
+ * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
+ * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
+ * read from a secret directory or through NAME_FILE, or built from a
+ * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
+ * that passes through holds a path, not a secret: a glob such as
+ * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
+ */
 int
 ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
 {

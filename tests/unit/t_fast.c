@@ -346,6 +346,47 @@ test_placeholders(void)
 	ws_policy_destroy(p);
 }
 
+/* The lengths of the placeholder values are told from a bit each, the
+ * lengths from 63 on sharing one: a value of each length is found, and
+ * no other, around 63 and above it too. */
+static void
+test_placeholder_lengths(void)
+{
+	static const size_t lens[] = { 1, 2, 31, 62, 63, 64, 65, 100, 0 };
+	struct ws_policy *p;
+	char text[1024], v[128];
+	size_t i, n, len;
+	unsigned bad = 0, found = 0;
+	int want;
+
+	strcpy(text, "[placeholders]\npatterns = zzz\nvalues =");
+	for (i = 0; lens[i] != 0; i++) {
+		strcat(text, "\n    ");
+		len = strlen(text);
+		memset(text + len, 'k', lens[i]);
+		text[len + lens[i]] = '\0';
+	}
+	strcat(text, "\n");
+	ws_builtin_frozen = NULL;
+	p = ws_policy_new();
+	is_int(ws_config_parse(p, text, strlen(text), "t.ini", 1), 0,
+	    "placeholder values of 1 to 100 bytes");
+	for (n = 1; n <= 120; n++) {
+		for (want = 0, i = 0; lens[i] != 0; i++)
+			want |= lens[i] == n;
+		memset(v, 'K', n);	/* folded, it is a value */
+		found += ws_rule_placeholder(p, v, n);
+		if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
+			printf("#   %zu bytes: %d\n", n, !want);
+		memset(v, 'j', n);
+		if (ws_rule_placeholder(p, v, n) && bad++ < 5)
+			printf("#   %zu bytes of j\n", n);
+	}
+	is_int(bad, 0, "each length is found, and only it");
+	is_int(found, 8, "(all eight values)");
+	ws_policy_destroy(p);
+}
+
 /*
  * The index of the [var] rules (policy.c) finds what trying every rule
  * in turn finds: random sections (names, LIT*, *LIT, *LIT*, other
@@ -500,6 +541,7 @@ main(void)
 	test_store();
 	test_placeholders();
 	test_rule_index();
+	test_placeholder_lengths();
 	ws_intern_free();
 	ws_secmem_wipe_all();
 	return done_testing();
