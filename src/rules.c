@@ -348,6 +348,8 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 		    "placeholder or a development default; set a real secret");
 		return;
 	}
+	if (p->example == NULL)
+		return;		/* no example file (mostly): no value of it */
 	if (e->src->path != NULL && p->example_path != NULL &&
 	    strcmp(e->src->path, p->example_path) == 0)
 		return;		/* the example file used as a layer */
@@ -694,18 +696,21 @@ ws_policy_check(struct ws_run *run)
 	size_t before = ws_diag_count(WS_SEV_ERROR);
 	int secret, said;
 
+	sc.run = run;
 	while ((head = ws_store_next(run->store, &it)) != NULL) {
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
 		secret = ws_policy_secret(e, &vp);
-		if (said || secret)	/* else no rule applies to the value */
+		/* else no section applies: no key to check the value by */
+		if (said || secret)
 			check_value(run, e, &vp, secret);
-		if (vp.distinct && e->vallen > 0) {
+		if (said && vp.distinct && e->vallen > 0) {
 			cands = ws_xrealloc(cands, (nc + 1) * sizeof(*cands));
 			cands[nc++] = e;
 		}
-		sc.run = run;
+		if (head->next_in_name == NULL)
+			continue;	/* one entry: it hides nothing */
 		sc.e = e;
 		sc.secret = secret;
 		(void)shadowed_in_chain(head, e, shadow_finding, &sc);
