@@ -505,39 +505,6 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 	(void)ws_policy_var_n(p, name, strlen(name), out);
 }
 
-/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
- * line: the address of its local, taken, would have the stack
- * protector check every call of ws_policy_secret(), one per name. */
-static WS_NOINLINE int
-pointer_form(const struct ws_var *v)
-{
-	const char *target;
-
-	return ws_pointer_target(v->name, v->namelen, &target) != 0;
-}
-
-/*
- * A secret: what a section says (the built-in policy says yes for names
- * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
- * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
- * read from a secret directory or through NAME_FILE, or built from a
- * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
- * that passes through holds a path, not a secret: a glob such as
- * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
- */
-int
-ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
-{
-	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
-
-	if (vp->secret == 0)
-		return 0;
-	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
-		return 1;
-	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
-	    v->src->kind == WS_KIND_SECRET_DIR;
-}
-
 int
 ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {

@@ -149,6 +149,9 @@ static int
 may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 {
 	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
+	/* read once: the compiler reloaded them at every pattern */
+	const uint64_t *masks = p->ph_masks;
+	char *const *pats = p->ph_patterns;
 	uint64_t mask;
 	size_t i;
 	int maybe = 0;
@@ -162,8 +165,8 @@ may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 		return 1;
 	mask = ws_charmask(v, n);
 	mask |= (mask & upper) << ('a' - 'A');
-	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
-		if ((p->ph_masks[i] & ~mask) == 0)
+	for (i = 0; !maybe && pats[i] != NULL; i++)
+		if ((masks[i] & ~mask) == 0)
 			maybe = 1;
 	sodium_memzero(&mask, sizeof(mask));
 	return maybe;
@@ -262,6 +265,48 @@ ws_rule_weak(const char *s, size_t n)
 			longest = run;
 	}
 	return longest >= 12 || follow * 4 >= (n - 1) * 3;
+}
+
+/* ------------------------------------------------------------------ */
+/* Secrets: here, where the check asks once per name (inlined there).  */
+
+/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
+ * line: the address of its local, taken, would have the stack
+ * protector check every call of ws_policy_secret(), one per name. */
+static WS_NOINLINE int
+pointer_form(const struct ws_var *v)
+{
+	const char *target;
+
+	return ws_pointer_target(v->name, v->namelen, &target) != 0;
+}
+
+/*
+ * A secret: what a section says (the built-in policy says yes for names
+ * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
+ * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
+ * read from a secret directory or through NAME_FILE, or built from a
+ * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
+ * that passes through holds a path, not a secret: a glob such as
+ * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
+ */
+static inline int
+secret_of(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
+
+	if (vp->secret == 0)
+		return 0;
+	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
+		return 1;
+	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
+	    v->src->kind == WS_KIND_SECRET_DIR;
+}
+
+int
+ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	return secret_of(v, vp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -701,7 +746,7 @@ ws_policy_check(struct ws_run *run)
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
-		secret = ws_policy_secret(e, &vp);
+		secret = secret_of(e, &vp);
 		/* else no section applies: no key to check the value by */
 		if (said || secret)
 			check_value(run, e, &vp, secret);
