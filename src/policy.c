@@ -442,19 +442,40 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 	return any;
 }
 
-/* The rules that match, each key's deciding one in from[] (NULL: none
- * says); 0 when none matched. */
+/* Might a rule match the name at all?  0: certainly none, told from
+ * the buckets the name leads to without touching a rule (most names:
+ * every one is empty). */
 static int
-match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
-    const char *name, size_t n, const struct ws_varrule **from)
+may_match(const struct ws_ruleindex *x, const char *name, size_t n)
 {
-	const struct ws_varrule *e = NULL, *r;
+	size_t pos;
+
+	if (x->other != 0)
+		return 1;	/* a glob of no shape: tried on every name */
+	if (n == 0)
+		return 0;
+	if ((x->prefix[BUCKET(name[0])] | x->suffix[BUCKET(name[n - 1])]) !=
+	    0 || (x->exact_lens & WS_LENBIT(n)) != 0)
+		return 1;
+	for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
+		if (x->inner[BUCKET(name[pos])] != 0)
+			return 1;
+	return 0;
+}
+
+/* The rules that match, each key's deciding one in out->from[];
+ * returns whether one that gives keys does.  Out of line: inlined, the
+ * registers it needs would be saved and restored on every call of
+ * ws_policy_var_n(), which mostly never comes here. */
+static WS_NOINLINE int
+match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, struct ws_varpol *out)
+{
+	const struct ws_varrule **from = out->from, *e = NULL, *r;
 	size_t pos, k;
 	uint32_t i;
 	int hit = 0;
 
-	/* most names: every bucket they lead to is empty, told by a look
-	 * at each before any rule is touched */
 	if (n > 0) {
 		if ((x->prefix[BUCKET(name[0])] |
 		    x->suffix[BUCKET(name[n - 1])]) != 0)
@@ -478,6 +499,8 @@ match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
 				from[k] = e;
 		hit |= e->set != 0;
 	}
+	if (hit)
+		varpol_values(out);
 	return hit;
 }
 
@@ -492,10 +515,7 @@ ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
 	/* from[] gathers the deciding glob of each key first */
-	if (!match_rules(p, x, name, n, out->from))
-		return 0;
-	varpol_values(out);
-	return 1;
+	return may_match(x, name, n) ? match_rules(p, x, name, n, out) : 0;
 }
 
 void
