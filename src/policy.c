@@ -266,6 +266,8 @@ inner_bytes(const struct ws_policy *p, size_t *step)
 	return total;
 }
 
+/* The chain a rule other than *LIT* goes in (an exact name's length
+ * noted on the way). */
 static uint32_t *
 rule_bucket(struct ws_ruleindex *x, const struct ws_varrule *r)
 {
