@@ -22,10 +22,12 @@
 #define WS_NORETURN __attribute__((noreturn))
 #define WS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define WS_WUR __attribute__((warn_unused_result))
+#define WS_NOINLINE __attribute__((noinline))
 #else
 #define WS_NORETURN
 #define WS_PRINTF(a, b)
 #define WS_WUR
+#define WS_NOINLINE
 #endif
 
 /* Exit status (SPEC §3). */
@@ -487,6 +489,42 @@ struct ws_default {			/* one [defaults] entry */
 	unsigned	 line;
 };
 
+/* A bit per length (of an exact name, a placeholder value): a first
+ * test that rules most out at once.  Lengths from 63 share one. */
+#define WS_LENBIT(n)	((uint64_t)1 << ((n) < 63 ? (n) : 63))
+
+/*
+ * An index of the [var] rules, built once per policy (ws_policy_index),
+ * so that a name is tested against the few rules that may match it and
+ * not against every one (start-up cost, SPEC §9): exact names hashed,
+ * LIT* by the first byte, *LIT by the last, other globs always.  *LIT*
+ * by the bytes of LIT: a literal at least `step` long covers one of
+ * every `step` positions of a name, so that only those are looked up,
+ * each byte there giving the literals that hold it (and where).
+ * Chains hold numbers plus one, 0 ending a chain.  The index covers
+ * the first n_rules rules: rules are only ever added, and a policy with
+ * more is matched rule by rule until it is indexed again.
+ */
+#define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
+struct ws_litbyte {			/* byte `off` of a *LIT* literal */
+	uint32_t	 rule;
+	uint32_t	 off;
+	uint32_t	 after;		/* bytes of the literal after it */
+	uint32_t	 next;		/* of the same bucket */
+};
+struct ws_ruleindex {
+	size_t		 n_rules;	/* the rules it was built for */
+	uint64_t	 exact_lens;	/* WS_LENBIT() of each exact name */
+	uint32_t	 exact[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 prefix[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 suffix[WS_INDEX_BUCKETS];	/* rules */
+	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes */
+	uint32_t	 other;				/* rules */
+	size_t		 step;		/* shortest *LIT*; 0: there is none */
+	uint32_t	*next;		/* per rule: the next of its chain */
+	struct ws_litbyte *bytes;
+};
+
 struct ws_policy {
 	struct ws_settings set;
 	struct ws_where	 where[16];	/* of the [withsecrets] keys */
@@ -499,6 +537,8 @@ struct ws_policy {
 	char		**ph_literals;	/* a literal each pattern holds */
 	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
 	size_t		*ph_lens;	/* length of each value */
+	uint64_t	 ph_lenset;	/* WS_LENBIT() of each; 0: look */
+	struct ws_ruleindex *index;	/* of rules; NULL: none (yet) */
 	int		 example_named;	/* set by the user: must exist */
 	struct ws_store	*example;	/* the example file's entries */
 	struct ws_source *example_src;
@@ -506,7 +546,13 @@ struct ws_policy {
 	char		**files;	/* display paths kept for sources */
 	size_t		 n_files;
 	size_t		 cap_rules;	/* rules allocated */
+	size_t		 block_size;	/* thawed: its one allocation's bytes */
 };
+
+/* A thawed policy is one allocation (frozen.c), which holds its parts
+ * as thawed: these free or grow a part only when it is not in it. */
+void	 ws_policy_free_part(struct ws_policy *, void *);
+void	*ws_policy_grow_part(struct ws_policy *, void *, size_t, size_t);
 
 /* The built-in policy, an INI text (printed by `withsecrets defaults`). */
 extern const char ws_builtin_policy[];
@@ -517,19 +563,21 @@ struct ws_policy *ws_policy_new(void);
  * parses ws_builtin_policy with ws_config_parse and prints what it got
  * (gen-builtin.c), so that a run need not parse the text (SPEC §9).  The
  * pointers of the policy are left out of the copies below and given
- * separately; ws_policy_thaw() rebuilds a policy of exactly the shape
- * the parser makes (tests/unit/t_frozen.c compares the two).
+ * separately; ws_policy_thaw() rebuilds the policy the parser makes, in
+ * one allocation (tests/unit/t_frozen.c compares the two).
  */
 struct ws_frozen_list {			/* a word list, as split_words() */
 	const char	*text;		/* the words, each NUL-terminated */
 	size_t		 len;		/* of text, NULs included */
 	size_t		 n;		/* words */
 	int		 present;	/* 0: the list is NULL */
+	const size_t	*offs;		/* where each word starts in text */
 };
 
 struct ws_frozen_rule {
 	struct ws_varrule r;		/* its pointers NULL */
 	const char	*pattern;
+	size_t		 pattern_len;
 	size_t		 lit_off;	/* lit - pattern; -1: lit is NULL */
 	unsigned	 where_set;	/* 1 << k: where[k].file was set */
 	struct ws_frozen_list forbid;
@@ -549,8 +597,13 @@ struct ws_frozen {
 	struct ws_frozen_list ph_values, ph_patterns, ph_literals;
 	const uint64_t	*ph_masks;	/* each n + 1 long */
 	const size_t	*ph_lens;
+	uint64_t	 ph_lenset;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
+	const struct ws_ruleindex *index;	/* next, bytes NULL; or NULL */
+	const uint32_t	*index_next;		/* n_rules */
+	const struct ws_litbyte *index_bytes;	/* index_nbytes */
+	size_t		 index_nbytes;
 };
 
 /* Set (by main.c) to the generated data: ws_policy_new() thaws it
@@ -575,9 +628,25 @@ uint64_t ws_charmask(const char *, size_t);
 int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
 /* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
-/* What the policy says about one name. */
+/* What the policy says about one name (NUL-terminated, or of a length). */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);
+/* These return 1 when a section that gives keys matches the name, 0
+ * when none does (most names: then no rule applies to the value). */
+int	 ws_policy_var_n(const struct ws_policy *, const char *, size_t,
+	    struct ws_varpol *);
+/* The same, rule by rule without the index: the reference the index is
+ * tested against (tests/unit/t_fast.c). */
+int	 ws_policy_var_scan(const struct ws_policy *, const char *, size_t,
+	    struct ws_varpol *);
+/* (Re)build p->index; called whenever rules were added. */
+void	 ws_policy_index(struct ws_policy *);
+/* The bytes of an index of n rules whose *LIT* literals are nb bytes
+ * long in all (the index, then its chains). */
+size_t	 ws_index_size(size_t n, size_t nb);
+/* The [var NAME] section of exactly this name, or NULL. */
+const struct ws_varrule *ws_policy_exact(const struct ws_policy *,
+	    const char *, size_t);
 /* Is this entry a secret, given what the policy says about its name? */
 int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
 /* Rule helpers (rules.c), exposed for the unit tests. */

@@ -598,7 +598,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 				free_words(words);
 				return;
 			}
-		free_words(s->environment_vars);
+		ws_policy_free_part(ps->p, s->environment_vars);
 		s->environment_vars = words;
 		break;
 	case SK_LENIENT_ENVIRONMENTS:
@@ -642,7 +642,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		 * built-in one (`withsecrets defaults` names it too) */
 		ps->p->example_named = ps->user && *e->value != '\0' &&
 		    (s->example == NULL || strcmp(s->example, e->value) != 0);
-		free(s->example);
+		ws_policy_free_part(ps->p, s->example);
 		s->example = ws_xstrdup(e->value);
 		break;
 	case SK_PLAINTEXT_SECRETS:
@@ -664,10 +664,34 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		return;
 	}
 	if (list != NULL) {
-		free_words(*list);
+		ws_policy_free_part(ps->p, *list);
 		*list = split_words(e->value, 0);
 	}
 	set_where(ps, &ps->p->where[k], e->line);
+}
+
+/* The run of plain characters at s: up to the first '*', '?', '[' or
+ * '\\' (or the end).  Not strcspn(3): each libc function withsecrets
+ * imports costs a symbol lookup at every start (-z now, SPEC §9). */
+static size_t
+plain_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && s[n] != '*' && s[n] != '?' && s[n] != '[' &&
+	    s[n] != '\\')
+		n++;
+	return n;
+}
+
+/* Is this [var] pattern a glob (has it '*', '?' or '[')? */
+static int
+is_glob(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '*' || *s == '?' || *s == '[')
+			return 1;
+	return 0;
 }
 
 /* For each glob, its longest run of plain characters: a value that
@@ -694,7 +718,7 @@ glob_literals(char **pats)
 			if (s[j] == '[' && s[j + 1] != '\0' &&
 			    (close = strchr(s + j + 2, ']')) != NULL)
 				len = (size_t)(close - (s + j)) + 1;
-			else if ((len = strcspn(s + j, "*?[\\")) == 0)
+			else if ((len = plain_len(s + j)) == 0)
 				len = s[j] == '\\' && s[j + 1] ? 2 : 1;
 			else if (len > blen) {
 				best = j;
@@ -717,22 +741,25 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 	size_t i;
 
 	if (strcmp(e->key, "values") == 0) {
-		free_words(p->ph_values);
+		ws_policy_free_part(p, p->ph_values);
 		p->ph_values = split_words(e->value, 1);
 		for (i = 0; p->ph_values[i] != NULL; i++)
 			;
-		free(p->ph_lens);
+		ws_policy_free_part(p, p->ph_lens);
 		p->ph_lens = ws_xcalloc(i + 1, sizeof(*p->ph_lens));
-		for (i = 0; p->ph_values[i] != NULL; i++)
+		p->ph_lenset = 0;
+		for (i = 0; p->ph_values[i] != NULL; i++) {
 			p->ph_lens[i] = strlen(p->ph_values[i]);
+			p->ph_lenset |= WS_LENBIT(p->ph_lens[i]);
+		}
 	} else if (strcmp(e->key, "patterns") == 0) {
-		free_words(p->ph_patterns);
+		ws_policy_free_part(p, p->ph_patterns);
 		p->ph_patterns = split_words(e->value, 1);
-		free_words(p->ph_literals);
+		ws_policy_free_part(p, p->ph_literals);
 		p->ph_literals = glob_literals(p->ph_patterns);
 		for (i = 0; p->ph_literals[i] != NULL; i++)
 			;
-		free(p->ph_masks);
+		ws_policy_free_part(p, p->ph_masks);
 		p->ph_masks = ws_xcalloc(i + 1, sizeof(*p->ph_masks));
 		for (i = 0; p->ph_literals[i] != NULL; i++)
 			p->ph_masks[i] = ws_charmask(p->ph_literals[i],
@@ -750,7 +777,8 @@ keep_file(struct ws_policy *p, const char *display)
 	for (i = 0; i < p->n_files; i++)
 		if (strcmp(p->files[i], display) == 0)
 			return p->files[i];
-	p->files = ws_xrealloc(p->files, (p->n_files + 1) * sizeof(*p->files));
+	p->files = ws_policy_grow_part(p, p->files, p->n_files *
+	    sizeof(*p->files), (p->n_files + 1) * sizeof(*p->files));
 	p->files[p->n_files] = ws_xstrdup(display);
 	return p->files[p->n_files++];
 }
@@ -776,9 +804,11 @@ apply_default(struct parse *ps, const struct raw_entry *e)
 		if (strcmp(p->defaults[i].name, e->key) == 0)
 			d = &p->defaults[i];
 	if (d == NULL) {
-		p->defaults = ws_xrealloc(p->defaults,
+		p->defaults = ws_policy_grow_part(p, p->defaults,
+		    p->n_defaults * sizeof(*p->defaults),
 		    (p->n_defaults + 1) * sizeof(*p->defaults));
 		d = &p->defaults[p->n_defaults++];
+		memset(d, 0, sizeof(*d));	/* its padding too: comparable */
 		d->name = ws_intern(e->key, n);
 	}
 	d->value = val;
@@ -805,7 +835,7 @@ set_shape(struct ws_varrule *r)
 		a++;
 	while (b > a && s[b - 1] == '*')
 		b--;
-	if (strcspn(s + a, "*?[\\") < b - a) {
+	if (plain_len(s + a) < b - a) {
 		r->shape = WS_SHAPE_GLOB;
 		return;
 	}
@@ -826,21 +856,22 @@ static struct ws_varrule *
 rule_for(struct ws_policy *p, const char *pattern)
 {
 	struct ws_varrule *r;
-	size_t i;
+	size_t i, old;
 
 	for (i = 0; i < p->n_rules; i++)
 		if (strcmp(p->rules[i].pattern, pattern) == 0)
 			return &p->rules[i];
 	/* room for 16, then doubled each time it is full */
 	if (p->n_rules == p->cap_rules) {
+		old = p->cap_rules * sizeof(*p->rules);
 		p->cap_rules = p->cap_rules ? p->cap_rules * 2 : 16;
-		p->rules = ws_xrealloc(p->rules, p->cap_rules *
-		    sizeof(*p->rules));
+		p->rules = ws_policy_grow_part(p, p->rules, old,
+		    p->cap_rules * sizeof(*p->rules));
 	}
 	r = &p->rules[p->n_rules];
 	memset(r, 0, sizeof(*r));
 	r->pattern = ws_xstrdup(pattern);
-	r->glob = strpbrk(pattern, "*?[") != NULL;
+	r->glob = is_glob(pattern);
 	set_shape(r);
 	r->order = p->n_rules++;
 	return r;
@@ -1125,7 +1156,7 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 			return -1;
 		break;
 	case WS_VK_FORBID:
-		free_words(r->forbid);
+		ws_policy_free_part(ps->p, r->forbid);
 		r->forbid = split_words(e->value, 1);
 		break;
 	}
@@ -1241,6 +1272,8 @@ ws_config_parse(struct ws_policy *p, const char *buf, size_t len,
 	apply_all(&ps);
 	flush_errors(&ps);
 	parse_free(&ps);
+	if (p->index == NULL || p->index->n_rules != p->n_rules)
+		ws_policy_index(p);	/* rules were added */
 	return ps.status;
 }
 
@@ -1283,32 +1316,33 @@ ws_policy_destroy(struct ws_policy *p)
 	if (p == NULL)
 		return;
 	s = &p->set;
-	free_words(s->environment_vars);
-	free_words(s->lenient_environments);
-	free_words(s->secrets_dirs);
-	free_words(s->keep);
-	free_words(s->deny);
-	free_words(s->ignore_file_vars);
-	free(s->example);
+	ws_policy_free_part(p, s->environment_vars);
+	ws_policy_free_part(p, s->lenient_environments);
+	ws_policy_free_part(p, s->secrets_dirs);
+	ws_policy_free_part(p, s->keep);
+	ws_policy_free_part(p, s->deny);
+	ws_policy_free_part(p, s->ignore_file_vars);
+	ws_policy_free_part(p, s->example);
 	free(s->path);
 	for (i = 0; i < p->n_rules; i++) {
-		free(p->rules[i].pattern);
+		ws_policy_free_part(p, p->rules[i].pattern);
 		free_regex(p->rules[i].re);
-		free_words(p->rules[i].forbid);
+		ws_policy_free_part(p, p->rules[i].forbid);
 	}
-	free(p->rules);
-	free(p->defaults);
-	free_words(p->ph_values);
-	free_words(p->ph_patterns);
-	free_words(p->ph_literals);
-	free(p->ph_masks);
-	free(p->ph_lens);
+	ws_policy_free_part(p, p->rules);
+	ws_policy_free_part(p, p->index);
+	ws_policy_free_part(p, p->defaults);
+	ws_policy_free_part(p, p->ph_values);
+	ws_policy_free_part(p, p->ph_patterns);
+	ws_policy_free_part(p, p->ph_literals);
+	ws_policy_free_part(p, p->ph_masks);
+	ws_policy_free_part(p, p->ph_lens);
 	free(p->example_path);
 	ws_store_free(p->example);
 	for (i = 0; i < p->n_files; i++)
-		free(p->files[i]);
-	free(p->files);
-	free(p);
+		ws_policy_free_part(p, p->files[i]);
+	ws_policy_free_part(p, p->files);
+	free(p);	/* and with it the block of a thawed policy */
 }
 
 /* The user's policy file: -c, $WITHSECRETS_CONFIG, DIR/withsecrets.ini,
@@ -1373,28 +1407,35 @@ load_user_policy(struct ws_run *run)
  * are required in strict environments and its values are placeholders
  * for its keys.  Its entries go into a store of their own: they never
  * reach the command.  Missing is fine unless the user's policy named
- * it. */
+ * it.  It is read before its store is made: it is mostly missing, and
+ * a store costs more than looking (SPEC §9). */
 static int
 load_example(struct ws_run *run)
 {
 	struct ws_policy *p = run->policy;
-
+	struct ws_read r;
+	struct ws_blob b;
 	int rc;
 
 	if (p->set.example == NULL || *p->set.example == '\0')
 		return 0;
 	p->example_path = in_dir(run->opts->dir, p->set.example);
+	memset(&r, 0, sizeof(r));
+	r.dirfd = AT_FDCWD;
+	r.path = p->example_path;
+	r.display = p->example_path;
+	r.max = WS_MAX_ENV_FILE_SIZE;
+	r.missing_ok = !p->example_named;
+	if ((rc = ws_file_read(&r, &b)) != 0)
+		return rc == 1 ? 0 : rc;	/* 1: missing, and that is fine */
 	p->example = ws_store_new();
 	p->example_src = ws_store_source(p->example, WS_KIND_ENV_FILE,
 	    p->example_path, WS_RANK_ENV_FILE);
-	rc = ws_dotenv_load(run, p->example, p->example_src, p->example_path,
-	    !p->example_named);
-	if (rc == 1) {		/* missing, and that is fine */
-		ws_store_free(p->example);
-		p->example = NULL;
-		p->example_src = NULL;
-		return 0;
-	}
+	p->example_src->file_relative = 1;	/* as ws_dotenv_load() */
+	rc = ws_dotenv_parse(run, p->example, p->example_src,
+	    p->example_path, b.p, b.len);
+	/* the values are copies: the raw text is wiped now */
+	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
 	if (rc == 0)
 		ws_verbose_msg("policy: example file %s", p->example_path);
 	return rc;

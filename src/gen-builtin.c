@@ -53,7 +53,7 @@ put_list(FILE *f, char *const *list)
 	size_t n = 0, len = 0;
 
 	if (list == NULL) {
-		fputs("{ NULL, 0, 0, 0 }", f);
+		fputs("{ NULL, 0, 0, 0, NULL }", f);
 		return;
 	}
 	fputs("{ \"\"", f);
@@ -62,7 +62,61 @@ put_list(FILE *f, char *const *list)
 		put_string(f, list[n], strlen(list[n]) + 1);
 		len += strlen(list[n]) + 1;
 	}
-	fprintf(f, ",\n\t    %zu, %zu, 1 }", len, n);
+	fprintf(f, ",\n\t    %zu, %zu, 1, (const size_t []){ ", len, n);
+	for (n = 0, len = 0; list[n] != NULL; n++) {
+		fprintf(f, "%s%s%zu", n ? "," : "", n % 12 ? " " : "\n\t\t",
+		    len);
+		len += strlen(list[n]) + 1;
+	}
+	fputs(n ? " } }" : "0 } }", f);
+}
+
+/* A chain head table of the index: its non-empty buckets. */
+static void
+put_heads(FILE *f, const char *name, const uint32_t *h)
+{
+	size_t i;
+
+	fprintf(f, "\t.%s = {", name);
+	for (i = 0; i < WS_INDEX_BUCKETS; i++)
+		if (h[i] != 0)
+			fprintf(f, " [%zu] = %u,", i, (unsigned)h[i]);
+	fputs(" },\n", f);
+}
+
+/* The index of the rules, less its two pointers (frozen.c sets them),
+ * and the arrays they point to.  0: there is none. */
+static size_t
+put_index(FILE *f, const struct ws_policy *p)
+{
+	const struct ws_ruleindex *x = p->index;
+	size_t i, nb = 0;
+
+	if (x == NULL)
+		return 0;
+	for (i = 0; i < WS_INDEX_BUCKETS; i++)
+		if (x->inner[i] > nb)	/* the last entry heads its chain */
+			nb = x->inner[i];
+	fputs("static const uint32_t index_next[] = {", f);
+	for (i = 0; i < x->n_rules; i++)
+		fprintf(f, "%s%u,", i % 12 ? " " : "\n\t", (unsigned)x->next[i]);
+	fputs(" 0\n};\n\nstatic const struct ws_litbyte index_bytes[] = {",
+	    f);
+	for (i = 0; i < nb; i++)
+		fprintf(f, "%s{ %u, %u, %u, %u },", i % 3 ? " " : "\n\t",
+		    (unsigned)x->bytes[i].rule, (unsigned)x->bytes[i].off,
+		    (unsigned)x->bytes[i].after, (unsigned)x->bytes[i].next);
+	fputs(" { 0, 0, 0, 0 }\n};\n\nstatic const struct ws_ruleindex index = {\n",
+	    f);
+	fprintf(f, "\t.n_rules = %zu, .exact_lens = 0x%016llxULL,\n",
+	    x->n_rules, (unsigned long long)x->exact_lens);
+	put_heads(f, "exact", x->exact);
+	put_heads(f, "prefix", x->prefix);
+	put_heads(f, "suffix", x->suffix);
+	put_heads(f, "inner", x->inner);
+	fprintf(f, "\t.other = %u, .step = %zu\n};\n\n", (unsigned)x->other,
+	    x->step);
+	return nb;
 }
 
 static void
@@ -100,6 +154,7 @@ put_rule(FILE *f, const struct ws_varrule *r)
 	put_where(f, r->where, NWHERE(r->where), &set);
 	fputs(" },\n\t  .pattern = ", f);
 	put_cstr(f, r->pattern);
+	fprintf(f, ", .pattern_len = %zu", strlen(r->pattern));
 	fprintf(f, ", .lit_off = %zu, .where_set = 0x%x,\n\t  .forbid = ",
 	    r->lit ? (size_t)(r->lit - r->pattern) : (size_t)-1, set);
 	put_list(f, r->forbid);
@@ -148,7 +203,7 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	const struct ws_settings *s = &p->set;
 	const struct ws_default *d;
 	unsigned set;
-	size_t i;
+	size_t i, nb;
 
 	if (s->path != NULL || p->n_files > 1 || p->example != NULL)
 		return -1;	/* a user's file: not the built-in policy */
@@ -170,6 +225,7 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 		fprintf(f, ", %zu, NULL, %u },\n", d->vallen, d->line);
 	}
 	fputs("\t{ NULL, NULL, 0, NULL, 0 }\n};\n\n", f);
+	nb = put_index(f, p);
 	put_u64s(f, "ph_masks", p->ph_masks, list_len(p->ph_literals) + 1);
 	put_sizes(f, "ph_lens", p->ph_lens, list_len(p->ph_values) + 1);
 
@@ -204,8 +260,13 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	fputs(",\n\t.ph_literals = ", f);
 	put_list(f, p->ph_literals);
 	fputs(",\n\t.ph_masks = ph_masks, .ph_lens = ph_lens,\n", f);
+	fprintf(f, "\t.ph_lenset = 0x%016llxULL,\n",
+	    (unsigned long long)p->ph_lenset);
 	fprintf(f, "\t.example_named = %d,\n\t.file = ", p->example_named);
 	put_cstr(f, p->n_files ? p->files[0] : NULL);
+	if (p->index != NULL)
+		fprintf(f, ",\n\t.index = &index, .index_next = index_next,\n"
+		    "\t.index_bytes = index_bytes, .index_nbytes = %zu", nb);
 	fputs("\n};\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -166,14 +166,33 @@ rule_matches(const struct ws_varrule *r, const char *name, size_t n,
 	}
 }
 
-void
-ws_policy_var(const struct ws_policy *p, const char *name,
+/* The values of the sections chosen for each key. */
+static void
+varpol_values(struct ws_varpol *out)
+{
+	if (out->from[WS_VK_SECRET])
+		out->secret = out->from[WS_VK_SECRET]->secret;
+	if (out->from[WS_VK_REQUIRED])
+		out->required = out->from[WS_VK_REQUIRED]->required;
+	if (out->from[WS_VK_MIN_LENGTH])
+		out->min_length = out->from[WS_VK_MIN_LENGTH]->min_length;
+	if (out->from[WS_VK_DISTINCT])
+		out->distinct = out->from[WS_VK_DISTINCT]->distinct;
+	if (out->from[WS_VK_DEBUG])
+		out->debug = out->from[WS_VK_DEBUG]->debug;
+}
+
+/* The reference: every rule in turn.  Also what a policy whose index
+ * is missing or behind its rules uses. */
+int
+ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
     struct ws_varpol *out)
 {
 	const struct ws_varrule *r, *end = p->rules + p->n_rules;
-	size_t k, n = strlen(name);
 	uint64_t mask = ws_charmask(name, n), absent = ~mask;
 	unsigned exact = 0, bit;
+	size_t k;
+	int said = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
@@ -182,6 +201,7 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 		if ((r->mask & absent) != 0 || r->set == 0 ||
 		    !rule_matches(r, name, n, mask))
 			continue;
+		said = 1;
 		for (k = 0; k < WS_VK_COUNT; k++) {
 			bit = 1u << k;
 			if (!(r->set & bit))
@@ -195,40 +215,316 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 			out->from[k] = r;
 		}
 	}
-	if (out->from[WS_VK_SECRET])
-		out->secret = out->from[WS_VK_SECRET]->secret;
-	if (out->from[WS_VK_REQUIRED])
-		out->required = out->from[WS_VK_REQUIRED]->required;
-	if (out->from[WS_VK_MIN_LENGTH])
-		out->min_length = out->from[WS_VK_MIN_LENGTH]->min_length;
-	if (out->from[WS_VK_DISTINCT])
-		out->distinct = out->from[WS_VK_DISTINCT]->distinct;
-	if (out->from[WS_VK_DEBUG])
-		out->debug = out->from[WS_VK_DEBUG]->debug;
+	varpol_values(out);
+	return said;
 }
 
-/*
- * A secret: what a section says (the built-in policy says yes for names
- * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
- * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
- * read from a secret directory or through NAME_FILE, or built from a
- * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
- * that passes through holds a path, not a secret: a glob such as
- * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
- */
-int
-ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
-{
-	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
-	const char *target;
+/* ------------------------------------------------------------------ */
+/* The index of the rules (struct ws_ruleindex).                       */
 
-	if (vp->secret == 0)
+#define BUCKET(c)	((unsigned char)(c) & (WS_INDEX_BUCKETS - 1))
+
+/* The bucket of an exact name: its length and three of its bytes, a
+ * few instructions whatever its length. */
+static unsigned
+exact_key(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n == 0)
 		return 0;
-	if (vp->secret == 1 && (!r->glob ||
-	    ws_pointer_target(v->name, v->namelen, &target) == 0))
+	return (unsigned)(n * 31 + u[0] * 7 + u[n / 2] * 3 + u[n - 1]) &
+	    (WS_INDEX_BUCKETS - 1);
+}
+
+/* Do the n bytes at a and b agree?  Literals are short and most differ
+ * in their first bytes: cheaper inline than a call to memcmp. */
+static int
+same(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The shortest *LIT* literal and the bytes of all of them. */
+static size_t
+inner_bytes(const struct ws_policy *p, size_t *step)
+{
+	size_t i, total = 0;
+
+	*step = 0;
+	for (i = 0; i < p->n_rules; i++)
+		if (p->rules[i].shape == WS_SHAPE_CONTAINS) {
+			total += p->rules[i].litlen;
+			if (*step == 0 || p->rules[i].litlen < *step)
+				*step = p->rules[i].litlen;
+		}
+	return total;
+}
+
+/* The chain a rule other than *LIT* goes in (an exact name's length
+ * noted on the way). */
+static uint32_t *
+rule_bucket(struct ws_ruleindex *x, const struct ws_varrule *r)
+{
+	switch (r->shape) {
+	case WS_SHAPE_EXACT:
+		x->exact_lens |= WS_LENBIT(r->litlen);
+		return &x->exact[exact_key(r->lit, r->litlen)];
+	case WS_SHAPE_PREFIX:
+		return &x->prefix[BUCKET(r->lit[0])];
+	case WS_SHAPE_SUFFIX:
+		return &x->suffix[BUCKET(r->lit[r->litlen - 1])];
+	default:
+		return &x->other;
+	}
+}
+
+size_t
+ws_index_size(size_t n, size_t nb)
+{
+	return sizeof(struct ws_ruleindex) + n * sizeof(uint32_t) +
+	    nb * sizeof(struct ws_litbyte);
+}
+
+/* Build the index of p's rules in x, ws_index_size() bytes. */
+static void
+index_in(struct ws_policy *p, struct ws_ruleindex *x)
+{
+	const struct ws_varrule *r;
+	uint32_t *head, nb = 0;
+	size_t i, j, step;
+
+	(void)inner_bytes(p, &step);
+	memset(x, 0, sizeof(*x));
+	x->next = (uint32_t *)(x + 1);
+	x->bytes = (struct ws_litbyte *)(x->next + p->n_rules);
+	x->n_rules = p->n_rules;
+	x->step = step;
+	/* a rule without keys stays in: a later file may give it keys
+	 * without adding a rule */
+	for (i = 0; i < p->n_rules; i++) {
+		r = &p->rules[i];
+		if (r->shape != WS_SHAPE_CONTAINS) {
+			head = rule_bucket(x, r);
+			x->next[i] = *head;
+			*head = (uint32_t)(i + 1);
+			continue;
+		}
+		x->next[i] = 0;		/* in no chain of rules */
+		for (j = 0; j < r->litlen; j++, nb++) {
+			head = &x->inner[BUCKET(r->lit[j])];
+			x->bytes[nb].rule = (uint32_t)i;
+			x->bytes[nb].off = (uint32_t)j;
+			x->bytes[nb].after = (uint32_t)(r->litlen - j - 1);
+			x->bytes[nb].next = *head;
+			*head = nb + 1;
+		}
+	}
+	p->index = x;
+}
+
+void
+ws_policy_index(struct ws_policy *p)
+{
+	size_t step, nb = inner_bytes(p, &step);
+
+	ws_policy_free_part(p, p->index);
+	p->index = NULL;
+	if (p->n_rules >= UINT32_MAX || nb >= UINT32_MAX)
+		return;		/* never from a 1 MiB file: matched in turn */
+	index_in(p, ws_xmalloc(ws_index_size(p->n_rules, nb)));
+}
+
+static const struct ws_ruleindex *
+index_of(const struct ws_policy *p)
+{
+	const struct ws_ruleindex *x = p->index;
+
+	return x != NULL && x->n_rules == p->n_rules ? x : NULL;
+}
+
+/* Per key, the glob section that decides: the last that gives it (the
+ * rules are in policy order, the user's after the built-in ones).
+ * Returns whether the section gives any key. */
+static int
+take_glob(const struct ws_varrule **g, const struct ws_varrule *r)
+{
+	size_t k;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if ((r->set & (1u << k)) && (g[k] == NULL || g[k] < r))
+			g[k] = r;
+	return r->set != 0;
+}
+
+static inline const struct ws_varrule *
+exact_in(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n)
+{
+	const struct ws_varrule *r;
+	uint32_t i;
+
+	if (!(x->exact_lens & WS_LENBIT(n)))
+		return NULL;	/* no section of a name this long */
+	for (i = x->exact[exact_key(name, n)]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen == n && same(r->lit, name, n))
+			return r;
+	}
+	return NULL;
+}
+
+const struct ws_varrule *
+ws_policy_exact(const struct ws_policy *p, const char *name, size_t n)
+{
+	const struct ws_ruleindex *x = index_of(p);
+	size_t k;
+
+	if (x != NULL)
+		return exact_in(p, x, name, n);
+	for (k = 0; k < p->n_rules; k++)
+		if (p->rules[k].shape == WS_SHAPE_EXACT &&
+		    p->rules[k].litlen == n && same(p->rules[k].lit, name, n))
+			return &p->rules[k];
+	return NULL;
+}
+
+/* LIT* and *LIT rules, from the name's first and last bytes. */
+static int
+match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, const struct ws_varrule **g)
+{
+	const struct ws_varrule *r;
+	uint32_t i;
+	int any = 0;
+
+	for (i = x->prefix[BUCKET(name[0])]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen <= n && same(r->lit, name, r->litlen))
+			any |= take_glob(g, r);
+	}
+	for (i = x->suffix[BUCKET(name[n - 1])]; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (r->litlen <= n &&
+		    same(r->lit, name + n - r->litlen, r->litlen))
+			any |= take_glob(g, r);
+	}
+	return any;
+}
+
+/* *LIT* rules: at every step-th position from pos on, the literals
+ * holding its byte, tried where they would start. */
+static int
+match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, size_t pos, const struct ws_varrule **g)
+{
+	const struct ws_litbyte *b;
+	const struct ws_varrule *r;
+	size_t start;
+	uint32_t i;
+	int any = 0;
+
+	for (; pos < n; pos += x->step)
+		for (i = x->inner[BUCKET(name[pos])]; i != 0; i = b->next) {
+			b = &x->bytes[i - 1];
+			/* the literal must fit around pos: told before the
+			 * rule is looked at */
+			if (b->off > pos || b->after >= n - pos)
+				continue;
+			r = &p->rules[b->rule];
+			start = pos - b->off;
+			if (same(r->lit, name + start, r->litlen))
+				any |= take_glob(g, r);
+		}
+	return any;
+}
+
+/* Might a rule match the name at all?  0: certainly none, told from
+ * the buckets the name leads to without touching a rule (most names:
+ * every one is empty). */
+static int
+may_match(const struct ws_ruleindex *x, const char *name, size_t n)
+{
+	size_t pos;
+
+	if (x->other != 0)
+		return 1;	/* a glob of no shape: tried on every name */
+	if (n == 0)
+		return 0;
+	if ((x->prefix[BUCKET(name[0])] | x->suffix[BUCKET(name[n - 1])]) !=
+	    0 || (x->exact_lens & WS_LENBIT(n)) != 0)
 		return 1;
-	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
-	    v->src->kind == WS_KIND_SECRET_DIR;
+	for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
+		if (x->inner[BUCKET(name[pos])] != 0)
+			return 1;
+	return 0;
+}
+
+/* The rules that match, each key's deciding one in out->from[];
+ * returns whether one that gives keys does.  Out of line: inlined, the
+ * registers it needs would be saved and restored on every call of
+ * ws_policy_var_n(), which mostly never comes here. */
+static WS_NOINLINE int
+match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
+    const char *name, size_t n, struct ws_varpol *out)
+{
+	const struct ws_varrule **from = out->from, *e = NULL, *r;
+	size_t pos, k;
+	uint32_t i;
+	int hit = 0;
+
+	if (n > 0) {
+		if ((x->prefix[BUCKET(name[0])] |
+		    x->suffix[BUCKET(name[n - 1])]) != 0)
+			hit |= match_ends(p, x, name, n, from);
+		for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
+			if (x->inner[BUCKET(name[pos])] != 0) {
+				hit |= match_inner(p, x, name, n, pos, from);
+				break;
+			}
+		e = exact_in(p, x, name, n);
+	}
+	for (i = x->other; i != 0; i = x->next[i - 1]) {
+		r = &p->rules[i - 1];
+		if (rule_matches(r, name, n, ~(uint64_t)0))
+			hit |= take_glob(from, r);
+	}
+	/* the section of this very name beats any glob, key by key */
+	if (e != NULL) {
+		for (k = 0; k < WS_VK_COUNT; k++)
+			if (e->set & (1u << k))
+				from[k] = e;
+		hit |= e->set != 0;
+	}
+	if (hit)
+		varpol_values(out);
+	return hit;
+}
+
+int
+ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
+    struct ws_varpol *out)
+{
+	const struct ws_ruleindex *x = p->index;
+
+	if (x == NULL || x->n_rules != p->n_rules)
+		return ws_policy_var_scan(p, name, n, out);
+	memset(out, 0, sizeof(*out));
+	out->secret = -1;
+	/* from[] gathers the deciding glob of each key first */
+	return may_match(x, name, n) ? match_rules(p, x, name, n, out) : 0;
+}
+
+void
+ws_policy_var(const struct ws_policy *p, const char *name,
+    struct ws_varpol *out)
+{
+	(void)ws_policy_var_n(p, name, strlen(name), out);
 }
 
 int
@@ -236,7 +532,7 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {
 	struct ws_varpol vp;
 
-	ws_policy_var(run->policy, v->name, &vp);
+	(void)ws_policy_var_n(run->policy, v->name, v->namelen, &vp);
 	return ws_policy_secret(v, &vp);
 }
 
@@ -244,14 +540,7 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 static int
 has_own_section(const struct ws_policy *p, const char *name, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < p->n_rules; i++)
-		if (p->rules[i].shape == WS_SHAPE_EXACT &&
-		    p->rules[i].litlen == n &&
-		    memcmp(p->rules[i].pattern, name, n) == 0)
-			return 1;
-	return 0;
+	return ws_policy_exact(p, name, n) != NULL;
 }
 
 static int

@@ -126,6 +126,18 @@ ws_rule_truthy(const char *v, size_t n)
 	return hit;
 }
 
+/* Has a placeholder value this length? */
+static int
+has_length(const struct ws_policy *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p->ph_lens[i] != 0; i++)
+		if (p->ph_lens[i] == n)
+			return 1;
+	return 0;
+}
+
 /*
  * Could the value be a placeholder at all?  Most secrets are as long as
  * no placeholder value and lack a character of every pattern's literal:
@@ -137,16 +149,24 @@ static int
 may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 {
 	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
-	uint64_t mask = ws_charmask(v, n);
+	/* read once: the compiler reloaded them at every pattern */
+	const uint64_t *masks = p->ph_masks;
+	char *const *pats = p->ph_patterns;
+	uint64_t mask;
 	size_t i;
 	int maybe = 0;
 
+	/* a length no value has, told at once (lengths are not secret) */
+	if (p->ph_lenset == 0)	/* a policy made by hand: look */
+		maybe = has_length(p, n);
+	else if (p->ph_lenset & WS_LENBIT(n))
+		maybe = n < 63 || has_length(p, n);
+	if (maybe)
+		return 1;
+	mask = ws_charmask(v, n);
 	mask |= (mask & upper) << ('a' - 'A');
-	for (i = 0; !maybe && p->ph_lens[i] != 0; i++)
-		if (p->ph_lens[i] == n)
-			maybe = 1;
-	for (i = 0; !maybe && p->ph_patterns[i] != NULL; i++)
-		if ((p->ph_masks[i] & ~mask) == 0)
+	for (i = 0; !maybe && pats[i] != NULL; i++)
+		if ((masks[i] & ~mask) == 0)
 			maybe = 1;
 	sodium_memzero(&mask, sizeof(mask));
 	return maybe;
@@ -248,6 +268,48 @@ ws_rule_weak(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* Secrets: here, where the check asks once per name (inlined there).  */
+
+/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
+ * line: the address of its local, taken, would have the stack
+ * protector check every call of ws_policy_secret(), one per name. */
+static WS_NOINLINE int
+pointer_form(const struct ws_var *v)
+{
+	const char *target;
+
+	return ws_pointer_target(v->name, v->namelen, &target) != 0;
+}
+
+/*
+ * A secret: what a section says (the built-in policy says yes for names
+ * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
+ * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
+ * read from a secret directory or through NAME_FILE, or built from a
+ * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
+ * that passes through holds a path, not a secret: a glob such as
+ * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
+ */
+static inline int
+secret_of(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
+
+	if (vp->secret == 0)
+		return 0;
+	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
+		return 1;
+	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
+	    v->src->kind == WS_KIND_SECRET_DIR;
+}
+
+int
+ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	return secret_of(v, vp);
+}
+
+/* ------------------------------------------------------------------ */
 /* Findings.                                                           */
 
 static void WS_PRINTF(5, 6)
@@ -323,11 +385,16 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 	const struct ws_policy *p = run->policy;
 	const struct ws_var *ex;
 
-	if (ws_rule_placeholder(p, e->value, e->vallen)) {
+	/* most secrets are ruled out at once: no folded copy, and no
+	 * call (ws_rule_placeholder() tests it again) */
+	if (e->vallen > 0 && may_be_placeholder(p, e->value, e->vallen) &&
+	    ws_rule_placeholder(p, e->value, e->vallen)) {
 		report(mode_sev(run), "placeholder", e, NULL, "is a "
 		    "placeholder or a development default; set a real secret");
 		return;
 	}
+	if (p->example == NULL)
+		return;		/* no example file (mostly): no value of it */
 	if (e->src->path != NULL && p->example_path != NULL &&
 	    strcmp(e->src->path, p->example_path) == 0)
 		return;		/* the example file used as a layer */
@@ -567,13 +634,10 @@ check_required(struct ws_run *run)
 	why = ws_xasprintf("%s lists it: set it (or say required = no in "
 	    "its [var] section)", p->example_path);
 	while ((v = ws_store_next(p->example, &it)) != NULL) {
-		for (i = 0; i < p->n_rules; i++)
-			if (!p->rules[i].glob &&
-			    (p->rules[i].set & (1u << WS_VK_REQUIRED)) &&
-			    strcmp(p->rules[i].pattern, v->name) == 0)
-				break;
-		if (i == p->n_rules)	/* its own section decides */
+		r = ws_policy_exact(p, v->name, v->namelen);
+		if (r == NULL || !(r->set & (1u << WS_VK_REQUIRED)))
 			require(run, v->name, WS_REQ_STRICT, why);
+		/* else its own section decides */
 	}
 	free(why);
 }
@@ -675,19 +739,23 @@ ws_policy_check(struct ws_run *run)
 	struct ws_varpol vp;
 	size_t it = 0, nc = 0;
 	size_t before = ws_diag_count(WS_SEV_ERROR);
-	int secret;
+	int secret, said;
 
+	sc.run = run;
 	while ((head = ws_store_next(run->store, &it)) != NULL) {
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
-		ws_policy_var(run->policy, e->name, &vp);
-		secret = ws_policy_secret(e, &vp);
-		check_value(run, e, &vp, secret);
-		if (vp.distinct && e->vallen > 0) {
+		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
+		secret = secret_of(e, &vp);
+		/* else no section applies: no key to check the value by */
+		if (said || secret)
+			check_value(run, e, &vp, secret);
+		if (said && vp.distinct && e->vallen > 0) {
 			cands = ws_xrealloc(cands, (nc + 1) * sizeof(*cands));
 			cands[nc++] = e;
 		}
-		sc.run = run;
+		if (head->next_in_name == NULL)
+			continue;	/* one entry: it hides nothing */
 		sc.e = e;
 		sc.secret = secret;
 		(void)shadowed_in_chain(head, e, shadow_finding, &sc);

@@ -43,6 +43,50 @@ static const char *const vars[][2] = {
 	{ "A_FILE", "/nonexistent" MARKER },
 };
 
+/* The index of the rules finds what trying every rule finds (policy.c):
+ * for the names above and for each rule's own literal, with a byte or
+ * two around it. */
+static void
+same_as_scan(const struct ws_policy *p, const char *name, size_t n)
+{
+	struct ws_varpol a, b;
+	int said;
+	size_t k;
+
+	said = ws_policy_var_n(p, name, n, &a);
+	if (ws_policy_var_scan(p, name, n, &b) != said ||
+	    a.secret != b.secret || a.required != b.required ||
+	    a.min_length != b.min_length || a.distinct != b.distinct ||
+	    a.debug != b.debug)
+		abort();
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if (a.from[k] != b.from[k])
+			abort();
+}
+
+static void
+check_index(const struct ws_policy *p)
+{
+	const struct ws_varrule *r;
+	char name[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		same_as_scan(p, vars[i][0], strlen(vars[i][0]));
+	for (i = 0; i < p->n_rules && i < 64; i++) {
+		r = &p->rules[i];
+		if (r->lit == NULL || r->litlen + 2 > sizeof(name))
+			continue;
+		same_as_scan(p, r->lit, r->litlen);
+		name[0] = 'X';
+		memcpy(name + 1, r->lit, r->litlen);
+		name[r->litlen + 1] = '_';
+		same_as_scan(p, name, r->litlen + 2);
+		same_as_scan(p, name, r->litlen + 1);
+		same_as_scan(p, name + 1, r->litlen + 1);
+	}
+}
+
 static int
 holds_marker(const char *s)
 {
@@ -134,6 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();	/* an error without FILE:LINE */
 	}
 	check_settings(run.set);
+	check_index(run.policy);
 
 	/* The rules, over the environment above and the policy's own
 	 * [defaults]. */

@@ -357,6 +357,189 @@ test_placeholders(void)
 	ws_policy_destroy(p);
 }
 
+/* The lengths of the placeholder values are told from a bit each, the
+ * lengths from 63 on sharing one: a value of each length is found, and
+ * no other, around 63 and above it too. */
+static void
+test_placeholder_lengths(void)
+{
+	static const size_t lens[] = { 1, 2, 31, 62, 63, 64, 65, 100, 0 };
+	struct ws_policy *p;
+	char text[1024], v[128];
+	size_t i, n, len;
+	unsigned bad = 0, found = 0;
+	int want;
+
+	strcpy(text, "[placeholders]\npatterns = zzz\nvalues =");
+	for (i = 0; lens[i] != 0; i++) {
+		strcat(text, "\n    ");
+		len = strlen(text);
+		memset(text + len, 'k', lens[i]);
+		text[len + lens[i]] = '\0';
+	}
+	strcat(text, "\n");
+	ws_builtin_frozen = NULL;
+	p = ws_policy_new();
+	is_int(ws_config_parse(p, text, strlen(text), "t.ini", 1), 0,
+	    "placeholder values of 1 to 100 bytes");
+	for (n = 1; n <= 120; n++) {
+		for (want = 0, i = 0; lens[i] != 0; i++)
+			want |= lens[i] == n;
+		memset(v, 'K', n);	/* folded, it is a value */
+		found += ws_rule_placeholder(p, v, n);
+		if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
+			printf("#   %zu bytes: %d\n", n, !want);
+		memset(v, 'j', n);
+		if (ws_rule_placeholder(p, v, n) && bad++ < 5)
+			printf("#   %zu bytes of j\n", n);
+	}
+	is_int(bad, 0, "each length is found, and only it");
+	is_int(found, 8, "(all eight values)");
+	ws_policy_destroy(p);
+}
+
+/*
+ * The index of the [var] rules (policy.c) finds what trying every rule
+ * in turn finds: random sections (names, LIT*, *LIT, *LIT*, other
+ * globs; with keys and without) in one or two files over the built-in
+ * policy, and random names, many of them made of the rules' literals,
+ * compared key by key with ws_policy_var_scan().
+ */
+static const char *const pat_pieces[] = { "A", "B", "_", "AB", "BA_",
+	"\xc3\x89", "C1", "*", "*", "*", "?", "[AB]", "\\A", "SECRET",
+	"A_B", NULL };
+static const char *const key_lines[] = { "secret = yes\n", "secret = no\n",
+	"min-length = 7\n", "min-length = 0\n", "distinct = yes\n",
+	"debug = yes\n", "debug = no\n", NULL };
+
+static size_t
+count_of(const char *const *l)
+{
+	size_t n = 0;
+
+	while (l[n] != NULL)
+		n++;
+	return n;
+}
+
+static void
+random_pattern(char *buf)
+{
+	size_t k = rnd(4) + 1;
+
+	buf[0] = '\0';
+	if (rnd(3) == 0)
+		strcat(buf, "*");
+	while (k-- > 0)
+		strcat(buf, pat_pieces[rnd((unsigned)count_of(pat_pieces))]);
+	if (rnd(3) == 0)
+		strcat(buf, "*");
+}
+
+/* A policy file of up to six [var] sections. */
+static void
+random_policy(char *text)
+{
+	char pat[64];
+	size_t s, k, i;
+
+	text[0] = '\0';
+	for (s = rnd(7); s > 0; s--) {
+		strcat(text, "[var");
+		for (k = rnd(3) + 1; k > 0; k--) {
+			random_pattern(pat);
+			strcat(text, " ");
+			strcat(text, pat);
+		}
+		strcat(text, "]\n");
+		for (i = 0; key_lines[i] != NULL; i++)
+			if (rnd(3) == 0)
+				strcat(text, key_lines[i]);
+	}
+}
+
+/* A name: random bytes, or a rule's literal with bytes around it. */
+static void
+random_name(const struct ws_policy *p, char *name, size_t *n)
+{
+	const struct ws_varrule *r = &p->rules[rnd((unsigned)p->n_rules)];
+	char pre[8], post[8];
+
+	if (rnd(3) == 0 || r->lit == NULL) {
+		random_string(name, 10, "AB_C1\xc1\x89SECRT");
+		*n = strlen(name);
+		return;
+	}
+	random_string(pre, rnd(2) ? 0 : 3, "AB_\xc3");
+	random_string(post, rnd(2) ? 0 : 3, "AB_T");
+	*n = strlen(pre);
+	memcpy(name, pre, *n);
+	memcpy(name + *n, r->lit, r->litlen);
+	*n += r->litlen;
+	memcpy(name + *n, post, strlen(post) + 1);
+	*n += strlen(post);
+}
+
+static int
+same_varpol(const struct ws_varpol *a, const struct ws_varpol *b)
+{
+	size_t k;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if (a->from[k] != b->from[k])
+			return 0;
+	return a->secret == b->secret && a->required == b->required &&
+	    a->min_length == b->min_length && a->distinct == b->distinct &&
+	    a->debug == b->debug;
+}
+
+static void
+test_rule_index(void)
+{
+	struct ws_policy *p;
+	struct ws_varpol got, want;
+	const struct ws_varrule *ex;
+	char text[2048], name[64];
+	size_t n, k, j;
+	unsigned t, bad = 0, badx = 0, hits = 0, names = 0, rules = 0;
+	int said;
+
+	ws_builtin_frozen = NULL;
+	for (t = 0; t < 3000; t++) {
+		p = ws_policy_new();
+		for (k = rnd(2) + 1; k > 0; k--) {
+			random_policy(text);
+			/* an error (a key set twice) still leaves rules */
+			(void)ws_config_parse(p, text, strlen(text), k == 1 ?
+			    "a.ini" : "b.ini", 1);
+		}
+		ws_diag_reset();
+		rules += (unsigned)p->n_rules;
+		for (k = 0; k < 60; k++, names++) {
+			random_name(p, name, &n);
+			said = ws_policy_var_n(p, name, n, &got);
+			if (ws_policy_var_scan(p, name, n, &want) != said)
+				bad++;
+			hits += want.from[WS_VK_SECRET] != NULL;
+			if (!same_varpol(&got, &want) && bad++ < 5)
+				printf("#   '%s': not as every rule says\n", name);
+			ex = NULL;
+			for (j = 0; j < p->n_rules; j++)
+				if (!p->rules[j].glob &&
+				    strlen(p->rules[j].pattern) == n &&
+				    memcmp(p->rules[j].pattern, name, n) == 0)
+					ex = &p->rules[j];
+			if (ws_policy_exact(p, name, n) != ex && badx++ < 5)
+				printf("#   '%s': its own section\n", name);
+		}
+		ws_policy_destroy(p);
+	}
+	is_int(bad, 0, "the rule index finds what every rule says (%u names, "
+	    "%u rules)", names, rules);
+	is_int(badx, 0, "and each name's own section");
+	ok(hits > 20000, "(%u names have a secret key)", hits);
+}
+
 int
 main(void)
 {
@@ -368,6 +551,8 @@ main(void)
 	test_dotenv_paths();
 	test_store();
 	test_placeholders();
+	test_rule_index();
+	test_placeholder_lengths();
 	ws_intern_free();
 	ws_secmem_wipe_all();
 	return done_testing();

@@ -97,6 +97,32 @@ same_default(const struct ws_default *a, const struct ws_default *b,
 		differ("default fields", i);
 }
 
+/* The two indexes of the rules: the same chains (the pointers into
+ * their own blocks aside). */
+static void
+same_index(const struct ws_ruleindex *a, const struct ws_ruleindex *b)
+{
+	struct ws_ruleindex t;
+	size_t nb = 0, i;
+
+	if (a == NULL || b == NULL) {
+		if (a != b)
+			differ("index", 0);
+		return;
+	}
+	memcpy(&t, b, sizeof(t));
+	t.next = a->next;
+	t.bytes = a->bytes;
+	if (memcmp(&t, a, sizeof(t)) != 0 || memcmp(a->next, b->next,
+	    a->n_rules * sizeof(*a->next)) != 0)
+		differ("index", 1);
+	for (i = 0; i < WS_INDEX_BUCKETS; i++)
+		if (a->inner[i] > nb)
+			nb = a->inner[i];
+	if (memcmp(a->bytes, b->bytes, nb * sizeof(*a->bytes)) != 0)
+		differ("index", 2);
+}
+
 static size_t
 count(char *const *l)
 {
@@ -145,6 +171,7 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	    memcmp(a->ph_lens, b->ph_lens, (count(a->ph_values) + 1) *
 	    sizeof(*a->ph_lens)) != 0)
 		differ("placeholder lengths", 0);
+	same_index(a->index, b->index);
 	if (a->n_files != b->n_files)
 		differ("n_files", 0);
 	for (i = 0; i < a->n_files && i < b->n_files; i++)
@@ -172,6 +199,11 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	t.example_src = a->example_src;
 	t.example_path = a->example_path;
 	t.files = a->files;
+	t.index = a->index;
+	/* how the parts are held: a thawed policy is one block, as long as
+	 * it needs, a parsed one keeps room for more rules */
+	t.block_size = a->block_size;
+	t.cap_rules = a->cap_rules;
 	if (memcmp(&t, a, sizeof(t)) != 0)
 		differ("policy fields", 0);
 	return diffs;
@@ -225,6 +257,10 @@ main(void)
 	    "layered, the two are the same again");
 	ok(thawed->n_rules > 32, "(%zu rules: the array grew)",
 	    thawed->n_rules);
+	ok(thawed->block_size > 0 && thawed->cap_rules >= thawed->n_rules &&
+	    !(thawed->rules >= (struct ws_varrule *)(void *)thawed &&
+	    (char *)thawed->rules < (char *)thawed + thawed->block_size),
+	    "(and moved out of the thawed block)");
 	ws_policy_destroy(parsed);
 	ws_policy_destroy(thawed);
 
