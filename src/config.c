@@ -1434,8 +1434,8 @@ load_example(struct ws_run *run)
 	p->example_src->file_relative = 1;	/* as ws_dotenv_load() */
 	rc = ws_dotenv_parse(run, p->example, p->example_src,
 	    p->example_path, b.p, b.len);
-	/* the values are copies: the raw text is wiped now */
-	ws_arena_shrink(&ws_work, b.p, b.len + 1, 0);
+	/* the text stays, as in ws_dotenv_load(): plain names and values
+	 * point into it, and it is zeroed with the rest of ws_work */
 	if (rc == 0)
 		ws_verbose_msg("policy: example file %s", p->example_path);
 	return rc;
