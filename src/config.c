@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -534,9 +533,9 @@ parse_bool(const char *v)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, t[i]) == 0)
+		if (ws_ascii_caseeq(v, t[i]))
 			return 1;
-		if (strcasecmp(v, f[i]) == 0)
+		if (ws_ascii_caseeq(v, f[i]))
 			return 0;
 	}
 	return -1;

@@ -530,7 +530,7 @@ unescape(char *s, char *e)
 	char *r, *w;
 	const char *k;
 	unsigned v;
-	size_t nd;
+	size_t nd, i;
 
 	if ((r = memchr(s, '\\', (size_t)(e - s))) == NULL)
 		return e;	/* no escape: nothing moves */
@@ -562,8 +562,9 @@ unescape(char *s, char *e)
 				w = put_code_point(w, v);
 			} else {
 				*w++ = '\\';
-				memmove(w, r + 2, nd);
-				w += nd;
+				/* (w is before r: a forward copy) */
+				for (i = 0; i < nd; i++)
+					*w++ = r[2 + i];
 			}
 			r += 2 + nd;
 		} else {

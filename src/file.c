@@ -162,7 +162,7 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	}
 	dpath[dn] = fpath[fn] = '\0';
-	if (strncmp(fpath, dpath, (size_t)dn) != 0 ||
+	if (fn < dn || memcmp(fpath, dpath, (size_t)dn) != 0 ||
 	    (fpath[dn] != '/' && !(dn == 1 && dpath[0] == '/'))) {
 		close(fd);
 		errno = EXDEV;

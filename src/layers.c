@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -32,11 +31,18 @@ enum layer { L_ENV_LOCAL_ENV = 0, L_LOCAL = 1, L_ENV_ENV = 2, L_DOTENV = 3 };
 const char *
 ws_environ_get(char **environ_in, const char *name, size_t n)
 {
+	const char *s;
 	char **e;
+	size_t i;
 
-	for (e = environ_in; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
+	/* (a loop rather than strncmp: one libc symbol fewer to bind at
+	 * start-up; it stops at the entry's NUL, which name has not) */
+	for (e = environ_in; e != NULL && (s = *e) != NULL; e++) {
+		for (i = 0; i < n && s[i] == name[i]; i++)
+			;
+		if (i == n && s[n] == '=')
+			return s + n + 1;
+	}
 	return NULL;
 }
 
@@ -46,7 +52,7 @@ name_is_lenient(struct ws_run *run, const char *name)
 	char **l;
 
 	for (l = run->set->lenient_environments; l && *l; l++)
-		if (strcasecmp(*l, name) == 0)
+		if (ws_ascii_caseeq(*l, name))
 			return 1;
 	return 0;
 }

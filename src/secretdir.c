@@ -357,7 +357,8 @@ add_data_link(struct scan *sc, const struct dent *d)
 		buf_reserve(sc, sc->bufcap * 2);
 	}
 	sc->buf[n] = '\0';
-	if (strncmp(sc->buf, DATA_PREFIX, sizeof(DATA_PREFIX) - 1) != 0)
+	if ((size_t)n < sizeof(DATA_PREFIX) - 1 ||
+	    memcmp(sc->buf, DATA_PREFIX, sizeof(DATA_PREFIX) - 1) != 0)
 		return 0;
 	rest = sc->buf + sizeof(DATA_PREFIX) - 1;
 	if (strchr(rest, '/') == NULL) {
@@ -778,16 +779,10 @@ status_since(size_t n)
 static const char *
 credentials_directory(struct ws_run *run)
 {
-	static const char key[] = "CREDENTIALS_DIRECTORY=";
-	char **e;
+	const char *v = ws_environ_get(run->environ_in,
+	    "CREDENTIALS_DIRECTORY", 21);
 
-	for (e = run->environ_in; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, key, sizeof(key) - 1) == 0) {
-			const char *v = *e + sizeof(key) - 1;
-
-			return *v != '\0' ? v : NULL;	/* empty: unset */
-		}
-	return NULL;
+	return v != NULL && *v != '\0' ? v : NULL;	/* empty: unset */
 }
 
 int
