@@ -199,6 +199,44 @@ def run_workload(title, d, cmds, runs, warmup, rows, ws_cmd):
             "peak_rss_kib_env": peak_rss_kib(FLOOR, d)}
 
 
+def verdict(ok):
+    return "met" if ok else "NOT MET"
+
+
+def targets(rows, extra, growth):
+    """SPEC §9's targets against this run's numbers: printed, never
+    asserted (a benchmark is not a test; a loaded machine is noisy)."""
+    out = []
+    ratio = {(r["workload"].split(":")[0], r["command"]): r["ratio"]
+             for r in rows}
+    inst = {e["workload"].split(":")[0]: e for e in extra}
+    w = ratio.get(("typical", "withsecrets"))
+    if w is not None:
+        out.append(f"typical, median wall time <= 1.2x env: {w:.2f}x "
+                   f"({verdict(w <= 1.2)})")
+    e = inst.get("typical")
+    if e and e["instructions"] and e["instructions_env"]:
+        r = e["instructions"] / e["instructions_env"]
+        out.append(f"typical, instructions to execve <= 2.5x env: "
+                   f"{r:.3f}x ({verdict(r <= 2.5)})")
+    if e and e["peak_rss_kib"]:
+        out.append(f"typical, peak RSS < 2 MiB: {e['peak_rss_kib']} KiB "
+                   f"({verdict(e['peak_rss_kib'] < 2048)})")
+    d = ratio.get(("secrets dir", "withsecrets"))
+    if d is not None:
+        out.append(f"1,000-file secrets directory <= 3x env: {d:.2f}x "
+                   f"({verdict(d <= 3)})")
+    per = [g["instructions"] / g["variables"] for g in growth
+           if g["instructions"]]
+    if len(per) == len(growth) and len(per) >= 2:
+        # linear: the cost per variable does not rise with the count
+        # (it falls while the fixed start-up cost is spread)
+        out.append("100 -> 10,000 variables, linear: instructions per "
+                   "variable " + " -> ".join(f"{p:.0f}" for p in per) +
+                   f" ({verdict(per[-1] <= per[-2] * 1.1)})")
+    return out
+
+
 def kib(n):
     return f"{n} KiB" if n is not None else "n/a"
 
@@ -284,6 +322,10 @@ def main():
                    if g["instructions"] else "")
             print(f"  {g['variables']:>6} variables: {g['median_ms']:8.3f} ms, "
                   f"{g['instructions'] or 0:>12,} instructions {per}")
+    print()
+    print("SPEC §9 targets (this run):")
+    for line in targets(rows, extra, growth):
+        print("  " + line)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"timings": rows, "instructions": extra,
