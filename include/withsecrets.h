@@ -282,6 +282,9 @@ void	 ws_file_note(const char *display, const struct stat *,
  * RESOLVE_BENEATH, or a check of the result where the kernel lacks
  * it): -1 and errno EXDEV or ELOOP when one does. */
 int	 ws_open_beneath(int, const char *, int);
+/* readlinkat(2) through syscall(): no libc symbol to bind at every
+ * start for what only Kubernetes volumes and old kernels need. */
+ssize_t	 ws_readlinkat(int, const char *, char *, size_t);
 /* Strip every trailing "\n" / "\r\n". */
 size_t	 ws_strip_newlines(const char *, size_t);
 
@@ -367,6 +370,10 @@ struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);
  * target?  0: certainly not (a filter on the targets' hashes). */
 int		 ws_store_may_point_at(const struct ws_store *, const char *,
 		    size_t);
+/* ws_store_get() and ws_store_may_point_at() at once, the name hashed
+ * once (an interpolation looks names up by the dozen). */
+struct ws_var	*ws_store_lookup(struct ws_store *, const char *, size_t,
+		    int *may_be_target);
 /* Remove every entry from one source. */
 size_t		 ws_store_nsources(const struct ws_store *);
 struct ws_source *ws_store_source_at(struct ws_store *, size_t);

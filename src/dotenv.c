@@ -262,18 +262,20 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
     size_t *vallen)
 {
 	struct ws_var *v;
+	int may_be_target;
 
-	/* the store's filter first: most names no pointer names */
-	if (ps->store == ps->run->store &&
-	    ws_store_may_point_at(ps->store, name, n)) {
+	/* the store's filter says whether a pointer may name it: most
+	 * names no pointer names, and the entry found is the answer */
+	v = ws_store_lookup(ps->store, name, n, &may_be_target);
+	if (may_be_target && ps->store == ps->run->store) {
 		size_t before = ws_store_count(ps->store);
 
 		(void)ws_resolve_name(ps->run, name, n);
 		if (ws_store_count(ps->store) != before)
 			ps->resolved = 1;
+		v = ws_store_get(ps->store, name, n);	/* as it is now */
 	}
-	for (v = ws_store_get(ps->store, name, n); v != NULL;
-	    v = v->next_in_name) {
+	for (; v != NULL; v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
 			continue;
 		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&

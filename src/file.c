@@ -130,6 +130,12 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
+ssize_t
+ws_readlinkat(int dirfd, const char *path, char *buf, size_t size)
+{
+	return syscall(SYS_readlinkat, dirfd, path, buf, size);
+}
+
 /*
  * Where openat2 is missing, open normally and then check that the
  * file reached is inside the directory, by comparing the resolved
@@ -153,8 +159,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
-	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
-	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
+	dn = ws_readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = ws_readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);
@@ -253,11 +259,14 @@ holder_stat(const struct ws_read *r, struct stat *dst)
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
-	/* the last '/' (a loop, not strrchr, and fstatat, not stat: no
-	 * libc symbol used only here, SPEC §9) */
-	for (c = r->path; *c != '\0'; c++)
-		if (*c == '/')
-			slash = c;
+	/* the last '/', searched from the end: a file name is shorter than
+	 * the directories before it (a loop, not strrchr, and fstatat, not
+	 * stat: no libc symbol used only here, SPEC §9) */
+	for (c = r->path + strlen(r->path); c > r->path; c--)
+		if (c[-1] == '/') {
+			slash = c - 1;
+			break;
+		}
 	if (slash == NULL)
 		return fstatat(AT_FDCWD, ".", dst, 0);
 	if (slash == r->path)

@@ -60,13 +60,14 @@ ws_pointer_resolvable(struct ws_run *run, const char *name, size_t n)
 static const char *
 pointer_path(const struct ws_var *p)
 {
-	const char *dir = p->src->path, *c;
+	const char *dir = p->src->path;
 	size_t dlen = 0;
 
+	/* DIR/ of DIR/.env: the last '/', searched from the end */
 	if (p->value[0] != '/' && p->src->file_relative && dir != NULL)
-		for (c = dir; *c != '\0'; c++)	/* DIR/ of DIR/.env */
-			if (*c == '/')
-				dlen = (size_t)(c - dir) + 1;
+		for (dlen = strlen(dir); dlen > 0 && dir[dlen - 1] != '/';
+		    dlen--)
+			;
 	return ws_intern2(dir, dlen, p->value, p->vallen);
 }
 

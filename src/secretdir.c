@@ -349,7 +349,7 @@ add_data_link(struct scan *sc, const struct dent *d)
 
 	buf_reserve(sc, 4096);
 	for (;;) {
-		n = readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
+		n = ws_readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
 		if (n < 0)
 			return 0;	/* let the reader say what it is */
 		if ((size_t)n < sc->bufcap)

@@ -22,6 +22,12 @@ struct slot {
 	struct ws_var	*head;
 };
 
+/* The filter of pointer targets: a bit per hash value mod 1,024, so
+ * that a lookup of a name no pointer names (most) is rarely taken for
+ * one that a pointer may name (a dozen pointers: about 1%). */
+#define WS_TARGET_WORDS	16
+#define TARGET_BIT(h)	((h) & (WS_TARGET_WORDS * 64 - 1))
+
 struct ws_store {
 	struct slot	 *slots;	/* first-seen order */
 	size_t		  n_slots, cap_slots;
@@ -31,7 +37,7 @@ struct ws_store {
 	size_t		  n_sources, cap_sources;
 	size_t		  n_vars;
 	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
-	uint64_t	  targets[4];	/* their targets' hashes, mod 256 */
+	uint64_t	  targets[WS_TARGET_WORDS];	/* their targets' hashes */
 	size_t		 *pointers;	/* their slots, first-seen order */
 	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
@@ -333,7 +339,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 			    st->cap_pointers * sizeof(*st->pointers));
 		}
 		st->pointers[st->n_pointer_names++] = st->n_slots;
-		t = hash_name(name + off, tlen) & 255;
+		t = TARGET_BIT(hash_name(name + off, tlen));
 		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
 	}
 	st->table[j] = (uint32_t)(++st->n_slots);
@@ -465,8 +471,27 @@ ws_store_may_point_at(const struct ws_store *st, const char *name, size_t n)
 
 	if (st->n_pointer_names == 0)
 		return 0;
-	t = hash_name(name, n) & 255;
+	t = TARGET_BIT(hash_name(name, n));
 	return (st->targets[t >> 6] >> (t & 63)) & 1;
+}
+
+struct ws_var *
+ws_store_lookup(struct ws_store *st, const char *name, size_t n,
+    int *may_be_target)
+{
+	uint32_t h = hash_name(name, n), t = TARGET_BIT(h), i;
+	size_t j, mask = st->table_size - 1;
+	struct slot *s;
+
+	*may_be_target = st->n_pointer_names > 0 &&
+	    ((st->targets[t >> 6] >> (t & 63)) & 1);
+	for (j = h & mask; (i = st->table[j]) != 0; j = (j + 1) & mask) {
+		s = &st->slots[i - 1];
+		if (s->hash == h && s->namelen == n &&
+		    memcmp(s->name, name, n) == 0)
+			return s->head;
+	}
+	return NULL;
 }
 
 size_t
