@@ -681,15 +681,16 @@ copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
 	return 0;
 }
 
+static int interpolate_value(struct parse *, const char *, size_t,
+    const char **, size_t *);
+
 /* The value of the statement, into guarded memory.  0, or -1 after a
  * finding. */
 static int
 evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
     const char **val, size_t *vallen)
 {
-	struct ws_sbuf out = { .arena = &ws_work };
 	size_t n;
-	int rc;
 
 	ps->interpolated = 0;
 	ps->from_secret = 0;
@@ -711,13 +712,25 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		*vallen = n;
 		return copy_value(ps, vs, n, val);
 	}
+	return interpolate_value(ps, vs, n, val, vallen);
+}
+
+/* The interpolation of [vs, vs + n) into a block of its own in
+ * ws_work.  0, or -1 after a finding. */
+static int
+interpolate_value(struct parse *ps, const char *vs, size_t n,
+    const char **val, size_t *vallen)
+{
+	struct ws_sbuf out = { .arena = &ws_work };
+	int rc;
+
 	/* the text and as much again: most values grow by a name's
 	 * value or two, and the buffer is trimmed when done */
 	if (ws_sbuf_start(&out, n > ps->max ? ps->max + 1 : 2 * n + 1) != 0) {
 		nomem(ps);
 		return -1;
 	}
-	rc = interpolate(ps, vs, ve, &out, 0);
+	rc = interpolate(ps, vs, vs + n, &out, 0);
 	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		too_much(ps);
 		rc = -1;
@@ -884,11 +897,17 @@ bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 }
 
 /*
- * The common statement, NAME=value on a line of its own, with an ASCII
- * name and a value of plain bytes that starts and ends with no blank
- * (nothing to trim, unquote, unescape or interpolate), in one pass
- * (SPEC §9).  Anything else (export, quotes, blanks, '$', '#', bytes
- * above 0x7e or below 0x20) returns 0 with nothing done, and the
+ * The common statements, on a line of their own with an ASCII name
+ * directly followed by '=', in one pass (SPEC §9):
+ *
+ *	NAME=value	plain bytes that start and end with no blank
+ *			(nothing to trim, unquote, unescape or interpolate)
+ *	NAME="value"	no backslash, quote or NUL inside (nothing to
+ *			unescape; interpolated when it holds a '$')
+ *
+ * Anything else (export, single quotes, blanks, '$' or '#' unquoted,
+ * bytes above 0x7e or below 0x20 unquoted, a quoted value spanning lines
+ * or followed by more text) returns 0 with nothing done, and the
  * general path reads the statement.  Returns 1 when done.
  */
 static int
@@ -896,8 +915,10 @@ plain_statement(struct parse *ps)
 {
 	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
 	const char *val;
-	char *name;
+	char *name, *vs = NULL;
 	size_t klen, n;
+	unsigned flags = 0;
+	int rc = 0;
 
 	/* the line feed, whose class is none, ends both scans below */
 	if ((q = memchr(k, '\n', (size_t)(ps->end - ps->p))) == NULL)
@@ -909,43 +930,61 @@ plain_statement(struct parse *ps)
 	klen = (size_t)(e - k);
 	v = e + 1;
 	n = (size_t)(q - v);
-	if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' || q[-1] == ' '))
-		return 0;	/* blanks to trim, or quotes */
-	for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
-		;
-	if (e != q)
-		return 0;
+	if (n >= 2 && *v == '"' && q[-1] == '"') {
+		/* the value between the quotes, as read_quoted() and
+		 * evaluate() find it when it holds none of these */
+		vs = (char *)v + 1;
+		n -= 2;
+		if (memchr(vs, '"', n) != NULL || memchr(vs, '\\', n) != NULL ||
+		    memchr(vs, '\0', n) != NULL)
+			return 0;
+	} else {
+		if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' ||
+		    q[-1] == ' '))
+			return 0;	/* blanks to trim, or quotes */
+		for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
+			;
+		if (e != q)
+			return 0;
+	}
 	/*
 	 * The name and the value are used where they are, in the file's
 	 * text: the '=' becomes the name's terminator and the line feed
-	 * the value's.  Nothing is copied.  The text is guarded memory that
-	 * lives until ws_work is zeroed, at the scrub before execve or at
-	 * exit, after the last use of a name (findings copy theirs).
+	 * (or the closing quote) the value's.  Nothing is copied.  The text
+	 * is guarded memory that lives until ws_work is zeroed, at the
+	 * scrub before execve or at exit, after the last use of a name
+	 * (findings copy theirs).
 	 */
 	name = ps->p;
 	name[klen] = '\0';
 	ps->key = name;
 	ps->key_line = ps->line;
 	ps->interpolated = 0;
-	if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-		ps->p = (char *)q;
+	ps->p = (char *)q + 1;	/* the cursor moves past the line feed */
+	ps->line++;
+	if (vs != NULL && memchr(vs, '$', n) != NULL) {
+		ps->from_secret = 0;
+		rc = interpolate_value(ps, vs, n, &val, &n);
+		flags = ps->from_secret ? WS_VAR_SECRET : 0;
+	} else if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		if (n > ps->max)
 			too_large(ps);
 		else
 			too_much(ps);
-		return 1;
+		rc = -1;
+	} else {
+		ps->produced += n;	/* counted as the general path does */
+		val = vs != NULL ? vs : (const char *)v;
+		((char *)val)[n] = '\0';	/* the quote, or the line feed */
 	}
-	ps->produced += n;	/* counted as the general path does */
-	*(char *)q = '\0';	/* and the cursor moves past it */
-	ps->p = (char *)q + 1;
-	ps->line++;
-	val = (const char *)v;
+	if (rc != 0)
+		return 1;
 	/* (tested here first: most files have no interpolation that read
 	 * a NAME_FILE, and this is every line) */
 	if (ps->resolved && replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
-	    ps->key_line, 0);
+	    ps->key_line, flags);
 	return 1;
 }
 
