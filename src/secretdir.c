@@ -242,23 +242,42 @@ listing_find(const struct listing *l, const char *fname)
 /*
  * The variable name of an entry: ASCII letters upper-cased, '-' and
  * '.' turned into '_', nothing else changed.  Whether the result is
- * usable is decided by the caller.
+ * usable is decided by the caller.  map_byte[] gives what a byte of a
+ * portable name becomes, 0 for any other byte (bytes from 0x80 up
+ * too): a lookup per byte, not a chain of range tests (SPEC §9).
  */
+static const char map_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x08 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x18 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 */
+	0, 0, 0, 0, 0, '_', '_', 0,	/* 0x28 */
+	'0', '1', '2', '3', '4', '5', '6', '7',	/* 0x30 */
+	'8', '9', 0, 0, 0, 0, 0, 0,	/* 0x38 */
+	0, 'A', 'B', 'C', 'D', 'E', 'F', 'G',	/* 0x40 */
+	'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',	/* 0x48 */
+	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W',	/* 0x50 */
+	'X', 'Y', 'Z', 0, 0, 0, 0, '_',	/* 0x58 */
+	0, 'A', 'B', 'C', 'D', 'E', 'F', 'G',	/* 0x60 */
+	'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',	/* 0x68 */
+	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W',	/* 0x70 */
+	'X', 'Y', 'Z', 0, 0, 0, 0, 0,	/* 0x78 */
+};
+
 static char *
 map_name(const char *fname, size_t n, int *portable)
 {
 	char *p = ws_intern(fname, n);
 	size_t i;
 	int ok = n > 0 && !(p[0] >= '0' && p[0] <= '9');
+	char c;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] >= 'a' && p[i] <= 'z')
-			p[i] = (char)(p[i] - 'a' + 'A');
-		else if (p[i] == '-' || p[i] == '.')
-			p[i] = '_';
-		else if (!((p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
-			ok = 0;
+		if ((c = map_byte[(unsigned char)p[i]]) != 0)
+			p[i] = c;
+		else
+			ok = 0;		/* kept as it is */
 	}
 	*portable = ok;		/* as ws_name_portable() of the result */
 	return p;

@@ -194,7 +194,9 @@ ws_store_new(void)
 {
 	struct ws_store *st = ws_xcalloc(1, sizeof(*st));
 
-	st->table_size = 256;
+	/* kept at most half full: 256 names before it grows (a typical
+	 * run has about 130), and short probe sequences */
+	st->table_size = 512;
 	st->table = ws_xcalloc(st->table_size, sizeof(*st->table));
 	return st;
 }
