@@ -338,10 +338,16 @@ struct ws_store	*ws_store_new(void);
 char		*ws_intern(const char *, size_t);
 /* The same for two pieces joined (a directory and a file name). */
 char		*ws_intern2(const char *, size_t, const char *, size_t);
+char		*ws_intern3(const char *, size_t, const char *, size_t,
+		    const char *, size_t);
 void		 ws_intern_free(void);
 void		 ws_store_free(struct ws_store *);
 struct ws_source *ws_store_source(struct ws_store *, enum ws_kind,
 		    const char *path, int rank);
+/* The same with a path that already lives as long as the run (interned):
+ * it is not copied again. */
+struct ws_source *ws_store_source_kept(struct ws_store *, enum ws_kind,
+		    char *path, int rank);
 /* Add (name, value) from src.  Within one source a later entry of the
  * same name replaces the earlier one.  Returns the variable. */
 struct ws_var	*ws_store_add(struct ws_store *, struct ws_source *,

@@ -165,15 +165,24 @@ ws_intern(const char *s, size_t n)
 char *
 ws_intern2(const char *a, size_t an, const char *b, size_t bn)
 {
+	return ws_intern3(a, an, b, bn, "", 0);
+}
+
+char *
+ws_intern3(const char *a, size_t an, const char *b, size_t bn,
+    const char *c, size_t cn)
+{
 	char *p;
 
-	if (an >= SIZE_MAX / 2 || bn >= SIZE_MAX / 2)
+	if (an >= SIZE_MAX / 4 || bn >= SIZE_MAX / 4 || cn >= SIZE_MAX / 4)
 		ws_fatal_nomem();
-	p = intern_room(an + bn);
+	p = intern_room(an + bn + cn);
 	if (an > 0)
 		memcpy(p, a, an);
 	if (bn > 0)
 		memcpy(p + an, b, bn);
+	if (cn > 0)
+		memcpy(p + an + bn, c, cn);
 	return p;
 }
 
@@ -229,6 +238,15 @@ struct ws_source *
 ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
     int rank)
 {
+	/* interned: a path lives as long as the run, like the names */
+	return ws_store_source_kept(st, kind,
+	    path ? ws_intern(path, strlen(path)) : NULL, rank);
+}
+
+struct ws_source *
+ws_store_source_kept(struct ws_store *st, enum ws_kind kind, char *path,
+    int rank)
+{
 	struct source_block *sb = st->src_blocks;
 	struct ws_source *s;
 
@@ -241,8 +259,7 @@ ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
 	s = &sb->s[sb->used++];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	/* interned: a path lives as long as the run, like the names */
-	s->path = path ? ws_intern(path, strlen(path)) : NULL;
+	s->path = path;
 	s->rank = rank;
 	s->index = st->n_sources;
 	if (st->n_sources == st->cap_sources) {
