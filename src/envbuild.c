@@ -41,9 +41,14 @@ kept(const struct ws_run *run, const struct ws_var *v)
 	    strcmp(v->name, "CREDENTIALS_DIRECTORY") == 0;
 }
 
-/* The entry of a name's chain that the command gets, or NULL. */
-struct ws_var *
-ws_effective(const struct ws_run *run, struct ws_var *v)
+/* The entry of a name's chain that the command gets, or NULL.  Inlined
+ * into the loop of ws_envbuild(), which runs it for every name; the
+ * rules call ws_effective(). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline struct ws_var *
+effective(const struct ws_run *run, struct ws_var *v)
 {
 	for (; v != NULL; v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
@@ -61,6 +66,12 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 	if (run->opts->unset != NULL && in_list(run->opts->unset, v->name))
 		return NULL;
 	return v;
+}
+
+struct ws_var *
+ws_effective(const struct ws_run *run, struct ws_var *v)
+{
+	return effective(run, v);
 }
 
 /* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
@@ -114,7 +125,7 @@ ws_envbuild(struct ws_run *run)
 	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
 	nheads = ws_store_heads(run->store, eff);
 	for (i = 0; i < nheads; i++) {
-		if ((v = ws_effective(run, eff[i])) == NULL)
+		if ((v = effective(run, eff[i])) == NULL)
 			continue;
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;

@@ -357,7 +357,10 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 	    O_NOCTTY;
 	struct stat dst;
 
-	memset(out, 0, sizeof(*out));
+	/* (not the whole blob: fstat fills st, a stat the size of the
+	 * rest of the read, for each of a run's many small files) */
+	out->p = NULL;
+	out->len = 0;
 	if (r->resolve_beneath)
 		fd = ws_open_beneath(r->dirfd, r->path, flags);
 	else
