@@ -165,7 +165,16 @@ ws_intern(const char *s, size_t n)
 char *
 ws_intern2(const char *a, size_t an, const char *b, size_t bn)
 {
-	return ws_intern3(a, an, b, bn, "", 0);
+	char *p;
+
+	if (an >= SIZE_MAX / 2 || bn >= SIZE_MAX / 2)
+		ws_fatal_nomem();
+	p = intern_room(an + bn);
+	if (an > 0)
+		memcpy(p, a, an);
+	if (bn > 0)
+		memcpy(p + an, b, bn);
+	return p;
 }
 
 char *
