@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -130,6 +131,28 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
+static void WS_PRINTF(3, 4)
+format_into(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+ws_strerror(int err)
+{
+	static char buf[128];	/* as strerror's own: the next call's */
+	int saved = errno;
+
+	errno = err;
+	format_into(buf, sizeof(buf), "%m");	/* the text of errno */
+	errno = saved;
+	return buf;
+}
+
 ssize_t
 ws_readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
@@ -226,7 +249,8 @@ report_open_error(const struct ws_read *r, int err)
 		return WS_EX_NOINPUT;
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
-		    r->display, "cannot open: %s", strerror(err));
+		    r->display, "cannot open: %s",
+		    ws_strerror(err));
 		return WS_EX_NOINPUT;
 	}
 }
@@ -323,7 +347,7 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 				continue;
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    r->name, r->display, "read error: %s",
-			    strerror(errno));
+			    ws_strerror(errno));
 			rc = WS_EX_NOINPUT;
 			goto fail;
 		}

@@ -415,7 +415,7 @@ collect(struct scan *sc)
 	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
-		    strerror(err));
+		    ws_strerror(err));
 		return -1;
 	}
 	if (sc->top.has_data_link) {
@@ -718,7 +718,7 @@ open_dir(const char *path, int named, int *fdp)
 		else
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    NULL, path, "cannot open the secrets directory: "
-			    "%s", strerror(err));
+			    "%s", ws_strerror(err));
 		return WS_EX_NOINPUT;
 	}
 	*fdp = fd;
