@@ -379,7 +379,7 @@ void		 ws_store_remove(struct ws_store *, struct ws_var *);
 /* Iterate over names in first-registration order: the winning entry of
  * each.  Returns NULL at the end; *it starts at 0. */
 struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
-/* The same entries at once, into out (room for ws_store_count()
+/* The same entries at once, into out (room for ws_store_count() + 1
  * entries): returns how many.  A loop over names without a call each. */
 size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);

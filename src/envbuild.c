@@ -143,6 +143,14 @@ ws_envbuild(struct ws_run *run)
 	for (i = 0; i < n; i++) {
 		v = eff[i];
 		envp[i] = p;
+		if (v->value == v->name + v->namelen + 1) {
+			/* NAME=value of a .env line, its '=' made the name's
+			 * NUL (plain_statement): one copy, the '=' put back */
+			memcpy(p, v->name, v->namelen + v->vallen + 2);
+			p[v->namelen] = '=';
+			p += v->namelen + v->vallen + 2;
+			continue;
+		}
 		memcpy(p, v->name, v->namelen);
 		p += v->namelen;
 		*p++ = '=';

@@ -468,9 +468,12 @@ ws_store_heads(const struct ws_store *st, struct ws_var **out)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < st->n_slots; i++)
-		if (st->slots[i].head != NULL)
-			out[n++] = st->slots[i].head;
+	/* without a branch per name: out has room for every entry, so
+	 * that an empty head may be written where the next one goes */
+	for (i = 0; i < st->n_slots; i++) {
+		out[n] = st->slots[i].head;
+		n += out[n] != NULL;
+	}
 	return n;
 }
 

@@ -55,8 +55,9 @@ main(void)
 	/* all heads at once: what ws_store_next gives one by one, even
 	 * with a name whose every entry was removed */
 	ws_store_remove(st, ws_store_get(st, "V17", 3));
+	ws_store_remove(st, ws_store_get(st, "V9999", 5));	/* the last */
 	{
-		struct ws_var **heads = ws_xmalloc(ws_store_count(st) *
+		struct ws_var **heads = ws_xmalloc((ws_store_count(st) + 1) *
 		    sizeof(*heads));
 		size_t n = ws_store_heads(st, heads), k = 0, same = 1;
 
