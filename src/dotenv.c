@@ -65,6 +65,7 @@ struct parse {
 	int		 interpolated;
 	int		 from_secret;	/* it took in a secret file's value */
 	int		 backslash;	/* the quoted value holds one */
+	int		 lf_last;	/* the text ends with a line feed */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -920,8 +921,10 @@ plain_statement(struct parse *ps)
 	unsigned flags = 0;
 	int rc = 0;
 
-	/* the line feed, whose class is none, ends both scans below */
-	if ((q = memchr(k, '\n', (size_t)(ps->end - ps->p))) == NULL)
+	/* A line feed, whose class is none, ends the scans below: the
+	 * text's last byte when it is one, else the next one, which must
+	 * be there (a last line without one takes the general path). */
+	if (!ps->lf_last && memchr(k, '\n', (size_t)(ps->end - ps->p)) == NULL)
 		return 0;
 	for (e = k; byte_class[*e] & NAME_BYTE; e++)
 		;
@@ -929,23 +932,29 @@ plain_statement(struct parse *ps)
 		return 0;
 	klen = (size_t)(e - k);
 	v = e + 1;
-	n = (size_t)(q - v);
-	if (n >= 2 && *v == '"' && q[-1] == '"') {
+	if (*v == '"') {
 		/* the value between the quotes, as read_quoted() and
 		 * evaluate() find it when it holds none of these */
+		q = memchr(v, '\n', (size_t)(ps->end - (const char *)v));
+		n = (size_t)(q - v);
+		if (n < 2 || q[-1] != '"')
+			return 0;
 		vs = (char *)v + 1;
 		n -= 2;
 		if (memchr(vs, '"', n) != NULL || memchr(vs, '\\', n) != NULL ||
 		    memchr(vs, '\0', n) != NULL)
 			return 0;
 	} else {
-		if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' ||
-		    q[-1] == ' '))
+		if (*v == ' ' || *v == '\'')
 			return 0;	/* blanks to trim, or quotes */
 		for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
 			;
-		if (e != q)
-			return 0;
+		if (*e != '\n')
+			return 0;	/* a byte to look at, before the end */
+		q = e;
+		n = (size_t)(q - v);
+		if (n > 0 && q[-1] == ' ')
+			return 0;	/* a blank to trim */
 	}
 	/*
 	 * The name and the value are used where they are, in the file's
@@ -1066,6 +1075,7 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 	ps.max = run->set->max_secret_size;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;		/* a UTF-8 byte-order mark */
+	ps.lf_last = len > 0 && buf[len - 1] == '\n';
 	while (!ps.stop && next_statement(&ps)) {
 		ps.key = NULL;
 		if (!plain_statement(&ps))

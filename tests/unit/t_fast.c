@@ -274,6 +274,10 @@ test_dotenv_paths(void)
 		for (t = text; *t != '\0'; t = strchr(t, '\n') + 1)
 			e += sprintf(e, "export %.*s\n",
 			    (int)(strchr(t, '\n') - t), t);
+		if (rnd(3) == 0) {	/* no line feed at the end */
+			text[strlen(text) - 1] = '\0';
+			exported[strlen(exported) - 1] = '\0';
+		}
 		a = parse_env(text, &sa, &fa);
 		b = parse_env(exported, &sb, &fb);
 		if ((sa != sb || fa != fb || !same_store(a, b)) && bad++ < 3)
