@@ -349,8 +349,9 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	if (!create)
 		return NULL;
 	if (st->n_slots == st->cap_slots) {
-		/* 128 names: a .env file and an environment, typically */
-		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 128;
+		/* 256 names: as many as the table holds before it grows
+		 * (a typical run has about 130) */
+		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 256;
 		st->slots = ws_xrealloc(st->slots,
 		    st->cap_slots * sizeof(*st->slots));
 	}
@@ -454,12 +455,15 @@ ws_store_remove(struct ws_store *st, struct ws_var *v)
 struct ws_var *
 ws_store_next(struct ws_store *st, size_t *it)
 {
-	while (*it < st->n_slots) {
-		struct ws_var *v = st->slots[(*it)++].head;
+	size_t i = *it, n = st->n_slots;	/* (not reloaded each turn) */
+	struct ws_var *v;
 
-		if (v != NULL)
+	while (i < n)
+		if ((v = st->slots[i++].head) != NULL) {
+			*it = i;
 			return v;
-	}
+		}
+	*it = i;
 	return NULL;
 }
 
