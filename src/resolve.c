@@ -83,16 +83,19 @@ both_set(const struct ws_var *a, const char *other)
 	return WS_EX_POLICY;
 }
 
-/* The other entries of p's source that set the same target. */
+/* The other entries of p's source that set the same target (head: the
+ * target's entries). */
 static int
-check_both_set(struct ws_run *run, struct ws_var *p, const char *target,
-    size_t tlen)
+check_both_set(struct ws_run *run, struct ws_var *p, struct ws_var *head,
+    const char *target, size_t tlen)
 {
 	struct ws_var *direct;
 	char *alt;
 	int rc = 0;
 
-	direct = ws_store_get_in(run->store, p->src, target, tlen);
+	for (direct = head; direct != NULL && direct->src != p->src;
+	    direct = direct->next_in_name)
+		;
 	if (direct != NULL && !(direct->flags & WS_VAR_FROM_FILE) &&
 	    !(direct->flags & WS_VAR_NO_VALUE) && direct->vallen > 0)
 		rc = both_set(direct, p->name);
@@ -128,9 +131,9 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	tlen = ws_pointer_target(p->name, p->namelen, &target);
 	if (p->vallen == 0 || (p->flags & WS_VAR_NO_VALUE))
 		return 0;	/* an empty pointer counts as unset */
-	if ((rc = check_both_set(run, p, target, tlen)) != 0)
-		return rc;
 	head = ws_store_get(run->store, target, tlen);
+	if ((rc = check_both_set(run, p, head, target, tlen)) != 0)
+		return rc;
 	if (head != NULL && head->src->rank < p->src->rank)
 		return 0;	/* shadowed: not read at all */
 	if (head != NULL && head->src == p->src &&
