@@ -89,10 +89,11 @@ ws_deny_check(struct ws_run *run)
 	ws_globlist_firsts(run->set->deny, firsts);
 	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
 	n = ws_store_heads(run->store, heads);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* the entries of a chain share their name */
+		if (!WS_FIRST_IN(firsts, heads[i]->name[0]))
+			continue;	/* no deny glob can match */
 		for (v = heads[i]; v != NULL; v = v->next_in_name) {
-			if (!WS_FIRST_IN(firsts, v->name[0]))
-				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;
@@ -109,6 +110,7 @@ ws_deny_check(struct ws_run *run)
 			free(src);
 			rc = WS_EX_POLICY;
 		}
+	}
 	free(heads);
 	return rc;
 }
