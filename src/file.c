@@ -205,15 +205,21 @@ int
 ws_open_beneath(int dirfd, const char *path, int flags)
 {
 #if defined(SYS_openat2) && defined(HAVE_LINUX_OPENAT2_H)
+	/* a kernel without openat2 (or a seccomp filter refusing it) says
+	 * so every time: once is enough, for a directory of many files */
+	static int no_openat2;
 	struct open_how how;
 	long fd;
 
-	memset(&how, 0, sizeof(how));
-	how.flags = (unsigned long long)flags;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return (int)fd;
+	if (!no_openat2) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (unsigned long long)flags;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (int)fd;
+		no_openat2 = 1;
+	}
 #endif
 	return ws_open_beneath_fallback(dirfd, path, flags);
 }
