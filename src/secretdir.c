@@ -44,6 +44,7 @@
 /* One entry of a directory listing. */
 struct dent {
 	const char	*fname;		/* interned */
+	uint32_t	 len;		/* of fname (NAME_MAX at most) */
 	unsigned char	 type;		/* DT_* */
 };
 
@@ -218,8 +219,9 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 				l->v = ws_xrealloc(l->v,
 				    l->cap * sizeof(*l->v));
 			}
+			l->v[l->n].len = (uint32_t)strlen(de->d_name);
 			l->v[l->n].fname = ws_intern(de->d_name,
-			    strlen(de->d_name));
+			    l->v[l->n].len);
 			l->v[l->n].type = type;
 			l->n++;
 		}
@@ -232,7 +234,7 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 static const struct dent *
 listing_find(const struct listing *l, const char *fname)
 {
-	struct dent key = { fname, 0 };
+	struct dent key = { fname, 0, 0 };
 
 	if (l->n == 0)
 		return NULL;
@@ -284,7 +286,7 @@ map_name(const char *fname, size_t n, int *portable)
 }
 
 static void
-add_item(struct scan *sc, const char *fname, const char *path, int fd,
+add_item(struct scan *sc, const struct dent *d, const char *path, int fd,
     int in_gen, unsigned char type)
 {
 	struct item *it;
@@ -297,14 +299,14 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 	}
 	it = &sc->items[sc->n_items++];
 	memset(it, 0, sizeof(*it));
-	it->fname = fname;
+	it->fname = d->fname;
 	it->path = path;
 	it->fd = fd;
 	it->in_gen = in_gen;
 	it->type = type;
-	it->namelen = strlen(fname);
-	it->display = display_path(sc, fname, it->namelen);
-	it->name = map_name(fname, it->namelen, &portable);
+	it->namelen = d->len;	/* (the mapped name is as long) */
+	it->display = display_path(sc, d->fname, d->len);
+	it->name = map_name(d->fname, d->len, &portable);
 	/* Only portable names ([A-Z_][A-Z0-9_]* after mapping): a file
 	 * called "1st key" or "clé" is not meant as a variable. */
 	it->state = portable ? ITEM_PENDING : ITEM_INVALID;
@@ -389,13 +391,13 @@ add_data_link(struct scan *sc, const struct dent *d)
 		}
 		if (strcmp(rest, d->fname) == 0)
 			return 1;	/* the generation's entry is read */
-		add_item(sc, d->fname, g->fname, sc->gfd, 1, g->type);
+		add_item(sc, d, g->fname, sc->gfd, 1, g->type);
 		return 1;
 	}
 	/* a deeper path, checked when opened (copied first: add_item
 	 * reuses the scratch buffer) */
 	rest = ws_intern(rest, strlen(rest));
-	add_item(sc, d->fname, rest, sc->gfd, 1, DT_LNK);
+	add_item(sc, d, rest, sc->gfd, 1, DT_LNK);
 	return 1;
 }
 
@@ -447,14 +449,14 @@ collect(struct scan *sc)
 			return -1;
 	}
 	for (i = 0; i < sc->gen.n; i++)
-		add_item(sc, sc->gen.v[i].fname, sc->gen.v[i].fname, sc->gfd,
+		add_item(sc, &sc->gen.v[i], sc->gen.v[i].fname, sc->gfd,
 		    1, sc->gen.v[i].type);
 	for (i = 0; i < sc->top.n; i++) {
 		const struct dent *d = &sc->top.v[i];
 
 		if (sc->gfd >= 0 && d->type == DT_LNK && add_data_link(sc, d))
 			continue;
-		add_item(sc, d->fname, d->fname, sc->fd, 0, d->type);
+		add_item(sc, d, d->fname, sc->fd, 0, d->type);
 	}
 	return 0;
 }
