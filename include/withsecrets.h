@@ -241,6 +241,19 @@ struct ws_opts {
 
 /* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
 int	 ws_opts_parse(struct ws_opts *, int, char **);
+/* The next option of av, as getopt_long(3) with withsecrets' options
+ * (ws_shortopts, ws_longopts) gives it: the option, '?' (unknown,
+ * ambiguous), ':' (argument missing) or -1 at the end; ind stands for
+ * optind (start at 1), arg for optarg. */
+struct ws_optscan {
+	int		 ind;
+	const char	*next;		/* in a group of letters, or NULL */
+	char		*arg;
+};
+int	 ws_opts_next(struct ws_optscan *, int, char **);
+struct option;
+extern const char *const ws_shortopts;
+extern const struct option *const ws_longopts;
 void	 ws_usage(int to_stdout);
 void	 ws_opts_free(struct ws_opts *);
 
@@ -282,6 +295,12 @@ void	 ws_file_note(const char *display, const struct stat *,
  * RESOLVE_BENEATH, or a check of the result where the kernel lacks
  * it): -1 and errno EXDEV or ELOOP when one does. */
 int	 ws_open_beneath(int, const char *, int);
+/* readlinkat(2) through syscall(): no libc symbol to bind at every
+ * start for what only Kubernetes volumes and old kernels need. */
+ssize_t	 ws_readlinkat(int, const char *, char *, size_t);
+/* strerror(3), through printf's %m: strerror would be one more libc
+ * symbol to bind at every start, for error messages only. */
+const char *ws_strerror(int);
 /* Strip every trailing "\n" / "\r\n". */
 size_t	 ws_strip_newlines(const char *, size_t);
 
@@ -335,10 +354,16 @@ struct ws_store	*ws_store_new(void);
 char		*ws_intern(const char *, size_t);
 /* The same for two pieces joined (a directory and a file name). */
 char		*ws_intern2(const char *, size_t, const char *, size_t);
+char		*ws_intern3(const char *, size_t, const char *, size_t,
+		    const char *, size_t);
 void		 ws_intern_free(void);
 void		 ws_store_free(struct ws_store *);
 struct ws_source *ws_store_source(struct ws_store *, enum ws_kind,
 		    const char *path, int rank);
+/* The same with a path that already lives as long as the run (interned):
+ * it is not copied again. */
+struct ws_source *ws_store_source_kept(struct ws_store *, enum ws_kind,
+		    char *path, int rank);
 /* Add (name, value) from src.  Within one source a later entry of the
  * same name replaces the earlier one.  Returns the variable. */
 struct ws_var	*ws_store_add(struct ws_store *, struct ws_source *,
@@ -354,7 +379,7 @@ void		 ws_store_remove(struct ws_store *, struct ws_var *);
 /* Iterate over names in first-registration order: the winning entry of
  * each.  Returns NULL at the end; *it starts at 0. */
 struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
-/* The same entries at once, into out (room for ws_store_count()
+/* The same entries at once, into out (room for ws_store_count() + 1
  * entries): returns how many.  A loop over names without a call each. */
 size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);
@@ -367,6 +392,10 @@ struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);
  * target?  0: certainly not (a filter on the targets' hashes). */
 int		 ws_store_may_point_at(const struct ws_store *, const char *,
 		    size_t);
+/* ws_store_get() and ws_store_may_point_at() at once, the name hashed
+ * once (an interpolation looks names up by the dozen). */
+struct ws_var	*ws_store_lookup(struct ws_store *, const char *, size_t,
+		    int *may_be_target);
 /* Remove every entry from one source. */
 size_t		 ws_store_nsources(const struct ws_store *);
 struct ws_source *ws_store_source_at(struct ws_store *, size_t);

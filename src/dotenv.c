@@ -65,6 +65,7 @@ struct parse {
 	int		 interpolated;
 	int		 from_secret;	/* it took in a secret file's value */
 	int		 backslash;	/* the quoted value holds one */
+	int		 lf_last;	/* the text ends with a line feed */
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -262,18 +263,20 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
     size_t *vallen)
 {
 	struct ws_var *v;
+	int may_be_target;
 
-	/* the store's filter first: most names no pointer names */
-	if (ps->store == ps->run->store &&
-	    ws_store_may_point_at(ps->store, name, n)) {
+	/* the store's filter says whether a pointer may name it: most
+	 * names no pointer names, and the entry found is the answer */
+	v = ws_store_lookup(ps->store, name, n, &may_be_target);
+	if (may_be_target && ps->store == ps->run->store) {
 		size_t before = ws_store_count(ps->store);
 
 		(void)ws_resolve_name(ps->run, name, n);
 		if (ws_store_count(ps->store) != before)
 			ps->resolved = 1;
+		v = ws_store_get(ps->store, name, n);	/* as it is now */
 	}
-	for (v = ws_store_get(ps->store, name, n); v != NULL;
-	    v = v->next_in_name) {
+	for (; v != NULL; v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
 			continue;
 		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&
@@ -316,6 +319,16 @@ emit(struct parse *ps, struct ws_sbuf *out, const char *s, size_t n)
 	if (n > ps->max - out->len) {
 		too_large(ps);
 		return -1;
+	}
+	if (out->cap - out->len > n) {
+		/* room already (the buffer starts at twice the text): what
+		 * ws_sbuf_append does, without the call */
+		memcpy(out->p + out->len, s, n);
+		out->len += n;
+		out->p[out->len] = '\0';
+		if (out->hw < out->len + 1)
+			out->hw = out->len + 1;
+		return 0;
 	}
 	if (n > 0 && ws_sbuf_append(out, s, n) != 0) {
 		nomem(ps);
@@ -679,15 +692,16 @@ copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
 	return 0;
 }
 
+static int interpolate_value(struct parse *, const char *, size_t,
+    const char **, size_t *);
+
 /* The value of the statement, into guarded memory.  0, or -1 after a
  * finding. */
 static int
 evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
     const char **val, size_t *vallen)
 {
-	struct ws_sbuf out = { .arena = &ws_work };
 	size_t n;
-	int rc;
 
 	ps->interpolated = 0;
 	ps->from_secret = 0;
@@ -709,13 +723,25 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		*vallen = n;
 		return copy_value(ps, vs, n, val);
 	}
+	return interpolate_value(ps, vs, n, val, vallen);
+}
+
+/* The interpolation of [vs, vs + n) into a block of its own in
+ * ws_work.  0, or -1 after a finding. */
+static int
+interpolate_value(struct parse *ps, const char *vs, size_t n,
+    const char **val, size_t *vallen)
+{
+	struct ws_sbuf out = { .arena = &ws_work };
+	int rc;
+
 	/* the text and as much again: most values grow by a name's
 	 * value or two, and the buffer is trimmed when done */
 	if (ws_sbuf_start(&out, n > ps->max ? ps->max + 1 : 2 * n + 1) != 0) {
 		nomem(ps);
 		return -1;
 	}
-	rc = interpolate(ps, vs, ve, &out, 0);
+	rc = interpolate(ps, vs, vs + n, &out, 0);
 	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		too_much(ps);
 		rc = -1;
@@ -882,11 +908,17 @@ bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 }
 
 /*
- * The common statement, NAME=value on a line of its own, with an ASCII
- * name and a value of plain bytes that starts and ends with no blank
- * (nothing to trim, unquote, unescape or interpolate), in one pass
- * (SPEC §9).  Anything else (export, quotes, blanks, '$', '#', bytes
- * above 0x7e or below 0x20) returns 0 with nothing done, and the
+ * The common statements, on a line of their own with an ASCII name
+ * directly followed by '=', in one pass (SPEC §9):
+ *
+ *	NAME=value	plain bytes that start and end with no blank
+ *			(nothing to trim, unquote, unescape or interpolate)
+ *	NAME="value"	no backslash, quote or NUL inside (nothing to
+ *			unescape; interpolated when it holds a '$')
+ *
+ * Anything else (export, single quotes, blanks, '$' or '#' unquoted,
+ * bytes above 0x7e or below 0x20 unquoted, a quoted value spanning lines
+ * or followed by more text) returns 0 with nothing done, and the
  * general path reads the statement.  Returns 1 when done.
  */
 static int
@@ -894,11 +926,15 @@ plain_statement(struct parse *ps)
 {
 	const unsigned char *k = (const unsigned char *)ps->p, *e, *v, *q;
 	const char *val;
-	char *name;
+	char *name, *vs = NULL;
 	size_t klen, n;
+	unsigned flags = 0;
+	int rc = 0;
 
-	/* the line feed, whose class is none, ends both scans below */
-	if ((q = memchr(k, '\n', (size_t)(ps->end - ps->p))) == NULL)
+	/* A line feed, whose class is none, ends the scans below: the
+	 * text's last byte when it is one, else the next one, which must
+	 * be there (a last line without one takes the general path). */
+	if (!ps->lf_last && memchr(k, '\n', (size_t)(ps->end - ps->p)) == NULL)
 		return 0;
 	for (e = k; byte_class[*e] & NAME_BYTE; e++)
 		;
@@ -906,44 +942,68 @@ plain_statement(struct parse *ps)
 		return 0;
 	klen = (size_t)(e - k);
 	v = e + 1;
-	n = (size_t)(q - v);
-	if (n > 0 && (*v == ' ' || *v == '"' || *v == '\'' || q[-1] == ' '))
-		return 0;	/* blanks to trim, or quotes */
-	for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
-		;
-	if (e != q)
-		return 0;
+	if (*v == '"') {
+		/* the value between the quotes, as read_quoted() and
+		 * evaluate() find it when it holds none of these */
+		q = memchr(v, '\n', (size_t)(ps->end - (const char *)v));
+		n = (size_t)(q - v);
+		if (n < 2 || q[-1] != '"')
+			return 0;
+		vs = (char *)v + 1;
+		n -= 2;
+		if (memchr(vs, '"', n) != NULL || memchr(vs, '\\', n) != NULL ||
+		    memchr(vs, '\0', n) != NULL)
+			return 0;
+	} else {
+		if (*v == ' ' || *v == '\'')
+			return 0;	/* blanks to trim, or quotes */
+		for (e = v; byte_class[*e] & PLAIN_BYTE; e++)
+			;
+		if (*e != '\n')
+			return 0;	/* a byte to look at, before the end */
+		q = e;
+		n = (size_t)(q - v);
+		if (n > 0 && q[-1] == ' ')
+			return 0;	/* a blank to trim */
+	}
 	/*
 	 * The name and the value are used where they are, in the file's
 	 * text: the '=' becomes the name's terminator and the line feed
-	 * the value's.  Nothing is copied.  The text is guarded memory that
-	 * lives until ws_work is zeroed, at the scrub before execve or at
-	 * exit, after the last use of a name (findings copy theirs).
+	 * (or the closing quote) the value's.  Nothing is copied.  The text
+	 * is guarded memory that lives until ws_work is zeroed, at the
+	 * scrub before execve or at exit, after the last use of a name
+	 * (findings copy theirs).
 	 */
 	name = ps->p;
 	name[klen] = '\0';
 	ps->key = name;
 	ps->key_line = ps->line;
 	ps->interpolated = 0;
-	if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-		ps->p = (char *)q;
+	ps->p = (char *)q + 1;	/* the cursor moves past the line feed */
+	ps->line++;
+	if (vs != NULL && memchr(vs, '$', n) != NULL) {
+		ps->from_secret = 0;
+		rc = interpolate_value(ps, vs, n, &val, &n);
+		flags = ps->from_secret ? WS_VAR_SECRET : 0;
+	} else if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		if (n > ps->max)
 			too_large(ps);
 		else
 			too_much(ps);
-		return 1;
+		rc = -1;
+	} else {
+		ps->produced += n;	/* counted as the general path does */
+		val = vs != NULL ? vs : (const char *)v;
+		((char *)val)[n] = '\0';	/* the quote, or the line feed */
 	}
-	ps->produced += n;	/* counted as the general path does */
-	*(char *)q = '\0';	/* and the cursor moves past it */
-	ps->p = (char *)q + 1;
-	ps->line++;
-	val = (const char *)v;
+	if (rc != 0)
+		return 1;
 	/* (tested here first: most files have no interpolation that read
 	 * a NAME_FILE, and this is every line) */
 	if (ps->resolved && replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
 	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
-	    ps->key_line, 0);
+	    ps->key_line, flags);
 	return 1;
 }
 
@@ -1025,6 +1085,7 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 	ps.max = run->set->max_secret_size;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;		/* a UTF-8 byte-order mark */
+	ps.lf_last = len > 0 && buf[len - 1] == '\n';
 	while (!ps.stop && next_statement(&ps)) {
 		ps.key = NULL;
 		if (!plain_statement(&ps))

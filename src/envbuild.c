@@ -41,9 +41,14 @@ kept(const struct ws_run *run, const struct ws_var *v)
 	    strcmp(v->name, "CREDENTIALS_DIRECTORY") == 0;
 }
 
-/* The entry of a name's chain that the command gets, or NULL. */
-struct ws_var *
-ws_effective(const struct ws_run *run, struct ws_var *v)
+/* The entry of a name's chain that the command gets, or NULL.  Inlined
+ * into the loop of ws_envbuild(), which runs it for every name; the
+ * rules call ws_effective(). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline struct ws_var *
+effective(const struct ws_run *run, struct ws_var *v)
 {
 	for (; v != NULL; v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
@@ -63,6 +68,12 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 	return v;
 }
 
+struct ws_var *
+ws_effective(const struct ws_run *run, struct ws_var *v)
+{
+	return effective(run, v);
+}
+
 /* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
  * file, a secret directory or a NAME_FILE of any source; the
  * operator's own inherited one passes. */
@@ -78,10 +89,11 @@ ws_deny_check(struct ws_run *run)
 	ws_globlist_firsts(run->set->deny, firsts);
 	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
 	n = ws_store_heads(run->store, heads);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* the entries of a chain share their name */
+		if (!WS_FIRST_IN(firsts, heads[i]->name[0]))
+			continue;	/* no deny glob can match */
 		for (v = heads[i]; v != NULL; v = v->next_in_name) {
-			if (!WS_FIRST_IN(firsts, v->name[0]))
-				continue;	/* no deny glob can match */
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;
@@ -98,6 +110,7 @@ ws_deny_check(struct ws_run *run)
 			free(src);
 			rc = WS_EX_POLICY;
 		}
+	}
 	free(heads);
 	return rc;
 }
@@ -114,7 +127,7 @@ ws_envbuild(struct ws_run *run)
 	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
 	nheads = ws_store_heads(run->store, eff);
 	for (i = 0; i < nheads; i++) {
-		if ((v = ws_effective(run, eff[i])) == NULL)
+		if ((v = effective(run, eff[i])) == NULL)
 			continue;
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;
@@ -132,6 +145,14 @@ ws_envbuild(struct ws_run *run)
 	for (i = 0; i < n; i++) {
 		v = eff[i];
 		envp[i] = p;
+		if (v->value == v->name + v->namelen + 1) {
+			/* NAME=value of a .env line, its '=' made the name's
+			 * NUL (plain_statement): one copy, the '=' put back */
+			memcpy(p, v->name, v->namelen + v->vallen + 2);
+			p[v->namelen] = '=';
+			p += v->namelen + v->vallen + 2;
+			continue;
+		}
 		memcpy(p, v->name, v->namelen);
 		p += v->namelen;
 		*p++ = '=';

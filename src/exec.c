@@ -61,7 +61,8 @@ report(const struct ws_run *run, const char *cmd, int err)
 		    cmd, n, run->envp_bytes);
 		return WS_EX_NOEXEC;
 	default:
-		ws_msg("error: %s: cannot execute: %s", cmd, strerror(err));
+		ws_msg("error: %s: cannot execute: %s", cmd,
+		    ws_strerror(err));
 		return WS_EX_NOEXEC;
 	}
 }

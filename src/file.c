@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -130,6 +131,34 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
+static void WS_PRINTF(3, 4)
+format_into(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+ws_strerror(int err)
+{
+	static char buf[128];	/* as strerror's own: the next call's */
+	int saved = errno;
+
+	errno = err;
+	format_into(buf, sizeof(buf), "%m");	/* the text of errno */
+	errno = saved;
+	return buf;
+}
+
+ssize_t
+ws_readlinkat(int dirfd, const char *path, char *buf, size_t size)
+{
+	return syscall(SYS_readlinkat, dirfd, path, buf, size);
+}
+
 /*
  * Where openat2 is missing, open normally and then check that the
  * file reached is inside the directory, by comparing the resolved
@@ -153,8 +182,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
-	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
-	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
+	dn = ws_readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = ws_readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);
@@ -176,15 +205,21 @@ int
 ws_open_beneath(int dirfd, const char *path, int flags)
 {
 #if defined(SYS_openat2) && defined(HAVE_LINUX_OPENAT2_H)
+	/* a kernel without openat2 (or a seccomp filter refusing it) says
+	 * so every time: once is enough, for a directory of many files */
+	static int no_openat2;
 	struct open_how how;
 	long fd;
 
-	memset(&how, 0, sizeof(how));
-	how.flags = (unsigned long long)flags;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return (int)fd;
+	if (!no_openat2) {
+		memset(&how, 0, sizeof(how));
+		how.flags = (unsigned long long)flags;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (int)fd;
+		no_openat2 = 1;
+	}
 #endif
 	return ws_open_beneath_fallback(dirfd, path, flags);
 }
@@ -220,7 +255,8 @@ report_open_error(const struct ws_read *r, int err)
 		return WS_EX_NOINPUT;
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
-		    r->display, "cannot open: %s", strerror(err));
+		    r->display, "cannot open: %s",
+		    ws_strerror(err));
 		return WS_EX_NOINPUT;
 	}
 }
@@ -253,11 +289,14 @@ holder_stat(const struct ws_read *r, struct stat *dst)
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
-	/* the last '/' (a loop, not strrchr, and fstatat, not stat: no
-	 * libc symbol used only here, SPEC §9) */
-	for (c = r->path; *c != '\0'; c++)
-		if (*c == '/')
-			slash = c;
+	/* the last '/', searched from the end: a file name is shorter than
+	 * the directories before it (a loop, not strrchr, and fstatat, not
+	 * stat: no libc symbol used only here, SPEC §9) */
+	for (c = r->path + strlen(r->path); c > r->path; c--)
+		if (c[-1] == '/') {
+			slash = c - 1;
+			break;
+		}
 	if (slash == NULL)
 		return fstatat(AT_FDCWD, ".", dst, 0);
 	if (slash == r->path)
@@ -314,7 +353,7 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 				continue;
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    r->name, r->display, "read error: %s",
-			    strerror(errno));
+			    ws_strerror(errno));
 			rc = WS_EX_NOINPUT;
 			goto fail;
 		}
@@ -348,7 +387,10 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 	    O_NOCTTY;
 	struct stat dst;
 
-	memset(out, 0, sizeof(*out));
+	/* (not the whole blob: fstat fills st, a stat the size of the
+	 * rest of the read, for each of a run's many small files) */
+	out->p = NULL;
+	out->len = 0;
 	if (r->resolve_beneath)
 		fd = ws_open_beneath(r->dirfd, r->path, flags);
 	else

@@ -20,7 +20,8 @@ ws_inherit_load(struct ws_run *run)
 	    run->opts->override ? WS_RANK_INHERITED_OVERRIDE :
 	    WS_RANK_INHERITED);
 	for (e = run->environ_in; e != NULL && *e != NULL; e++) {
-		size_t n;
+		size_t n, before = ws_store_count(run->store);
+		struct ws_var *v;
 		char *name;
 
 		/* entries without '=' or with an empty name cannot be
@@ -28,12 +29,16 @@ ws_inherit_load(struct ws_run *run)
 		if ((eq = strchr(*e, '=')) == NULL || eq == *e)
 			continue;
 		n = (size_t)(eq - *e);
-		/* a duplicate keeps its first value, as getenv(3) sees it */
-		if (ws_store_get_in(run->store, src, *e, n) != NULL)
-			continue;
 		name = ws_intern(*e, n);
-		(void)ws_store_add(run->store, src, name, n, eq + 1,
+		v = ws_store_add(run->store, src, name, n, eq + 1,
 		    strlen(eq + 1), 0, 0);
+		/* A duplicate keeps its first value, as getenv(3) sees it:
+		 * the entry added replaced the first one's (rare, and so
+		 * mended here rather than looked for before every add). */
+		if (ws_store_count(run->store) == before) {
+			v->value = ws_environ_get(run->environ_in, name, n);
+			v->vallen = strlen(v->value);
+		}
 	}
 	return 0;
 }

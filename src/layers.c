@@ -142,42 +142,29 @@ struct layers {
 	struct ws_run	*run;
 	int		 base;		/* rank of .env.ENV.local */
 	struct ws_source *dotenv, *local;
+	const char	*dir;		/* "DIR/", or "" when DIR is "." */
+	size_t		 dirlen;
 };
 
-/* a, b and c joined, without printf (every run names four layers) */
+/* DIR/ and a, interned: the path the source keeps (a copy built first
+ * and interned then would cost twice: every run names four layers). */
 static char *
-join3(const char *a, const char *b, const char *c)
+layer_path(const struct layers *ly, const char *a, size_t n)
 {
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = ws_xmalloc(la + lb + lc + 1);
-
-	memcpy(s, a, la);
-	memcpy(s + la, b, lb);
-	memcpy(s + la + lb, c, lc + 1);
-	return s;
+	return ws_intern2(ly->dir, ly->dirlen, a, n);
 }
 
-/* DIR/file, or NULL when DIR is "." and file itself is the path */
-static char *
-layer_path(const char *dir, const char *file)
-{
-	if (strcmp(dir, ".") == 0)
-		return NULL;
-	return join3(dir, dir[strlen(dir) - 1] == '/' ? "" : "/", file);
-}
-
-/* Read one conventional layer; NULL when it does not exist. */
+/* Read one conventional layer (path: from layer_path); NULL when it
+ * does not exist. */
 static struct ws_source *
-load_layer(struct layers *ly, enum layer which, const char *file)
+load_layer(struct layers *ly, enum layer which, char *path)
 {
 	struct ws_run *run = ly->run;
 	struct ws_source *src;
-	char *path = layer_path(run->opts->dir, file);
 	int rc;
 
-	src = ws_store_source(run->store, WS_KIND_ENV_FILE,
-	    path != NULL ? path : file, ly->base + (int)which);
-	free(path);
+	src = ws_store_source_kept(run->store, WS_KIND_ENV_FILE, path,
+	    ly->base + (int)which);
 	src->file_relative = 1;
 	rc = ws_dotenv_load(run, run->store, src, src->path, 1);
 	if (rc == 1)
@@ -223,34 +210,44 @@ static void
 load_conventional(struct layers *ly, int known)
 {
 	struct ws_run *run = ly->run;
-	char *file;
+	const char *dir = run->opts->dir;
+	char *env_env = NULL;
+	size_t n;
 	int local_read = 0, env_ok;
 
-	ly->dotenv = load_layer(ly, L_DOTENV, ".env");
+	/* "DIR/", or nothing when DIR is "." (the layers' own names) */
+	if (strcmp(dir, ".") != 0) {
+		n = strlen(dir);
+		ly->dir = ws_intern2(dir, n, "/",
+		    n > 0 && dir[n - 1] == '/' ? 0 : 1);
+		ly->dirlen = strlen(ly->dir);
+	} else
+		ly->dir = "";
+	ly->dotenv = load_layer(ly, L_DOTENV, layer_path(ly, ".env", 4));
 	if (!known) {
 		/* only .env.local and .env are left to name it */
-		ly->local = load_layer(ly, L_LOCAL, ".env.local");
+		ly->local = load_layer(ly, L_LOCAL,
+		    layer_path(ly, ".env.local", 10));
 		local_read = 1;
 		if (!detect_in(run, ly->local) && !detect_in(run, ly->dotenv))
 			set_environment(run, "development", "default");
 	}
 	env_ok = environment_usable(run);
+	if (env_ok)	/* DIR/.env.ENV */
+		env_env = ws_intern3(ly->dir, ly->dirlen, ".env.", 5,
+		    run->env_name, strlen(run->env_name));
 	/* .env.ENV is .env.local itself when ENV is "local" */
-	if (env_ok && strcmp(run->env_name, "local") != 0) {
-		file = join3(".env.", run->env_name, "");
-		(void)load_layer(ly, L_ENV_ENV, file);
-		free(file);
-	}
+	if (env_ok && strcmp(run->env_name, "local") != 0)
+		(void)load_layer(ly, L_ENV_ENV, env_env);
 	if (strcmp(run->env_name, "test") == 0) {
 		if (ly->local != NULL)
 			unload(run, ly->local);
 	} else if (!local_read)
-		ly->local = load_layer(ly, L_LOCAL, ".env.local");
-	if (env_ok) {
-		file = join3(".env.", run->env_name, ".local");
-		(void)load_layer(ly, L_ENV_LOCAL_ENV, file);
-		free(file);
-	}
+		ly->local = load_layer(ly, L_LOCAL,
+		    layer_path(ly, ".env.local", 10));
+	if (env_ok)
+		(void)load_layer(ly, L_ENV_LOCAL_ENV,
+		    ws_intern2(env_env, strlen(env_env), ".local", 6));
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * The command line (SPEC §2): a verb or the exec form, then options
- * (getopt_long, stopping at the first non-option so that COMMAND's own
- * options are never ours), then "--" and COMMAND.
+ * (as getopt_long(3) reads them, stopping at the first non-option so
+ * that COMMAND's own options are never ours), then "--" and COMMAND.
  */
 #include "config.h"
 
@@ -41,6 +41,105 @@ static const struct option longopts[] = {
 	{ "version",			no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+const char *const ws_shortopts = shortopts;
+const struct option *const ws_longopts = longopts;
+
+/*
+ * "--NAME", "--NAME=ARG" or "--NAME ARG" at av[g->ind] (s: after the
+ * dashes), as glibc's getopt_long reads it: the option of that exact
+ * name, else the one option whose name starts with NAME (several: '?',
+ * ambiguous); g->ind moves past what was read.
+ */
+static int
+long_option(struct ws_optscan *g, int ac, char **av, const char *s)
+{
+	const struct option *p, *found = NULL;
+	const char *end;
+	size_t n;
+	int several = 0;
+
+	for (end = s; *end != '\0' && *end != '='; end++)
+		;
+	n = (size_t)(end - s);
+	/* (memcmp with the lengths, not strncmp: no libc symbol for it) */
+	for (p = longopts; p->name != NULL; p++)
+		if (strlen(p->name) == n && memcmp(p->name, s, n) == 0) {
+			found = p;
+			break;
+		}
+	if (found == NULL)
+		for (p = longopts; p->name != NULL; p++)
+			if (strlen(p->name) >= n && memcmp(p->name, s, n) == 0) {
+				if (found != NULL)
+					several = 1;	/* every val differs */
+				found = p;
+			}
+	g->ind++;
+	if (found == NULL || several)
+		return '?';
+	if (*end == '=') {
+		if (found->has_arg == no_argument)
+			return '?';
+		g->arg = (char *)end + 1;
+	} else if (found->has_arg == required_argument) {
+		if (g->ind >= ac)
+			return ':';
+		g->arg = av[g->ind++];
+	}
+	return found->val;
+}
+
+/*
+ * getopt_long(3) as withsecrets calls it, with shortopts ("+:": stop at
+ * the first non-option, ':' for a missing argument) and longopts, and
+ * its g->ind where getopt's optind would be; without getopt_long, one
+ * libc symbol fewer to bind at every start (SPEC §9).  t_opts compares
+ * the two on many random command lines.
+ */
+int
+ws_opts_next(struct ws_optscan *g, int ac, char **av)
+{
+	const char *s, *in;
+	char c;
+
+	g->arg = NULL;
+	if (g->next == NULL || *g->next == '\0') {
+		g->next = NULL;
+		if (g->ind >= ac)
+			return -1;
+		s = av[g->ind];
+		if (s[0] != '-' || s[1] == '\0')
+			return -1;		/* a non-option: the end */
+		if (s[1] == '-' && s[2] == '\0') {
+			g->ind++;		/* "--": the end, after it */
+			return -1;
+		}
+		if (s[1] == '-')
+			return long_option(g, ac, av, s + 2);
+		g->next = s + 1;
+	}
+	/* one letter of a group such as -iqv; ind moves on at the last */
+	c = *g->next++;
+	if (*g->next == '\0')
+		g->ind++;
+	/* (getopt looks the letter up in the string after its '+', where
+	 * ':' and ';' are not letters) */
+	if ((in = strchr(shortopts + 1, c)) == NULL || c == ':' || c == ';')
+		return '?';
+	if (in[1] == ':') {
+		if (*g->next != '\0') {	/* -fFILE */
+			g->arg = (char *)g->next;
+			g->ind++;
+		} else if (g->ind == ac) {
+			g->next = NULL;
+			return ':';
+		} else
+			g->arg = av[g->ind++];
+		g->next = NULL;
+	}
+	return c;
+}
 
 static const char usage_text[] =
 "usage: withsecrets [OPTIONS] -- COMMAND [ARG...]\n"
@@ -149,8 +248,9 @@ int
 ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 {
 	enum ws_verb verb = WS_VERB_EXEC;
-	int c, ac, first = 1;
-	char **av;
+	struct ws_optscan g = { 1, NULL, NULL };
+	int c, ac, first = 1, ind;
+	char **av, *arg;
 
 	memset(o, 0, sizeof(*o));
 	o->dir = ".";
@@ -166,34 +266,33 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		first = 2;
 	}
 	o->verb = verb;
-	/* Scan from the word after the verb: av[0] stands for the verb.
-	 * optind = 0 makes glibc start afresh on every call. */
+	/* Scan from the word after the verb: av[0] stands for the verb. */
 	av = argv + first - 1;
 	ac = argc - first + 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(ac, av, shortopts, longopts, NULL)) != -1) {
+	while ((c = ws_opts_next(&g, ac, av)) != -1) {
+		ind = g.ind;	/* getopt's optind and optarg */
+		arg = g.arg;
 		switch (c) {
 		case 'f':
-			push(&o->env_files, &o->n_env_files, optarg);
+			push(&o->env_files, &o->n_env_files, arg);
 			break;
 		case 'C':
-			o->dir = optarg;
+			o->dir = arg;
 			break;
 		case OPT_NO_LAYERS:
 			o->no_layers = 1;
 			break;
 		case 'e':
-			o->environment = optarg;
+			o->environment = arg;
 			break;
 		case 's':
-			push(&o->secrets_dirs, &o->n_secrets_dirs, optarg);
+			push(&o->secrets_dirs, &o->n_secrets_dirs, arg);
 			break;
 		case OPT_NO_DEFAULT_SECRETS_DIRS:
 			o->no_default_secrets_dirs = 1;
 			break;
 		case 'c':
-			o->config = optarg;
+			o->config = arg;
 			o->no_config = 0;
 			break;
 		case OPT_NO_CONFIG:
@@ -204,10 +303,10 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			o->clean = 1;
 			break;
 		case 'k':
-			push(&o->keep, &o->n_keep, optarg);
+			push(&o->keep, &o->n_keep, arg);
 			break;
 		case 'u':
-			push(&o->unset, &o->n_unset, optarg);
+			push(&o->unset, &o->n_unset, arg);
 			break;
 		case 'o':
 			o->override = 1;
@@ -219,13 +318,13 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			o->mode = WS_MODE_LENIENT;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
+			if (strcmp(arg, "text") == 0)
 				o->format = WS_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
+			else if (strcmp(arg, "json") == 0)
 				o->format = WS_FORMAT_JSON;
 			else
 				return usage_error("--format takes text or "
-				    "json, not", optarg);
+				    "json, not", arg);
 			break;
 		case 'q':
 			ws_quiet = 1;
@@ -243,41 +342,41 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			return 0;
 		case ':':
 			return usage_error("an argument is missing after",
-			    av[optind - 1]);
+			    av[ind - 1]);
 		default:
 			return usage_error("unknown option",
-			    av[optind - 1]);
+			    av[ind - 1]);
 		}
 	}
-	optind += first - 1;	/* back to an index into argv */
+	ind = g.ind + first - 1;	/* back to an index into argv */
 
 	switch (o->verb) {
 	case WS_VERB_EXEC:
-		if (optind > first && strcmp(argv[optind - 1], "--") == 0) {
-			if (optind >= argc)
+		if (ind > first && strcmp(argv[ind - 1], "--") == 0) {
+			if (ind >= argc)
 				return usage_error("no command after --", NULL);
-			o->command = &argv[optind];
+			o->command = &argv[ind];
 			return 0;
 		}
-		if (optind >= argc)
+		if (ind >= argc)
 			return usage_error("no command: use withsecrets "
 			    "[OPTIONS] -- COMMAND [ARG...]", NULL);
-		if (verb_of(argv[optind], &verb)) {
+		if (verb_of(argv[ind], &verb)) {
 			ws_msg("error: usage: options follow the verb: "
-			    "withsecrets %s [OPTIONS]", argv[optind]);
+			    "withsecrets %s [OPTIONS]", argv[ind]);
 			return WS_EX_USAGE;
 		}
-		suggest_separator(argc, argv, optind);
+		suggest_separator(argc, argv, ind);
 		return WS_EX_USAGE;
 	case WS_VERB_EXPLAIN:
-		if (optind < argc && strcmp(argv[optind], "--") == 0)
-			optind++;
-		o->names = &argv[optind];
+		if (ind < argc && strcmp(argv[ind], "--") == 0)
+			ind++;
+		o->names = &argv[ind];
 		return 0;
 	default:
-		if (optind < argc)
+		if (ind < argc)
 			return usage_error("unexpected argument",
-			    argv[optind]);
+			    argv[ind]);
 		return 0;
 	}
 }

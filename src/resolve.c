@@ -60,13 +60,14 @@ ws_pointer_resolvable(struct ws_run *run, const char *name, size_t n)
 static const char *
 pointer_path(const struct ws_var *p)
 {
-	const char *dir = p->src->path, *c;
+	const char *dir = p->src->path;
 	size_t dlen = 0;
 
+	/* DIR/ of DIR/.env: the last '/', searched from the end */
 	if (p->value[0] != '/' && p->src->file_relative && dir != NULL)
-		for (c = dir; *c != '\0'; c++)	/* DIR/ of DIR/.env */
-			if (*c == '/')
-				dlen = (size_t)(c - dir) + 1;
+		for (dlen = strlen(dir); dlen > 0 && dir[dlen - 1] != '/';
+		    dlen--)
+			;
 	return ws_intern2(dir, dlen, p->value, p->vallen);
 }
 
@@ -82,16 +83,19 @@ both_set(const struct ws_var *a, const char *other)
 	return WS_EX_POLICY;
 }
 
-/* The other entries of p's source that set the same target. */
+/* The other entries of p's source that set the same target (head: the
+ * target's entries). */
 static int
-check_both_set(struct ws_run *run, struct ws_var *p, const char *target,
-    size_t tlen)
+check_both_set(struct ws_run *run, struct ws_var *p, struct ws_var *head,
+    const char *target, size_t tlen)
 {
 	struct ws_var *direct;
 	char *alt;
 	int rc = 0;
 
-	direct = ws_store_get_in(run->store, p->src, target, tlen);
+	for (direct = head; direct != NULL && direct->src != p->src;
+	    direct = direct->next_in_name)
+		;
 	if (direct != NULL && !(direct->flags & WS_VAR_FROM_FILE) &&
 	    !(direct->flags & WS_VAR_NO_VALUE) && direct->vallen > 0)
 		rc = both_set(direct, p->name);
@@ -127,9 +131,9 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	tlen = ws_pointer_target(p->name, p->namelen, &target);
 	if (p->vallen == 0 || (p->flags & WS_VAR_NO_VALUE))
 		return 0;	/* an empty pointer counts as unset */
-	if ((rc = check_both_set(run, p, target, tlen)) != 0)
-		return rc;
 	head = ws_store_get(run->store, target, tlen);
+	if ((rc = check_both_set(run, p, head, target, tlen)) != 0)
+		return rc;
 	if (head != NULL && head->src->rank < p->src->rank)
 		return 0;	/* shadowed: not read at all */
 	if (head != NULL && head->src == p->src &&

@@ -44,6 +44,7 @@
 /* One entry of a directory listing. */
 struct dent {
 	const char	*fname;		/* interned */
+	uint32_t	 len;		/* of fname (NAME_MAX at most) */
 	unsigned char	 type;		/* DT_* */
 };
 
@@ -218,8 +219,9 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 				l->v = ws_xrealloc(l->v,
 				    l->cap * sizeof(*l->v));
 			}
+			l->v[l->n].len = (uint32_t)strlen(de->d_name);
 			l->v[l->n].fname = ws_intern(de->d_name,
-			    strlen(de->d_name));
+			    l->v[l->n].len);
 			l->v[l->n].type = type;
 			l->n++;
 		}
@@ -232,7 +234,7 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 static const struct dent *
 listing_find(const struct listing *l, const char *fname)
 {
-	struct dent key = { fname, 0 };
+	struct dent key = { fname, 0, 0 };
 
 	if (l->n == 0)
 		return NULL;
@@ -242,30 +244,49 @@ listing_find(const struct listing *l, const char *fname)
 /*
  * The variable name of an entry: ASCII letters upper-cased, '-' and
  * '.' turned into '_', nothing else changed.  Whether the result is
- * usable is decided by the caller.
+ * usable is decided by the caller.  map_byte[] gives what a byte of a
+ * portable name becomes, 0 for any other byte (bytes from 0x80 up
+ * too): a lookup per byte, not a chain of range tests (SPEC §9).
  */
+static const char map_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x08 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x18 */
+	0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 */
+	0, 0, 0, 0, 0, '_', '_', 0,	/* 0x28 */
+	'0', '1', '2', '3', '4', '5', '6', '7',	/* 0x30 */
+	'8', '9', 0, 0, 0, 0, 0, 0,	/* 0x38 */
+	0, 'A', 'B', 'C', 'D', 'E', 'F', 'G',	/* 0x40 */
+	'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',	/* 0x48 */
+	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W',	/* 0x50 */
+	'X', 'Y', 'Z', 0, 0, 0, 0, '_',	/* 0x58 */
+	0, 'A', 'B', 'C', 'D', 'E', 'F', 'G',	/* 0x60 */
+	'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O',	/* 0x68 */
+	'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W',	/* 0x70 */
+	'X', 'Y', 'Z', 0, 0, 0, 0, 0,	/* 0x78 */
+};
+
 static char *
 map_name(const char *fname, size_t n, int *portable)
 {
 	char *p = ws_intern(fname, n);
 	size_t i;
 	int ok = n > 0 && !(p[0] >= '0' && p[0] <= '9');
+	char c;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] >= 'a' && p[i] <= 'z')
-			p[i] = (char)(p[i] - 'a' + 'A');
-		else if (p[i] == '-' || p[i] == '.')
-			p[i] = '_';
-		else if (!((p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
-			ok = 0;
+		if ((c = map_byte[(unsigned char)p[i]]) != 0)
+			p[i] = c;
+		else
+			ok = 0;		/* kept as it is */
 	}
 	*portable = ok;		/* as ws_name_portable() of the result */
 	return p;
 }
 
 static void
-add_item(struct scan *sc, const char *fname, const char *path, int fd,
+add_item(struct scan *sc, const struct dent *d, const char *path, int fd,
     int in_gen, unsigned char type)
 {
 	struct item *it;
@@ -278,14 +299,14 @@ add_item(struct scan *sc, const char *fname, const char *path, int fd,
 	}
 	it = &sc->items[sc->n_items++];
 	memset(it, 0, sizeof(*it));
-	it->fname = fname;
+	it->fname = d->fname;
 	it->path = path;
 	it->fd = fd;
 	it->in_gen = in_gen;
 	it->type = type;
-	it->namelen = strlen(fname);
-	it->display = display_path(sc, fname, it->namelen);
-	it->name = map_name(fname, it->namelen, &portable);
+	it->namelen = d->len;	/* (the mapped name is as long) */
+	it->display = display_path(sc, d->fname, d->len);
+	it->name = map_name(d->fname, d->len, &portable);
 	/* Only portable names ([A-Z_][A-Z0-9_]* after mapping): a file
 	 * called "1st key" or "clé" is not meant as a variable. */
 	it->state = portable ? ITEM_PENDING : ITEM_INVALID;
@@ -349,7 +370,7 @@ add_data_link(struct scan *sc, const struct dent *d)
 
 	buf_reserve(sc, 4096);
 	for (;;) {
-		n = readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
+		n = ws_readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
 		if (n < 0)
 			return 0;	/* let the reader say what it is */
 		if ((size_t)n < sc->bufcap)
@@ -370,13 +391,13 @@ add_data_link(struct scan *sc, const struct dent *d)
 		}
 		if (strcmp(rest, d->fname) == 0)
 			return 1;	/* the generation's entry is read */
-		add_item(sc, d->fname, g->fname, sc->gfd, 1, g->type);
+		add_item(sc, d, g->fname, sc->gfd, 1, g->type);
 		return 1;
 	}
 	/* a deeper path, checked when opened (copied first: add_item
 	 * reuses the scratch buffer) */
 	rest = ws_intern(rest, strlen(rest));
-	add_item(sc, d->fname, rest, sc->gfd, 1, DT_LNK);
+	add_item(sc, d, rest, sc->gfd, 1, DT_LNK);
 	return 1;
 }
 
@@ -396,7 +417,7 @@ collect(struct scan *sc)
 	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
-		    strerror(err));
+		    ws_strerror(err));
 		return -1;
 	}
 	if (sc->top.has_data_link) {
@@ -428,14 +449,14 @@ collect(struct scan *sc)
 			return -1;
 	}
 	for (i = 0; i < sc->gen.n; i++)
-		add_item(sc, sc->gen.v[i].fname, sc->gen.v[i].fname, sc->gfd,
+		add_item(sc, &sc->gen.v[i], sc->gen.v[i].fname, sc->gfd,
 		    1, sc->gen.v[i].type);
 	for (i = 0; i < sc->top.n; i++) {
 		const struct dent *d = &sc->top.v[i];
 
 		if (sc->gfd >= 0 && d->type == DT_LNK && add_data_link(sc, d))
 			continue;
-		add_item(sc, d->fname, d->fname, sc->fd, 0, d->type);
+		add_item(sc, d, d->fname, sc->fd, 0, d->type);
 	}
 	return 0;
 }
@@ -699,7 +720,7 @@ open_dir(const char *path, int named, int *fdp)
 		else
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    NULL, path, "cannot open the secrets directory: "
-			    "%s", strerror(err));
+			    "%s", ws_strerror(err));
 		return WS_EX_NOINPUT;
 	}
 	*fdp = fd;

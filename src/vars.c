@@ -22,6 +22,12 @@ struct slot {
 	struct ws_var	*head;
 };
 
+/* The filter of pointer targets: a bit per hash value mod 1,024, so
+ * that a lookup of a name no pointer names (most) is rarely taken for
+ * one that a pointer may name (a dozen pointers: about 1%). */
+#define WS_TARGET_WORDS	16
+#define TARGET_BIT(h)	((h) & (WS_TARGET_WORDS * 64 - 1))
+
 struct ws_store {
 	struct slot	 *slots;	/* first-seen order */
 	size_t		  n_slots, cap_slots;
@@ -31,7 +37,7 @@ struct ws_store {
 	size_t		  n_sources, cap_sources;
 	size_t		  n_vars;
 	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
-	uint64_t	  targets[4];	/* their targets' hashes, mod 256 */
+	uint64_t	  targets[WS_TARGET_WORDS];	/* their targets' hashes */
 	size_t		 *pointers;	/* their slots, first-seen order */
 	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
@@ -171,6 +177,24 @@ ws_intern2(const char *a, size_t an, const char *b, size_t bn)
 	return p;
 }
 
+char *
+ws_intern3(const char *a, size_t an, const char *b, size_t bn,
+    const char *c, size_t cn)
+{
+	char *p;
+
+	if (an >= SIZE_MAX / 4 || bn >= SIZE_MAX / 4 || cn >= SIZE_MAX / 4)
+		ws_fatal_nomem();
+	p = intern_room(an + bn + cn);
+	if (an > 0)
+		memcpy(p, a, an);
+	if (bn > 0)
+		memcpy(p + an, b, bn);
+	if (cn > 0)
+		memcpy(p + an + bn, c, cn);
+	return p;
+}
+
 void
 ws_intern_free(void)
 {
@@ -188,7 +212,9 @@ ws_store_new(void)
 {
 	struct ws_store *st = ws_xcalloc(1, sizeof(*st));
 
-	st->table_size = 256;
+	/* kept at most half full: 256 names before it grows (a typical
+	 * run has about 130), and short probe sequences */
+	st->table_size = 512;
 	st->table = ws_xcalloc(st->table_size, sizeof(*st->table));
 	return st;
 }
@@ -221,6 +247,15 @@ struct ws_source *
 ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
     int rank)
 {
+	/* interned: a path lives as long as the run, like the names */
+	return ws_store_source_kept(st, kind,
+	    path ? ws_intern(path, strlen(path)) : NULL, rank);
+}
+
+struct ws_source *
+ws_store_source_kept(struct ws_store *st, enum ws_kind kind, char *path,
+    int rank)
+{
 	struct source_block *sb = st->src_blocks;
 	struct ws_source *s;
 
@@ -233,8 +268,7 @@ ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
 	s = &sb->s[sb->used++];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	/* interned: a path lives as long as the run, like the names */
-	s->path = path ? ws_intern(path, strlen(path)) : NULL;
+	s->path = path;
 	s->rank = rank;
 	s->index = st->n_sources;
 	if (st->n_sources == st->cap_sources) {
@@ -315,8 +349,9 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 	if (!create)
 		return NULL;
 	if (st->n_slots == st->cap_slots) {
-		/* 128 names: a .env file and an environment, typically */
-		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 128;
+		/* 256 names: as many as the table holds before it grows
+		 * (a typical run has about 130) */
+		st->cap_slots = st->cap_slots ? st->cap_slots * 2 : 256;
 		st->slots = ws_xrealloc(st->slots,
 		    st->cap_slots * sizeof(*st->slots));
 	}
@@ -333,7 +368,7 @@ find_slot(struct ws_store *st, const char *name, size_t n, int create)
 			    st->cap_pointers * sizeof(*st->pointers));
 		}
 		st->pointers[st->n_pointer_names++] = st->n_slots;
-		t = hash_name(name + off, tlen) & 255;
+		t = TARGET_BIT(hash_name(name + off, tlen));
 		st->targets[t >> 6] |= (uint64_t)1 << (t & 63);
 	}
 	st->table[j] = (uint32_t)(++st->n_slots);
@@ -420,12 +455,15 @@ ws_store_remove(struct ws_store *st, struct ws_var *v)
 struct ws_var *
 ws_store_next(struct ws_store *st, size_t *it)
 {
-	while (*it < st->n_slots) {
-		struct ws_var *v = st->slots[(*it)++].head;
+	size_t i = *it, n = st->n_slots;	/* (not reloaded each turn) */
+	struct ws_var *v;
 
-		if (v != NULL)
+	while (i < n)
+		if ((v = st->slots[i++].head) != NULL) {
+			*it = i;
 			return v;
-	}
+		}
+	*it = i;
 	return NULL;
 }
 
@@ -434,9 +472,12 @@ ws_store_heads(const struct ws_store *st, struct ws_var **out)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < st->n_slots; i++)
-		if (st->slots[i].head != NULL)
-			out[n++] = st->slots[i].head;
+	/* without a branch per name: out has room for every entry, so
+	 * that an empty head may be written where the next one goes */
+	for (i = 0; i < st->n_slots; i++) {
+		out[n] = st->slots[i].head;
+		n += out[n] != NULL;
+	}
 	return n;
 }
 
@@ -465,8 +506,27 @@ ws_store_may_point_at(const struct ws_store *st, const char *name, size_t n)
 
 	if (st->n_pointer_names == 0)
 		return 0;
-	t = hash_name(name, n) & 255;
+	t = TARGET_BIT(hash_name(name, n));
 	return (st->targets[t >> 6] >> (t & 63)) & 1;
+}
+
+struct ws_var *
+ws_store_lookup(struct ws_store *st, const char *name, size_t n,
+    int *may_be_target)
+{
+	uint32_t h = hash_name(name, n), t = TARGET_BIT(h), i;
+	size_t j, mask = st->table_size - 1;
+	struct slot *s;
+
+	*may_be_target = st->n_pointer_names > 0 &&
+	    ((st->targets[t >> 6] >> (t & 63)) & 1);
+	for (j = h & mask; (i = st->table[j]) != 0; j = (j + 1) & mask) {
+		s = &st->slots[i - 1];
+		if (s->hash == h && s->namelen == n &&
+		    memcmp(s->name, name, n) == 0)
+			return s->head;
+	}
+	return NULL;
 }
 
 size_t

@@ -182,8 +182,8 @@ test_fold(void)
 
 /*
  * The .env parser reads NAME=value lines with nothing to trim, unquote
- * or interpolate on a fast path, and everything else on the general
- * one.  "export NAME=value" means the same and always takes the general
+ * or interpolate, and NAME="value" lines with nothing to unescape, on a
+ * fast path, and everything else on the general one.  "export NAME=value" means the same and always takes the general
  * path: each generated file is parsed both ways, and must give the same
  * entries, lines and findings.
  */
@@ -241,7 +241,12 @@ test_dotenv_paths(void)
 	    "trail ", "x#y", "x #c", "#c", "$A", "${A:-d}", "\"q\"", "'s'",
 	    "tab\there", "cr\r", "hi\x80", "nbsp\xc2\xa0",
 	    "\xc2\xa0lead", "", "=", "a=b", "del\x7f", "\\", "x\"", "x'",
-	    "~!%^&*()", NULL };
+	    "~!%^&*()", "\"\"", "\"a b # c\"", "\"${A:-d} x\"", "\"$A$A\"",
+	    "\"$$\"", "\"a\\\"b\"", "\"a\\nb\"", "\"a\"b\"", "\"x\" y",
+	    "\"x\" #c", "\"${A:?gone}\"", "\"${A\"", "\"\xc3\xa9 \x7f\"",
+	    "\"cr\r\"", "\"0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890\"", "\"$A 012345678901234567890123"
+	    "4567890123456789012345678901234567890123456\"", NULL };
 	char text[2048], exported[4096], name[16], *t, *e;
 	struct ws_store *a, *b;
 	size_t nv, fa, fb, i, lines;
@@ -264,9 +269,15 @@ test_dotenv_paths(void)
 		}
 		if (rnd(4) == 0)
 			t += sprintf(t, "LONG=%065d\n", 7);
+		if (rnd(4) == 0)	/* what "$A" finds, if anything */
+			t += sprintf(t, "A=%s\n", rnd(2) ? "" : "av");
 		for (t = text; *t != '\0'; t = strchr(t, '\n') + 1)
 			e += sprintf(e, "export %.*s\n",
 			    (int)(strchr(t, '\n') - t), t);
+		if (rnd(3) == 0) {	/* no line feed at the end */
+			text[strlen(text) - 1] = '\0';
+			exported[strlen(exported) - 1] = '\0';
+		}
 		a = parse_env(text, &sa, &fa);
 		b = parse_env(exported, &sb, &fb);
 		if ((sa != sb || fa != fb || !same_store(a, b)) && bad++ < 3)

@@ -1,7 +1,9 @@
 /* Option parsing: verbs, the exec form, repeatable options. */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,6 +44,67 @@ free_argvs(void)
 }
 #define A(...) mkargv((const char *const[]){ __VA_ARGS__, NULL })
 
+/*
+ * ws_opts_next() reads options as getopt_long(3) does with the same
+ * option string and table: random command lines made of options,
+ * abbreviations, groups of letters, arguments and stray words are read
+ * both ways, call by call, and must give the same option, argument and
+ * optind each time.
+ */
+static void
+test_like_getopt(void)
+{
+	static const char *const words[] = { "-f", "-fX", "-C", "-iq", "-qz",
+	    "-z", "-+", "-+x", "-:", "-;", "--", "-", "--env-file",
+	    "--env-file=a", "--env", "--env=x", "--no", "--no-c",
+	    "--no-config", "--no-config=1", "--dir", "--d", "--format=json",
+	    "--format", "--bogus", "--=x", "--", "--keep", "-k", "word", "x",
+	    "-iv", "-ik", "-kX", "-vfA", "--help", "--he", "--v", "--ver",
+	    "--verbose", "--version", "--s", "--st", "--str", "--strict=",
+	    "-e", "-s", "-u", "-o", "-V", "-h", "--no-layers", "--lenient",
+	    "-c", "--secrets", "--un", "--cl", "--c", "-W", "-Wx", "", "-\xc3",
+	    NULL };
+	struct ws_optscan g;
+	char *av[10];
+	size_t nw;
+	unsigned k, bad = 0;
+	int ac, i, c, d, step;
+
+	for (nw = 0; words[nw] != NULL; nw++)
+		;
+	opterr = 0;
+	for (k = 0; k < 20000; k++) {
+		ac = 1 + rand() % 9;
+		av[0] = (char *)"verb";
+		for (i = 1; i < ac; i++)
+			av[i] = (char *)words[rand() % (int)nw];
+		av[ac] = NULL;
+		optind = 0;
+		g.ind = 1;
+		g.next = NULL;
+		for (step = 0; step < 20; step++) {
+			c = getopt_long(ac, av, ws_shortopts, ws_longopts, NULL);
+			d = ws_opts_next(&g, ac, av);
+			if (c != d || optind != g.ind || (c != -1 &&
+			    c != '?' && c != ':' && optarg != g.arg)) {
+				if (bad++ < 5) {
+					printf("#   differs at call %d (%d %d, "
+					    "optind %d %d):", step, c, d,
+					    optind, g.ind);
+					for (i = 1; i < ac; i++)
+						printf(" '%s'", av[i]);
+					printf("\n");
+				}
+				break;
+			}
+			if (c == -1)
+				break;
+		}
+	}
+	is_int(bad, 0, "options are read as getopt_long reads them "
+	    "(20,000 command lines)");
+}
+
 static int
 parse(struct ws_opts *o, char **argv)
 {
@@ -72,6 +135,8 @@ main(void)
 
 	/* keep the error messages of the failing cases out of the TAP */
 	(void)!freopen("/dev/null", "w", stderr);
+
+	test_like_getopt();
 
 	is_int(parse(&o, a1), 0, "exec form parses");
 	is_int(o.verb, WS_VERB_EXEC, "verb exec");

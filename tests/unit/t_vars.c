@@ -55,8 +55,9 @@ main(void)
 	/* all heads at once: what ws_store_next gives one by one, even
 	 * with a name whose every entry was removed */
 	ws_store_remove(st, ws_store_get(st, "V17", 3));
+	ws_store_remove(st, ws_store_get(st, "V9999", 5));	/* the last */
 	{
-		struct ws_var **heads = ws_xmalloc(ws_store_count(st) *
+		struct ws_var **heads = ws_xmalloc((ws_store_count(st) + 1) *
 		    sizeof(*heads));
 		size_t n = ws_store_heads(st, heads), k = 0, same = 1;
 
@@ -69,6 +70,34 @@ main(void)
 		free(heads);
 	}
 	ws_store_free(st);
+
+	/* the inherited environment: a duplicate keeps its first value, as
+	 * getenv(3) sees it, and the name its first place */
+	{
+		static char e[][4] = { "A=1", "B=2", "A=3", "=x", "C",
+		    "B=4", "A=5" };
+		char *envv[] = { e[0], e[1], e[2], e[3], e[4], e[5], e[6],
+		    NULL };
+		struct ws_opts opts;
+		struct ws_run run;
+
+		memset(&opts, 0, sizeof(opts));
+		memset(&run, 0, sizeof(run));
+		run.opts = &opts;
+		run.environ_in = envv;
+		run.store = ws_store_new();
+		is_int(ws_inherit_load(&run), 0, "inherited environment");
+		is_int(ws_store_count(run.store), 2, "two names");
+		v = ws_store_get(run.store, "A", 1);
+		ok(v != NULL && strcmp(v->value, "1") == 0 && v->vallen == 1 &&
+		    v->next_in_name == NULL, "A keeps its first value");
+		v = ws_store_get(run.store, "B", 1);
+		ok(v != NULL && strcmp(v->value, "2") == 0 && v->vallen == 1,
+		    "B too");
+		it = 0;
+		is_str(ws_store_next(run.store, &it)->name, "A", "A first");
+		ws_store_free(run.store);
+	}
 	ws_intern_free();
 	return done_testing();
 }
