@@ -131,6 +131,8 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
+/* snprintf through vsnprintf: the fortified snprintf would be one more
+ * libc symbol to bind at start-up, vsnprintf is bound already. */
 static void WS_PRINTF(3, 4)
 format_into(char *buf, size_t size, const char *fmt, ...)
 {
@@ -141,6 +143,7 @@ format_into(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* strerror(3)'s text, through printf's %m (no strerror to bind). */
 const char *
 ws_strerror(int err)
 {
