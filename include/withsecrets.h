@@ -528,6 +528,29 @@ struct ws_ruleindex {
 	struct ws_litbyte *bytes;
 };
 
+/*
+ * What a value needs for any [placeholders] pattern to match it, told
+ * from a few of its bytes (rules.c, SPEC §9): a pattern that starts with
+ * a plain byte, that byte first; else two adjacent bytes of its literal,
+ * which a value holding the literal has at one of the positions step - 1,
+ * 2 * step - 1, ... (step: the shortest such literal less one).
+ */
+struct ws_phfilter {
+	int		 ready;		/* 0: not built (a policy made by hand) */
+	int		 always;	/* a pattern none of this rules out */
+	size_t		 step;		/* 0: no pattern needs pairs */
+	uint64_t	 first;		/* WS_PH_BITS() of the first bytes */
+	uint64_t	 pairs[64];	/* [WS_PH_BITS(a)] >> WS_PH_BITS(b) */
+};
+/* A byte to six bits, the same for both cases of a letter (so a value
+ * need not be folded first): letters 1-26, digits and punctuation 32-63
+ * (with the control bytes); what else shares a number only costs a
+ * look at the value (ws_rule_placeholder() decides). */
+#define WS_PH_BITS(c)	\
+	(((unsigned)(c) & 0x1f) | ((~(unsigned)(c) >> 1) & 0x20))
+void	 ws_placeholder_filter(struct ws_phfilter *, char *const *patterns,
+	    char *const *literals);
+
 struct ws_policy {
 	struct ws_settings set;
 	struct ws_where	 where[16];	/* of the [withsecrets] keys */
@@ -541,6 +564,7 @@ struct ws_policy {
 	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
 	size_t		*ph_lens;	/* length of each value */
 	uint64_t	 ph_lenset;	/* WS_LENBIT() of each; 0: look */
+	struct ws_phfilter ph_filter;	/* of ph_patterns */
 	struct ws_ruleindex *index;	/* of rules; NULL: none (yet) */
 	int		 example_named;	/* set by the user: must exist */
 	struct ws_store	*example;	/* the example file's entries */
@@ -601,6 +625,7 @@ struct ws_frozen {
 	const uint64_t	*ph_masks;	/* each n + 1 long */
 	const size_t	*ph_lens;
 	uint64_t	 ph_lenset;
+	struct ws_phfilter ph_filter;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
 	const struct ws_ruleindex *index;	/* next, bytes NULL; or NULL */

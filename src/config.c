@@ -763,6 +763,8 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 		for (i = 0; p->ph_literals[i] != NULL; i++)
 			p->ph_masks[i] = ws_charmask(p->ph_literals[i],
 			    strlen(p->ph_literals[i]));
+		ws_placeholder_filter(&p->ph_filter, p->ph_patterns,
+		    p->ph_literals);
 	} else
 		cfg_error(ps, e->line, "unknown key %s in [placeholders]; the "
 		    "keys are values and patterns", e->key);
@@ -1296,6 +1298,7 @@ ws_policy_new(void)
 	p->ph_literals = ws_xcalloc(1, sizeof(char *));
 	p->ph_masks = ws_xcalloc(1, sizeof(uint64_t));
 	p->ph_lens = ws_xcalloc(1, sizeof(size_t));
+	ws_placeholder_filter(&p->ph_filter, p->ph_patterns, p->ph_literals);
 	if (ws_config_parse(p, ws_builtin_policy, strlen(ws_builtin_policy),
 	    "built-in", 0) != 0) {
 		ws_msg("error: internal: the built-in policy does not parse");

@@ -290,6 +290,7 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	n = fz->ph_values.n + 1;
 	p->ph_lens = thaw_array(&b, fz->ph_lens, n * sizeof(*p->ph_lens));
 	p->ph_lenset = fz->ph_lenset;
+	p->ph_filter = fz->ph_filter;
 	p->example_named = fz->example_named;
 	return p;
 }

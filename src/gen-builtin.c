@@ -175,6 +175,22 @@ put_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
 	fputs("\n};\n\n", f);
 }
 
+/* The placeholder filter, the pairs' words that are not 0 only. */
+static void
+put_filter(FILE *f, const struct ws_phfilter *x)
+{
+	size_t i;
+
+	fprintf(f, "\t.ph_filter = { .ready = %d, .always = %d, .step = %zu,\n"
+	    "\t    .first = 0x%016llxULL,\n\t    .pairs = {", x->ready,
+	    x->always, x->step, (unsigned long long)x->first);
+	for (i = 0; i < 64; i++)
+		if (x->pairs[i] != 0)
+			fprintf(f, "\n\t\t[%zu] = 0x%016llxULL,", i,
+			    (unsigned long long)x->pairs[i]);
+	fputs(" } },\n", f);
+}
+
 static void
 put_sizes(FILE *f, const char *name, const size_t *a, size_t n)
 {
@@ -262,6 +278,7 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	fputs(",\n\t.ph_masks = ph_masks, .ph_lens = ph_lens,\n", f);
 	fprintf(f, "\t.ph_lenset = 0x%016llxULL,\n",
 	    (unsigned long long)p->ph_lenset);
+	put_filter(f, &p->ph_filter);
 	fprintf(f, "\t.example_named = %d,\n\t.file = ", p->example_named);
 	put_cstr(f, p->n_files ? p->files[0] : NULL);
 	if (p->index != NULL)
