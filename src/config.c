@@ -1373,13 +1373,24 @@ read_user_file(struct ws_run *run, const char *path, int named)
 	return rc;
 }
 
+/* DIR/file, joined by hand: ws_xasprintf() formats twice, which cost
+ * more than the rest of the policy's loading (SPEC §9). */
 static char *
 in_dir(const char *dir, const char *file)
 {
+	size_t dl, fl;
+	char *s;
+
 	if (file[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
 		return ws_xstrdup(file);
-	return ws_xasprintf("%s%s%s", dir,
-	    dir[strlen(dir) - 1] == '/' ? "" : "/", file);
+	dl = strlen(dir);
+	fl = strlen(file);
+	s = ws_xmalloc(dl + fl + 2);
+	memcpy(s, dir, dl);
+	if (dl == 0 || dir[dl - 1] != '/')
+		s[dl++] = '/';
+	memcpy(s + dl, file, fl + 1);
+	return s;
 }
 
 static int

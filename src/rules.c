@@ -197,8 +197,10 @@ filter_says(const struct ws_phfilter *f, const unsigned char *u, size_t n)
 
 /* Without a filter (a policy made by hand): the character mask of the
  * value, with the lower case of each letter added, covers the mask of
- * the folded value, which covers each literal it holds. */
-static int
+ * the folded value, which covers each literal it holds.  Out of line:
+ * the address of its mask, taken, would have the stack protector check
+ * every call of may_be_placeholder(). */
+static WS_NOINLINE int
 masks_say(const struct ws_policy *p, const char *v, size_t n)
 {
 	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
