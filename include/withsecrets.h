@@ -514,6 +514,7 @@ struct ws_litbyte {			/* byte `off` of a *LIT* literal */
 	uint32_t	 off;
 	uint32_t	 after;		/* bytes of the literal after it */
 	uint32_t	 next;		/* of the same bucket */
+	uint32_t	 lead;		/* the literal's first byte */
 };
 struct ws_ruleindex {
 	size_t		 n_rules;	/* the rules it was built for */

@@ -103,10 +103,11 @@ put_index(FILE *f, const struct ws_policy *p)
 	fputs(" 0\n};\n\nstatic const struct ws_litbyte index_bytes[] = {",
 	    f);
 	for (i = 0; i < nb; i++)
-		fprintf(f, "%s{ %u, %u, %u, %u },", i % 3 ? " " : "\n\t",
+		fprintf(f, "%s{ %u, %u, %u, %u, %u },", i % 3 ? " " : "\n\t",
 		    (unsigned)x->bytes[i].rule, (unsigned)x->bytes[i].off,
-		    (unsigned)x->bytes[i].after, (unsigned)x->bytes[i].next);
-	fputs(" { 0, 0, 0, 0 }\n};\n\nstatic const struct ws_ruleindex index = {\n",
+		    (unsigned)x->bytes[i].after, (unsigned)x->bytes[i].next,
+		    (unsigned)x->bytes[i].lead);
+	fputs(" { 0, 0, 0, 0, 0 }\n};\n\nstatic const struct ws_ruleindex index = {\n",
 	    f);
 	fprintf(f, "\t.n_rules = %zu, .exact_lens = 0x%016llxULL,\n",
 	    x->n_rules, (unsigned long long)x->exact_lens);

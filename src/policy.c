@@ -322,6 +322,7 @@ index_in(struct ws_policy *p, struct ws_ruleindex *x)
 			x->bytes[nb].off = (uint32_t)j;
 			x->bytes[nb].after = (uint32_t)(r->litlen - j - 1);
 			x->bytes[nb].next = *head;
+			x->bytes[nb].lead = (unsigned char)r->lit[0];
 			*head = nb + 1;
 		}
 	}
@@ -436,9 +437,13 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 			 * rule is looked at */
 			if (b->off > pos || b->after >= n - pos)
 				continue;
-			r = &p->rules[b->rule];
+			/* and start with its first byte: most do not, told
+			 * before the rule is looked at too */
 			start = pos - b->off;
-			if (same(r->lit, name + start, r->litlen))
+			if ((unsigned char)name[start] != b->lead)
+				continue;
+			r = &p->rules[b->rule];
+			if (same(r->lit + 1, name + start + 1, r->litlen - 1))
 				any |= take_glob(g, r);
 		}
 	return any;
