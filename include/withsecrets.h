@@ -538,7 +538,8 @@ struct ws_ruleindex {
  */
 struct ws_phfilter {
 	int		 ready;		/* 0: not built (a policy made by hand) */
-	int		 always;	/* a pattern none of this rules out */
+	int		 always;	/* a pattern none of this rules out:
+					 * the masks of literals decide */
 	size_t		 step;		/* 0: no pattern needs pairs */
 	uint64_t	 first;		/* WS_PH_BITS() of the first bytes */
 	uint64_t	 pairs[64];	/* [WS_PH_BITS(a)] >> WS_PH_BITS(b) */

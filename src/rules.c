@@ -152,7 +152,8 @@ plain_byte(char c)
  * it too).  A pattern that starts with a plain byte matches only values
  * that start with it (ws_wildmatch() compares it with the first byte);
  * one that does not is ruled out by the pairs of its literal, if the
- * literal has two bytes: else by nothing.
+ * literal has two bytes: else the filter is not used ("always"), and
+ * the masks of the literals decide, as without a filter.
  */
 void
 ws_placeholder_filter(struct ws_phfilter *f, char *const *pats,
@@ -240,17 +241,16 @@ may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 		maybe = n < 63 || has_length(p, n);
 	if (maybe)
 		return 1;
-	if (!f->ready)
+	/* a pattern of a literal shorter than a pair: the masks tell it */
+	if (!f->ready || f->always)
 		return masks_say(p, v, n);
-	if (f->always)
-		return 1;
 	return n > 0 && filter_says(f, (const unsigned char *)v, n);
 }
 
-/* A placeholder: one of [placeholders] values (whole, any case) or
- * matching one of its patterns (globs, any case). */
-int
-ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
+/* The match itself, on a value of at least a byte that
+ * may_be_placeholder() did not rule out. */
+static int
+placeholder_match(const struct ws_policy *p, const char *v, size_t n)
 {
 	struct folded f;
 	const char *lit;
@@ -258,8 +258,6 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	size_t i;
 	int hit = 0;
 
-	if (n == 0 || !may_be_placeholder(p, v, n))
-		return 0;
 	if (fold(v, n, &f) != 0)
 		ws_fatal_nomem();
 	/* every value of the same length is compared, in constant time */
@@ -278,6 +276,15 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	sodium_memzero(&mask, sizeof(mask));
 	unfold(&f);
 	return hit;
+}
+
+/* A placeholder: one of [placeholders] values (whole, any case) or
+ * matching one of its patterns (globs, any case). */
+int
+ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	return n > 0 && may_be_placeholder(p, v, n) &&
+	    placeholder_match(p, v, n);
 }
 
 /*
@@ -461,9 +468,9 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 	const struct ws_var *ex;
 
 	/* most secrets are ruled out at once: no folded copy, and no
-	 * call (ws_rule_placeholder() tests it again) */
+	 * call */
 	if (e->vallen > 0 && may_be_placeholder(p, e->value, e->vallen) &&
-	    ws_rule_placeholder(p, e->value, e->vallen)) {
+	    placeholder_match(p, e->value, e->vallen)) {
 		report(mode_sev(run), "placeholder", e, NULL, "is a "
 		    "placeholder or a development default; set a real secret");
 		return;

@@ -418,7 +418,7 @@ test_placeholder_filter(void)
 	struct ws_policy *p;
 	char text[1024], pat[64], v[128], low[128];
 	size_t nb, nv, n, i, k, j;
-	unsigned t, bad = 0, hits = 0, policies = 0;
+	unsigned t, bad = 0, hits = 0, policies = 0, filtered = 0;
 	int want;
 
 	for (nb = 0; pat_bits[nb] != NULL; nb++)
@@ -445,6 +445,7 @@ test_placeholder_filter(void)
 			continue;
 		}
 		policies++;
+		filtered += !p->ph_filter.always;
 		for (k = 0; k < 200; k++) {
 			v[0] = '\0';
 			for (j = rnd(30) + 1; j > 0 && strlen(v) < 60; j--)
@@ -468,6 +469,8 @@ test_placeholder_filter(void)
 	is_int(bad, 0, "the placeholder filter rules out no placeholder "
 	    "(%u policies, %u of 80,000 values are)", policies, hits);
 	ok(hits > 5000, "(enough of them are)");
+	ok(filtered > 100, "(%u policies are told by the filter, not by the "
+	    "masks)", filtered);
 }
 
 /*
