@@ -501,15 +501,16 @@ struct ws_default {			/* one [defaults] entry */
  * so that a name is tested against the few rules that may match it and
  * not against every one (start-up cost, SPEC §9): exact names hashed,
  * LIT* by the first byte, *LIT by the last, other globs always.  *LIT*
- * by the bytes of LIT: a literal at least `step` long covers one of
- * every `step` positions of a name, so that only those are looked up,
- * each byte there giving the literals that hold it (and where).
+ * by the pairs of adjacent bytes of LIT: a literal at least `step` + 1
+ * long has a pair at one of every `step` positions of a name, so that
+ * only those are looked up, each pair there giving the literals that
+ * may hold it (and where).  *X*, one byte, is an other glob.
  * Chains hold numbers plus one, 0 ending a chain.  The index covers
  * the first n_rules rules: rules are only ever added, and a policy with
  * more is matched rule by rule until it is indexed again.
  */
 #define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
-struct ws_litbyte {			/* byte `off` of a *LIT* literal */
+struct ws_litbyte {			/* bytes `off`, + 1 of a *LIT* literal */
 	uint32_t	 rule;
 	uint32_t	 off;
 	uint32_t	 after;		/* bytes of the literal after it */
@@ -522,9 +523,9 @@ struct ws_ruleindex {
 	uint32_t	 exact[WS_INDEX_BUCKETS];	/* rules */
 	uint32_t	 prefix[WS_INDEX_BUCKETS];	/* rules */
 	uint32_t	 suffix[WS_INDEX_BUCKETS];	/* rules */
-	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes */
+	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes, by pair */
 	uint32_t	 other;				/* rules */
-	size_t		 step;		/* shortest *LIT*; 0: there is none */
+	size_t		 step;		/* shortest *LIT* less one; 0: none */
 	uint32_t	*next;		/* per rule: the next of its chain */
 	struct ws_litbyte *bytes;
 };
