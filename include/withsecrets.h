@@ -509,7 +509,8 @@ struct ws_default {			/* one [defaults] entry */
  * the first n_rules rules: rules are only ever added, and a policy with
  * more is matched rule by rule until it is indexed again.
  */
-#define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
+#define WS_INDEX_BUCKETS	128	/* a byte & 127 (LIT*, *LIT): ASCII never
+				 * collides; or a hash of a pair */
 struct ws_litbyte {			/* bytes `off`, + 1 of a *LIT* literal */
 	uint32_t	 rule;
 	uint32_t	 off;
