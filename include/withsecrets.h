@@ -530,19 +530,22 @@ struct ws_default {			/* one [defaults] entry */
  * so that a name is tested against the few rules that may match it and
  * not against every one (start-up cost, SPEC §9): exact names hashed,
  * LIT* by the first byte, *LIT by the last, other globs always.  *LIT*
- * by the bytes of LIT: a literal at least `step` long covers one of
- * every `step` positions of a name, so that only those are looked up,
- * each byte there giving the literals that hold it (and where).
+ * by the pairs of adjacent bytes of LIT: a literal at least `step` + 1
+ * long has a pair at one of every `step` positions of a name, so that
+ * only those are looked up, each pair there giving the literals that
+ * may hold it (and where).  *X*, one byte, is an other glob.
  * Chains hold numbers plus one, 0 ending a chain.  The index covers
  * the first n_rules rules: rules are only ever added, and a policy with
  * more is matched rule by rule until it is indexed again.
  */
-#define WS_INDEX_BUCKETS	128	/* a byte & 127: ASCII never collides */
-struct ws_litbyte {			/* byte `off` of a *LIT* literal */
+#define WS_INDEX_BUCKETS	128	/* a byte & 127 (LIT*, *LIT): ASCII never
+				 * collides; or a hash of a pair */
+struct ws_litbyte {			/* bytes `off`, + 1 of a *LIT* literal */
 	uint32_t	 rule;
 	uint32_t	 off;
 	uint32_t	 after;		/* bytes of the literal after it */
 	uint32_t	 next;		/* of the same bucket */
+	uint32_t	 lead;		/* the literal's first byte */
 };
 struct ws_ruleindex {
 	size_t		 n_rules;	/* the rules it was built for */
@@ -550,12 +553,36 @@ struct ws_ruleindex {
 	uint32_t	 exact[WS_INDEX_BUCKETS];	/* rules */
 	uint32_t	 prefix[WS_INDEX_BUCKETS];	/* rules */
 	uint32_t	 suffix[WS_INDEX_BUCKETS];	/* rules */
-	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes */
+	uint32_t	 inner[WS_INDEX_BUCKETS];	/* ws_litbytes, by pair */
 	uint32_t	 other;				/* rules */
-	size_t		 step;		/* shortest *LIT*; 0: there is none */
+	size_t		 step;		/* shortest *LIT* less one; 0: none */
 	uint32_t	*next;		/* per rule: the next of its chain */
 	struct ws_litbyte *bytes;
 };
+
+/*
+ * What a value needs for any [placeholders] pattern to match it, told
+ * from a few of its bytes (rules.c, SPEC §9): a pattern that starts with
+ * a plain byte, that byte first; else two adjacent bytes of its literal,
+ * which a value holding the literal has at one of the positions step - 1,
+ * 2 * step - 1, ... (step: the shortest such literal less one).
+ */
+struct ws_phfilter {
+	int		 ready;		/* 0: not built (a policy made by hand) */
+	int		 always;	/* a pattern none of this rules out:
+					 * the masks of literals decide */
+	size_t		 step;		/* 0: no pattern needs pairs */
+	uint64_t	 first;		/* WS_PH_BITS() of the first bytes */
+	uint64_t	 pairs[64];	/* [WS_PH_BITS(a)] >> WS_PH_BITS(b) */
+};
+/* A byte to six bits, the same for both cases of a letter (so a value
+ * need not be folded first): letters 1-26, digits and punctuation 32-63
+ * (with the control bytes); what else shares a number only costs a
+ * look at the value (ws_rule_placeholder() decides). */
+#define WS_PH_BITS(c)	\
+	(((unsigned)(c) & 0x1f) | ((~(unsigned)(c) >> 1) & 0x20))
+void	 ws_placeholder_filter(struct ws_phfilter *, char *const *patterns,
+	    char *const *literals);
 
 struct ws_policy {
 	struct ws_settings set;
@@ -570,6 +597,7 @@ struct ws_policy {
 	uint64_t	*ph_masks;	/* ws_charmask() of each literal */
 	size_t		*ph_lens;	/* length of each value */
 	uint64_t	 ph_lenset;	/* WS_LENBIT() of each; 0: look */
+	struct ws_phfilter ph_filter;	/* of ph_patterns */
 	struct ws_ruleindex *index;	/* of rules; NULL: none (yet) */
 	int		 example_named;	/* set by the user: must exist */
 	struct ws_store	*example;	/* the example file's entries */
@@ -630,6 +658,7 @@ struct ws_frozen {
 	const uint64_t	*ph_masks;	/* each n + 1 long */
 	const size_t	*ph_lens;
 	uint64_t	 ph_lenset;
+	struct ws_phfilter ph_filter;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
 	const struct ws_ruleindex *index;	/* next, bytes NULL; or NULL */

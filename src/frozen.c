@@ -163,8 +163,8 @@ thaw_where(struct ws_where *w, unsigned n, unsigned set, const char *file)
 {
 	unsigned k;
 
-	for (k = 0; k < n && (set >> k) != 0; k++)
-		if (set & (1u << k))
+	for (k = 0; k < n && set != 0; k++, set >>= 1)
+		if (set & 1)
 			w[k].file = file;
 }
 
@@ -206,7 +206,8 @@ thaw_rules(struct ws_policy *p, struct block *b, const struct ws_frozen *fz,
 		r->lit = f->lit_off == (size_t)-1 ? NULL :
 		    r->pattern + f->lit_off;
 		r->re = NULL;
-		r->forbid = thaw_list(b, &f->forbid);
+		/* mostly none: no call */
+		r->forbid = f->forbid.present ? thaw_list(b, &f->forbid) : NULL;
 		thaw_where(r->where, NWHERE(r->where), f->where_set, file);
 	}
 	thaw_index(p, b, fz);
@@ -290,6 +291,7 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	n = fz->ph_values.n + 1;
 	p->ph_lens = thaw_array(&b, fz->ph_lens, n * sizeof(*p->ph_lens));
 	p->ph_lenset = fz->ph_lenset;
+	p->ph_filter = fz->ph_filter;
 	p->example_named = fz->example_named;
 	return p;
 }

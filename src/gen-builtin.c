@@ -103,10 +103,11 @@ put_index(FILE *f, const struct ws_policy *p)
 	fputs(" 0\n};\n\nstatic const struct ws_litbyte index_bytes[] = {",
 	    f);
 	for (i = 0; i < nb; i++)
-		fprintf(f, "%s{ %u, %u, %u, %u },", i % 3 ? " " : "\n\t",
+		fprintf(f, "%s{ %u, %u, %u, %u, %u },", i % 3 ? " " : "\n\t",
 		    (unsigned)x->bytes[i].rule, (unsigned)x->bytes[i].off,
-		    (unsigned)x->bytes[i].after, (unsigned)x->bytes[i].next);
-	fputs(" { 0, 0, 0, 0 }\n};\n\nstatic const struct ws_ruleindex index = {\n",
+		    (unsigned)x->bytes[i].after, (unsigned)x->bytes[i].next,
+		    (unsigned)x->bytes[i].lead);
+	fputs(" { 0, 0, 0, 0, 0 }\n};\n\nstatic const struct ws_ruleindex index = {\n",
 	    f);
 	fprintf(f, "\t.n_rules = %zu, .exact_lens = 0x%016llxULL,\n",
 	    x->n_rules, (unsigned long long)x->exact_lens);
@@ -173,6 +174,22 @@ put_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
 		    i % 3 ? ", " : ",\n\t",
 		    (unsigned long long)a[i]);
 	fputs("\n};\n\n", f);
+}
+
+/* The placeholder filter, the pairs' words that are not 0 only. */
+static void
+put_filter(FILE *f, const struct ws_phfilter *x)
+{
+	size_t i;
+
+	fprintf(f, "\t.ph_filter = { .ready = %d, .always = %d, .step = %zu,\n"
+	    "\t    .first = 0x%016llxULL,\n\t    .pairs = {", x->ready,
+	    x->always, x->step, (unsigned long long)x->first);
+	for (i = 0; i < 64; i++)
+		if (x->pairs[i] != 0)
+			fprintf(f, "\n\t\t[%zu] = 0x%016llxULL,", i,
+			    (unsigned long long)x->pairs[i]);
+	fputs(" } },\n", f);
 }
 
 static void
@@ -262,6 +279,7 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	fputs(",\n\t.ph_masks = ph_masks, .ph_lens = ph_lens,\n", f);
 	fprintf(f, "\t.ph_lenset = 0x%016llxULL,\n",
 	    (unsigned long long)p->ph_lenset);
+	put_filter(f, &p->ph_filter);
 	fprintf(f, "\t.example_named = %d,\n\t.file = ", p->example_named);
 	put_cstr(f, p->n_files ? p->files[0] : NULL);
 	if (p->index != NULL)

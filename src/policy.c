@@ -223,6 +223,13 @@ ws_policy_var_scan(const struct ws_policy *p, const char *name, size_t n,
 /* The index of the rules (struct ws_ruleindex).                       */
 
 #define BUCKET(c)	((unsigned char)(c) & (WS_INDEX_BUCKETS - 1))
+/* The bucket of two adjacent bytes (*LIT* literals): letters, digits and
+ * '_' spread over it. */
+#define PAIR(a, b)	((BUCKET(a) * 5 + (unsigned char)(b)) & \
+			    (WS_INDEX_BUCKETS - 1))
+/* Is r a *LIT* rule with a pair of bytes (in the pairs' buckets)?  One
+ * of one byte is an other glob. */
+#define PAIRED(r)	((r)->shape == WS_SHAPE_CONTAINS && (r)->litlen >= 2)
 
 /* The bucket of an exact name: its length and three of its bytes, a
  * few instructions whatever its length. */
@@ -250,7 +257,7 @@ same(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* The shortest *LIT* literal and the bytes of all of them. */
+/* The shortest *LIT* literal less one, and the pairs of all of them. */
 static size_t
 inner_bytes(const struct ws_policy *p, size_t *step)
 {
@@ -258,16 +265,16 @@ inner_bytes(const struct ws_policy *p, size_t *step)
 
 	*step = 0;
 	for (i = 0; i < p->n_rules; i++)
-		if (p->rules[i].shape == WS_SHAPE_CONTAINS) {
-			total += p->rules[i].litlen;
-			if (*step == 0 || p->rules[i].litlen < *step)
-				*step = p->rules[i].litlen;
+		if (PAIRED(&p->rules[i])) {
+			total += p->rules[i].litlen - 1;
+			if (*step == 0 || p->rules[i].litlen - 1 < *step)
+				*step = p->rules[i].litlen - 1;
 		}
 	return total;
 }
 
-/* The chain a rule other than *LIT* goes in (an exact name's length
- * noted on the way). */
+/* The chain a rule other than a paired *LIT* goes in (an exact name's
+ * length noted on the way). */
 static uint32_t *
 rule_bucket(struct ws_ruleindex *x, const struct ws_varrule *r)
 {
@@ -309,19 +316,20 @@ index_in(struct ws_policy *p, struct ws_ruleindex *x)
 	 * without adding a rule */
 	for (i = 0; i < p->n_rules; i++) {
 		r = &p->rules[i];
-		if (r->shape != WS_SHAPE_CONTAINS) {
+		if (!PAIRED(r)) {
 			head = rule_bucket(x, r);
 			x->next[i] = *head;
 			*head = (uint32_t)(i + 1);
 			continue;
 		}
 		x->next[i] = 0;		/* in no chain of rules */
-		for (j = 0; j < r->litlen; j++, nb++) {
-			head = &x->inner[BUCKET(r->lit[j])];
+		for (j = 0; j + 1 < r->litlen; j++, nb++) {
+			head = &x->inner[PAIR(r->lit[j], r->lit[j + 1])];
 			x->bytes[nb].rule = (uint32_t)i;
 			x->bytes[nb].off = (uint32_t)j;
 			x->bytes[nb].after = (uint32_t)(r->litlen - j - 1);
 			x->bytes[nb].next = *head;
+			x->bytes[nb].lead = (unsigned char)r->lit[0];
 			*head = nb + 1;
 		}
 	}
@@ -418,7 +426,8 @@ match_ends(const struct ws_policy *p, const struct ws_ruleindex *x,
 }
 
 /* *LIT* rules: at every step-th position from pos on, the literals
- * holding its byte, tried where they would start. */
+ * that may hold the pair of bytes there, tried where they would
+ * start. */
 static int
 match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
     const char *name, size_t n, size_t pos, const struct ws_varrule **g)
@@ -429,16 +438,21 @@ match_inner(const struct ws_policy *p, const struct ws_ruleindex *x,
 	uint32_t i;
 	int any = 0;
 
-	for (; pos < n; pos += x->step)
-		for (i = x->inner[BUCKET(name[pos])]; i != 0; i = b->next) {
+	for (; pos + 1 < n; pos += x->step)
+		for (i = x->inner[PAIR(name[pos], name[pos + 1])]; i != 0;
+		    i = b->next) {
 			b = &x->bytes[i - 1];
 			/* the literal must fit around pos: told before the
 			 * rule is looked at */
 			if (b->off > pos || b->after >= n - pos)
 				continue;
-			r = &p->rules[b->rule];
+			/* and start with its first byte: most do not, told
+			 * before the rule is looked at too */
 			start = pos - b->off;
-			if (same(r->lit, name + start, r->litlen))
+			if ((unsigned char)name[start] != b->lead)
+				continue;
+			r = &p->rules[b->rule];
+			if (same(r->lit + 1, name + start + 1, r->litlen - 1))
 				any |= take_glob(g, r);
 		}
 	return any;
@@ -459,8 +473,8 @@ may_match(const struct ws_ruleindex *x, const char *name, size_t n)
 	if ((x->prefix[BUCKET(name[0])] | x->suffix[BUCKET(name[n - 1])]) !=
 	    0 || (x->exact_lens & WS_LENBIT(n)) != 0)
 		return 1;
-	for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
-		if (x->inner[BUCKET(name[pos])] != 0)
+	for (pos = x->step - 1; x->step > 0 && pos + 1 < n; pos += x->step)
+		if (x->inner[PAIR(name[pos], name[pos + 1])] != 0)
 			return 1;
 	return 0;
 }
@@ -482,8 +496,9 @@ match_rules(const struct ws_policy *p, const struct ws_ruleindex *x,
 		if ((x->prefix[BUCKET(name[0])] |
 		    x->suffix[BUCKET(name[n - 1])]) != 0)
 			hit |= match_ends(p, x, name, n, from);
-		for (pos = x->step - 1; x->step > 0 && pos < n; pos += x->step)
-			if (x->inner[BUCKET(name[pos])] != 0) {
+		for (pos = x->step - 1; x->step > 0 && pos + 1 < n;
+		    pos += x->step)
+			if (x->inner[PAIR(name[pos], name[pos + 1])] != 0) {
 				hit |= match_inner(p, x, name, n, pos, from);
 				break;
 			}

@@ -138,15 +138,71 @@ has_length(const struct ws_policy *p, size_t n)
 	return 0;
 }
 
-/*
- * Could the value be a placeholder at all?  Most secrets are as long as
- * no placeholder value and lack a character of every pattern's literal:
- * told from the value as it is, without folding a copy of it (SPEC §9).
- * Its character mask, with the lower case of each letter added, covers
- * the mask of the folded value.
- */
+/* A byte a glob matches only with itself (not '*', '?', '[', '\'). */
 static int
-may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
+plain_byte(char c)
+{
+	return c != '\0' && c != '*' && c != '?' && c != '[' && c != '\\';
+}
+
+/*
+ * The filter of the patterns (struct ws_phfilter), built whenever they
+ * change (config.c) and frozen with the built-in policy.  literals[i] is
+ * what any match of patterns[i] holds (ws_rule_placeholder() relies on
+ * it too).  A pattern that starts with a plain byte matches only values
+ * that start with it (ws_wildmatch() compares it with the first byte);
+ * one that does not is ruled out by the pairs of its literal, if the
+ * literal has two bytes: else the filter is not used ("always"), and
+ * the masks of the literals decide, as without a filter.
+ */
+void
+ws_placeholder_filter(struct ws_phfilter *f, char *const *pats,
+    char *const *lits)
+{
+	const unsigned char *lit;
+	size_t i, j, len;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; pats[i] != NULL; i++) {
+		if (plain_byte(pats[i][0])) {
+			f->first |= (uint64_t)1 <<
+			    WS_PH_BITS((unsigned char)pats[i][0]);
+			continue;
+		}
+		lit = (const unsigned char *)lits[i];
+		if ((len = strlen(lits[i])) < 2) {
+			f->always = 1;
+			continue;
+		}
+		for (j = 0; j + 1 < len; j++)
+			f->pairs[WS_PH_BITS(lit[j])] |=
+			    (uint64_t)1 << WS_PH_BITS(lit[j + 1]);
+		if (f->step == 0 || len - 1 < f->step)
+			f->step = len - 1;
+	}
+	f->ready = 1;
+}
+
+/* The filter's answer, from the first byte and a pair every step
+ * bytes.  Every sample is looked at, whatever the earlier ones said. */
+static int
+filter_says(const struct ws_phfilter *f, const unsigned char *u, size_t n)
+{
+	uint64_t maybe = f->first >> WS_PH_BITS(u[0]);
+	size_t pos, step = f->step;
+
+	for (pos = step - 1; step > 0 && pos + 1 < n; pos += step)
+		maybe |= f->pairs[WS_PH_BITS(u[pos])] >> WS_PH_BITS(u[pos + 1]);
+	return (int)(maybe & 1);
+}
+
+/* Without a filter (a policy made by hand): the character mask of the
+ * value, with the lower case of each letter added, covers the mask of
+ * the folded value, which covers each literal it holds.  Out of line:
+ * the address of its mask, taken, would have the stack protector check
+ * every call of may_be_placeholder(). */
+static WS_NOINLINE int
+masks_say(const struct ws_policy *p, const char *v, size_t n)
 {
 	const uint64_t upper = (uint64_t)0x3ffffff << ('A' & 63);
 	/* read once: the compiler reloaded them at every pattern */
@@ -156,13 +212,6 @@ may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	size_t i;
 	int maybe = 0;
 
-	/* a length no value has, told at once (lengths are not secret) */
-	if (p->ph_lenset == 0)	/* a policy made by hand: look */
-		maybe = has_length(p, n);
-	else if (p->ph_lenset & WS_LENBIT(n))
-		maybe = n < 63 || has_length(p, n);
-	if (maybe)
-		return 1;
 	mask = ws_charmask(v, n);
 	mask |= (mask & upper) << ('a' - 'A');
 	for (i = 0; !maybe && pats[i] != NULL; i++)
@@ -172,10 +221,36 @@ may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	return maybe;
 }
 
-/* A placeholder: one of [placeholders] values (whole, any case) or
- * matching one of its patterns (globs, any case). */
-int
-ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
+/*
+ * Could the value be a placeholder at all?  Most secrets are as long as
+ * no placeholder value and have none of the bytes a pattern needs where
+ * the filter looks: told from the value as it is, without folding a copy
+ * of it (SPEC §9).  Only whether the folded, constant-time comparison
+ * runs depends on it, as before.
+ */
+static int
+may_be_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	const struct ws_phfilter *f = &p->ph_filter;
+	int maybe = 0;
+
+	/* a length no value has, told at once (lengths are not secret) */
+	if (p->ph_lenset == 0)	/* a policy made by hand: look */
+		maybe = has_length(p, n);
+	else if (p->ph_lenset & WS_LENBIT(n))
+		maybe = n < 63 || has_length(p, n);
+	if (maybe)
+		return 1;
+	/* a pattern of a literal shorter than a pair: the masks tell it */
+	if (!f->ready || f->always)
+		return masks_say(p, v, n);
+	return n > 0 && filter_says(f, (const unsigned char *)v, n);
+}
+
+/* The match itself, on a value of at least a byte that
+ * may_be_placeholder() did not rule out. */
+static int
+placeholder_match(const struct ws_policy *p, const char *v, size_t n)
 {
 	struct folded f;
 	const char *lit;
@@ -183,8 +258,6 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	size_t i;
 	int hit = 0;
 
-	if (n == 0 || !may_be_placeholder(p, v, n))
-		return 0;
 	if (fold(v, n, &f) != 0)
 		ws_fatal_nomem();
 	/* every value of the same length is compared, in constant time */
@@ -203,6 +276,15 @@ ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
 	sodium_memzero(&mask, sizeof(mask));
 	unfold(&f);
 	return hit;
+}
+
+/* A placeholder: one of [placeholders] values (whole, any case) or
+ * matching one of its patterns (globs, any case). */
+int
+ws_rule_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	return n > 0 && may_be_placeholder(p, v, n) &&
+	    placeholder_match(p, v, n);
 }
 
 /*
@@ -386,9 +468,9 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 	const struct ws_var *ex;
 
 	/* most secrets are ruled out at once: no folded copy, and no
-	 * call (ws_rule_placeholder() tests it again) */
+	 * call */
 	if (e->vallen > 0 && may_be_placeholder(p, e->value, e->vallen) &&
-	    ws_rule_placeholder(p, e->value, e->vallen)) {
+	    placeholder_match(p, e->value, e->vallen)) {
 		report(mode_sev(run), "placeholder", e, NULL, "is a "
 		    "placeholder or a development default; set a real secret");
 		return;
@@ -734,15 +816,19 @@ shadowed_pointers(struct ws_run *run)
 int
 ws_policy_check(struct ws_run *run)
 {
-	struct ws_var *head, *e, **cands = NULL;
+	struct ws_var *head, *e, **cands = NULL, **heads;
 	struct shadow_ctx sc;
 	struct ws_varpol vp;
-	size_t it = 0, nc = 0;
+	size_t i, n, nc = 0;
 	size_t before = ws_diag_count(WS_SEV_ERROR);
 	int secret, said;
 
 	sc.run = run;
-	while ((head = ws_store_next(run->store, &it)) != NULL) {
+	/* every name's head at once: a loop without a call per name */
+	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
+	n = ws_store_heads(run->store, heads);
+	for (i = 0; i < n; i++) {
+		head = heads[i];
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
@@ -760,6 +846,7 @@ ws_policy_check(struct ws_run *run)
 		sc.secret = secret;
 		(void)shadowed_in_chain(head, e, shadow_finding, &sc);
 	}
+	free(heads);
 	shadowed_pointers(run);
 	check_distinct(run, cands, nc);
 	free(cands);

@@ -87,6 +87,65 @@ check_index(const struct ws_policy *p)
 	}
 }
 
+/* A placeholder is found as by folding the value and comparing it with
+ * every value and matching it against every pattern (rules.c rules
+ * most values out first: by their length, a filter of the patterns'
+ * bytes, the masks of their literals). */
+static void
+same_placeholder(const struct ws_policy *p, const char *v, size_t n)
+{
+	char *low;
+	size_t i;
+	int want = 0;
+
+	if (n == 0)
+		return;
+	if ((low = malloc(n + 1)) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		low[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+	low[n] = '\0';
+	for (i = 0; p->ph_values[i] != NULL; i++)
+		want |= strlen(p->ph_values[i]) == n &&
+		    memcmp(low, p->ph_values[i], n) == 0;
+	for (i = 0; p->ph_patterns[i] != NULL; i++)
+		want |= ws_wildmatch(p->ph_patterns[i], low, n);
+	free(low);
+	if (ws_rule_placeholder(p, v, n) != want)
+		abort();
+}
+
+/* On the values above, and on each pattern's literal and first byte
+ * with bytes around them, in upper case too. */
+static void
+check_placeholders(const struct ws_policy *p)
+{
+	const char *lit;
+	char v[96];
+	size_t i, j, k, n;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		same_placeholder(p, vars[i][1], strlen(vars[i][1]));
+	for (i = 0; p->ph_patterns[i] != NULL && i < 32; i++) {
+		lit = p->ph_literals[i];
+		if ((n = strlen(lit)) + 6 > sizeof(v))
+			continue;
+		for (j = 0; j < 3; j++) {
+			memset(v, j == 1 ? 'Q' : '-', sizeof(v));
+			memcpy(v + j, lit, n);
+			same_placeholder(p, v, n + 2 * j);
+			v[0] = p->ph_patterns[i][0];
+			same_placeholder(p, v, n + 2 * j + 1);
+			for (k = 0; k < sizeof(v); k++)
+				if (v[k] >= 'a' && v[k] <= 'z')
+					v[k] = (char)(v[k] - 32);
+			same_placeholder(p, v, n + 2 * j + 1);
+		}
+		same_placeholder(p, p->ph_patterns[i],
+		    strlen(p->ph_patterns[i]));
+	}
+}
+
 static int
 holds_marker(const char *s)
 {
@@ -179,6 +238,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_settings(run.set);
 	check_index(run.policy);
+	check_placeholders(run.policy);
 
 	/* The rules, over the environment above and the policy's own
 	 * [defaults]. */

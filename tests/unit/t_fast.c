@@ -410,6 +410,81 @@ test_placeholder_lengths(void)
 }
 
 /*
+ * The filter of the placeholder patterns (rules.c: a plain first byte,
+ * or pairs of the literal at every step bytes) rules out no value that
+ * folding and matching every pattern would find: random patterns
+ * (anchored or not, with '?', brackets, escapes, short and long
+ * literals) over the built-in values, and random values of up to 60
+ * bytes made of the same bytes, in both cases.
+ */
+static void
+test_placeholder_filter(void)
+{
+	static const char *const pat_bits[] = { "*", "*", "?", "[ab]",
+	    "[!a]", "\\*", "\\a", "a", "b", "ab", "ba", "bab", "<", ">",
+	    "-", "_", "0", "9", "\xc1", "[", "]", "aab", NULL };
+	static const char *const val_bits[] = { "a", "b", "ab", "ba", "A",
+	    "B", "<", ">", "-", "_", "0", "9", "\xc1", "\xe1", "*", "?",
+	    "[", "]", "\\", "x", "Bab", "aab", NULL };
+	struct ws_policy *p;
+	char text[1024], pat[64], v[128], low[128];
+	size_t nb, nv, n, i, k, j;
+	unsigned t, bad = 0, hits = 0, policies = 0, filtered = 0;
+	int want;
+
+	for (nb = 0; pat_bits[nb] != NULL; nb++)
+		;
+	for (nv = 0; val_bits[nv] != NULL; nv++)
+		;
+	ws_builtin_frozen = NULL;
+	for (t = 0; t < 400; t++) {
+		strcpy(text, "[placeholders]\npatterns =");
+		for (j = rnd(4) + 1; j > 0; j--) {
+			pat[0] = '\0';
+			for (k = rnd(5) + 1; k > 0; k--)
+				strcat(pat, pat_bits[rnd((unsigned)nb)]);
+			strcat(text, " ");
+			strcat(text, pat);
+		}
+		strcat(text, "\n");
+		p = ws_policy_new();
+		if (ws_config_parse(p, text, strlen(text), "t.ini", 1) != 0 ||
+		    !p->ph_filter.ready) {
+			if (bad++ < 5)
+				printf("#   not parsed: %s", text);
+			ws_policy_destroy(p);
+			continue;
+		}
+		policies++;
+		filtered += !p->ph_filter.always;
+		for (k = 0; k < 200; k++) {
+			v[0] = '\0';
+			for (j = rnd(30) + 1; j > 0 && strlen(v) < 60; j--)
+				strcat(v, val_bits[rnd((unsigned)nv)]);
+			n = strlen(v);
+			for (i = 0; i <= n; i++)
+				low[i] = v[i] >= 'A' && v[i] <= 'Z' ?
+				    (char)(v[i] + 32) : v[i];
+			want = 0;
+			for (i = 0; p->ph_values[i] != NULL; i++)
+				want |= strcmp(low, p->ph_values[i]) == 0;
+			for (i = 0; p->ph_patterns[i] != NULL; i++)
+				want |= ws_wildmatch(p->ph_patterns[i], low, n);
+			hits += want;
+			if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
+				printf("#   '%s' against%s: %d\n", v,
+				    text + 26, !want);
+		}
+		ws_policy_destroy(p);
+	}
+	is_int(bad, 0, "the placeholder filter rules out no placeholder "
+	    "(%u policies, %u of 80,000 values are)", policies, hits);
+	ok(hits > 5000, "(enough of them are)");
+	ok(filtered > 100, "(%u policies are told by the filter, not by the "
+	    "masks)", filtered);
+}
+
+/*
  * The index of the [var] rules (policy.c) finds what trying every rule
  * in turn finds: random sections (names, LIT*, *LIT, *LIT*, other
  * globs; with keys and without) in one or two files over the built-in
@@ -562,6 +637,7 @@ main(void)
 	test_dotenv_paths();
 	test_store();
 	test_placeholders();
+	test_placeholder_filter();
 	test_rule_index();
 	test_placeholder_lengths();
 	ws_intern_free();
