@@ -396,9 +396,6 @@ int		 ws_store_may_point_at(const struct ws_store *, const char *,
  * once (an interpolation looks names up by the dozen). */
 struct ws_var	*ws_store_lookup(struct ws_store *, const char *, size_t,
 		    int *may_be_target);
-/* Remove every entry from one source. */
-size_t		 ws_store_nsources(const struct ws_store *);
-struct ws_source *ws_store_source_at(struct ws_store *, size_t);
 const char	*ws_source_kind_name(enum ws_kind);
 /* "environment", "FILE:LINE", "DIR/entry": for messages */
 char		*ws_var_source(const struct ws_var *);

@@ -280,18 +280,6 @@ ws_store_source_kept(struct ws_store *st, enum ws_kind kind, char *path,
 	return s;
 }
 
-size_t
-ws_store_nsources(const struct ws_store *st)
-{
-	return st->n_sources;
-}
-
-struct ws_source *
-ws_store_source_at(struct ws_store *st, size_t i)
-{
-	return i < st->n_sources ? st->sources[i] : NULL;
-}
-
 static void
 table_grow(struct ws_store *st)
 {

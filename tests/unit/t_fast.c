@@ -325,6 +325,24 @@ test_store(void)
 	ws_store_free(st);
 }
 
+/* The reference: v (n bytes, under 128) folded to lower case and
+ * matched against every placeholder value and pattern. */
+static int
+is_placeholder_ref(const struct ws_policy *p, const char *v, size_t n)
+{
+	char low[128];
+	size_t i;
+	int want = 0;
+
+	for (i = 0; i <= n; i++)
+		low[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+	for (i = 0; p->ph_values[i] != NULL; i++)
+		want |= strcmp(low, p->ph_values[i]) == 0;
+	for (i = 0; p->ph_patterns[i] != NULL; i++)
+		want |= ws_wildmatch(p->ph_patterns[i], low, n);
+	return want;
+}
+
 /* Placeholders are ruled out before folding when no value has the
  * length and no pattern the characters: never one that folding and
  * matching every value and pattern would find. */
@@ -336,8 +354,8 @@ test_placeholders(void)
 	    "secret", "PASSWORD", "ChangeMe", "XxX", "0", "123456", "TODO",
 	    "a1b2c3d4", "Z", "\xc1", NULL };
 	struct ws_policy *p;
-	char v[128], low[128];
-	size_t np, n, i, k;
+	char v[128];
+	size_t np, n, k;
 	unsigned t, bad = 0, hits = 0;
 	int want;
 
@@ -350,14 +368,7 @@ test_placeholders(void)
 		for (k = rnd(5) + 1; k > 0; k--)
 			strcat(v, pieces[rnd((unsigned)np)]);
 		n = strlen(v);
-		for (i = 0; i <= n; i++)
-			low[i] = v[i] >= 'A' && v[i] <= 'Z' ?
-			    (char)(v[i] + 32) : v[i];
-		want = 0;
-		for (i = 0; p->ph_values[i] != NULL; i++)
-			want |= strcmp(low, p->ph_values[i]) == 0;
-		for (i = 0; p->ph_patterns[i] != NULL; i++)
-			want |= ws_wildmatch(p->ph_patterns[i], low, n);
+		want = is_placeholder_ref(p, v, n);
 		hits += want;
 		if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
 			printf("#   '%s': %d\n", v, !want);
@@ -427,8 +438,8 @@ test_placeholder_filter(void)
 	    "B", "<", ">", "-", "_", "0", "9", "\xc1", "\xe1", "*", "?",
 	    "[", "]", "\\", "x", "Bab", "aab", NULL };
 	struct ws_policy *p;
-	char text[1024], pat[64], v[128], low[128];
-	size_t nb, nv, n, i, k, j;
+	char text[1024], pat[64], v[128];
+	size_t nb, nv, n, k, j;
 	unsigned t, bad = 0, hits = 0, policies = 0, filtered = 0;
 	int want;
 
@@ -462,14 +473,7 @@ test_placeholder_filter(void)
 			for (j = rnd(30) + 1; j > 0 && strlen(v) < 60; j--)
 				strcat(v, val_bits[rnd((unsigned)nv)]);
 			n = strlen(v);
-			for (i = 0; i <= n; i++)
-				low[i] = v[i] >= 'A' && v[i] <= 'Z' ?
-				    (char)(v[i] + 32) : v[i];
-			want = 0;
-			for (i = 0; p->ph_values[i] != NULL; i++)
-				want |= strcmp(low, p->ph_values[i]) == 0;
-			for (i = 0; p->ph_patterns[i] != NULL; i++)
-				want |= ws_wildmatch(p->ph_patterns[i], low, n);
+			want = is_placeholder_ref(p, v, n);
 			hits += want;
 			if (ws_rule_placeholder(p, v, n) != want && bad++ < 5)
 				printf("#   '%s' against%s: %d\n", v,
