@@ -320,16 +320,6 @@ emit(struct parse *ps, struct ws_sbuf *out, const char *s, size_t n)
 		too_large(ps);
 		return -1;
 	}
-	if (out->cap - out->len > n) {
-		/* room already (the buffer starts at twice the text): what
-		 * ws_sbuf_append does, without the call */
-		memcpy(out->p + out->len, s, n);
-		out->len += n;
-		out->p[out->len] = '\0';
-		if (out->hw < out->len + 1)
-			out->hw = out->len + 1;
-		return 0;
-	}
 	if (n > 0 && ws_sbuf_append(out, s, n) != 0) {
 		nomem(ps);
 		return -1;
