@@ -165,16 +165,7 @@ ws_intern(const char *s, size_t n)
 char *
 ws_intern2(const char *a, size_t an, const char *b, size_t bn)
 {
-	char *p;
-
-	if (an >= SIZE_MAX / 2 || bn >= SIZE_MAX / 2)
-		ws_fatal_nomem();
-	p = intern_room(an + bn);
-	if (an > 0)
-		memcpy(p, a, an);
-	if (bn > 0)
-		memcpy(p + an, b, bn);
-	return p;
+	return ws_intern3(a, an, b, bn, "", 0);
 }
 
 char *
@@ -315,16 +306,29 @@ pointer_target_at(const char *s, size_t n, size_t *off)
 	return 0;
 }
 
-/* The slot of name, created when create is set.  Inlined into its
- * callers: one frame for ws_store_add(), which every entry goes
- * through, and none of the creation code in the lookups. */
+/* Might a pointer of the store name a target of hash h?  (A filter of
+ * the targets' hashes: 0 is certain.) */
+static int
+may_point_at_hash(const struct ws_store *st, uint32_t h)
+{
+	uint32_t t = TARGET_BIT(h);
+
+	return st->n_pointer_names > 0 &&
+	    ((st->targets[t >> 6] >> (t & 63)) & 1);
+}
+
+/* The slot of name (of hash h, hash_name()'s), created when create is
+ * set.  Inlined into its callers: one frame for ws_store_add(), which
+ * every entry goes through, and none of the creation code in the
+ * lookups. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline struct slot *
-find_slot(struct ws_store *st, const char *name, size_t n, int create)
+find_slot(struct ws_store *st, const char *name, size_t n, uint32_t h,
+    int create)
 {
-	uint32_t h = hash_name(name, n), t, i;
+	uint32_t t, i;
 	size_t j, mask = st->table_size - 1, tlen, off;
 	struct slot *s;
 
@@ -370,7 +374,8 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
     size_t namelen, const char *value, size_t vallen, unsigned line,
     unsigned flags)
 {
-	struct slot *s = find_slot(st, name, namelen, 1);
+	struct slot *s = find_slot(st, name, namelen,
+	    hash_name(name, namelen), 1);
 	struct ws_var **pp, *v;
 
 	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next_in_name) {
@@ -408,7 +413,7 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 struct ws_var *
 ws_store_get(struct ws_store *st, const char *name, size_t n)
 {
-	struct slot *s = find_slot(st, name, n, 0);
+	struct slot *s = find_slot(st, name, n, hash_name(name, n), 0);
 
 	return s ? s->head : NULL;
 }
@@ -490,31 +495,19 @@ ws_store_has_pointers(const struct ws_store *st)
 int
 ws_store_may_point_at(const struct ws_store *st, const char *name, size_t n)
 {
-	uint32_t t;
-
-	if (st->n_pointer_names == 0)
-		return 0;
-	t = TARGET_BIT(hash_name(name, n));
-	return (st->targets[t >> 6] >> (t & 63)) & 1;
+	return st->n_pointer_names > 0 &&
+	    may_point_at_hash(st, hash_name(name, n));
 }
 
 struct ws_var *
 ws_store_lookup(struct ws_store *st, const char *name, size_t n,
     int *may_be_target)
 {
-	uint32_t h = hash_name(name, n), t = TARGET_BIT(h), i;
-	size_t j, mask = st->table_size - 1;
-	struct slot *s;
+	uint32_t h = hash_name(name, n);
+	struct slot *s = find_slot(st, name, n, h, 0);
 
-	*may_be_target = st->n_pointer_names > 0 &&
-	    ((st->targets[t >> 6] >> (t & 63)) & 1);
-	for (j = h & mask; (i = st->table[j]) != 0; j = (j + 1) & mask) {
-		s = &st->slots[i - 1];
-		if (s->hash == h && s->namelen == n &&
-		    memcmp(s->name, name, n) == 0)
-			return s->head;
-	}
-	return NULL;
+	*may_be_target = may_point_at_hash(st, h);
+	return s ? s->head : NULL;
 }
 
 size_t
