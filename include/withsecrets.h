@@ -440,6 +440,9 @@ const char *ws_environ_get(char **, const char *, size_t);
 #define WS_MAX_ENV_FILE_SIZE	(16u * 1024 * 1024)
 int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
 	    const char *path, int missing_ok);
+/* Its first half: the text of the .env file at path, read into ws_work
+ * for ws_dotenv_parse().  The same returns. */
+int	 ws_dotenv_read(const char *path, int missing_ok, struct ws_blob *);
 /* Parse the text buf (len bytes, in ws_work; quoted values are
  * unescaped in place, and plain values are used in place: buf must
  * live as long as the entries) as the .env file display.  0 or a

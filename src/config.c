@@ -1405,7 +1405,8 @@ load_user_policy(struct ws_run *run)
 		return 0;
 	if (o->config != NULL)
 		return read_user_file(run, o->config, 1);
-	if ((env = ws_environ_get(environ, "WITHSECRETS_CONFIG", 18)) != NULL && *env != '\0')
+	env = ws_environ_get(environ, "WITHSECRETS_CONFIG", 18);
+	if (env != NULL && *env != '\0')
 		return read_user_file(run, env, 1);
 	path = in_dir(o->dir, "withsecrets.ini");
 	rc = read_user_file(run, path, 0);
@@ -1426,20 +1427,14 @@ static int
 load_example(struct ws_run *run)
 {
 	struct ws_policy *p = run->policy;
-	struct ws_read r;
 	struct ws_blob b;
 	int rc;
 
 	if (p->set.example == NULL || *p->set.example == '\0')
 		return 0;
 	p->example_path = in_dir(run->opts->dir, p->set.example);
-	memset(&r, 0, sizeof(r));
-	r.dirfd = AT_FDCWD;
-	r.path = p->example_path;
-	r.display = p->example_path;
-	r.max = WS_MAX_ENV_FILE_SIZE;
-	r.missing_ok = !p->example_named;
-	if ((rc = ws_file_read(&r, &b)) != 0)
+	rc = ws_dotenv_read(p->example_path, !p->example_named, &b);
+	if (rc != 0)
 		return rc == 1 ? 0 : rc;	/* 1: missing, and that is fine */
 	p->example = ws_store_new();
 	p->example_src = ws_store_source(p->example, WS_KIND_ENV_FILE,

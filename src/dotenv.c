@@ -1085,12 +1085,9 @@ ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
 }
 
 int
-ws_dotenv_load(struct ws_run *run, struct ws_store *store,
-    struct ws_source *src, const char *path, int missing_ok)
+ws_dotenv_read(const char *path, int missing_ok, struct ws_blob *b)
 {
 	struct ws_read r;
-	struct ws_blob b;
-	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.dirfd = AT_FDCWD;
@@ -1098,7 +1095,17 @@ ws_dotenv_load(struct ws_run *run, struct ws_store *store,
 	r.display = path;
 	r.max = WS_MAX_ENV_FILE_SIZE;
 	r.missing_ok = missing_ok;
-	if ((rc = ws_file_read(&r, &b)) != 0)
+	return ws_file_read(&r, b);
+}
+
+int
+ws_dotenv_load(struct ws_run *run, struct ws_store *store,
+    struct ws_source *src, const char *path, int missing_ok)
+{
+	struct ws_blob b;
+	int rc;
+
+	if ((rc = ws_dotenv_read(path, missing_ok, &b)) != 0)
 		return rc;
 	src->file_relative = 1;
 	/* the text stays: plain values point into it (plain_statement),

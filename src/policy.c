@@ -525,9 +525,9 @@ int
 ws_policy_var_n(const struct ws_policy *p, const char *name, size_t n,
     struct ws_varpol *out)
 {
-	const struct ws_ruleindex *x = p->index;
+	const struct ws_ruleindex *x = index_of(p);
 
-	if (x == NULL || x->n_rules != p->n_rules)
+	if (x == NULL)
 		return ws_policy_var_scan(p, name, n, out);
 	memset(out, 0, sizeof(*out));
 	out->secret = -1;
