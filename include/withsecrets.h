@@ -115,8 +115,6 @@ extern const char *ws_progname;
 void	 ws_finding(enum ws_severity, int code, const char *rule,
 	    const char *name, const char *source, const char *fmt, ...)
 	    WS_PRINTF(6, 7);
-/* Source text helpers: "path:line" (line 0: path alone). */
-char	*ws_source_fmt(const char *path, unsigned line);
 /* A message now, outside findings (usage, internal errors, verbose). */
 void	 ws_msg(const char *fmt, ...) WS_PRINTF(1, 2);
 void	 ws_verbose_msg(const char *fmt, ...) WS_PRINTF(1, 2);
@@ -129,16 +127,6 @@ const struct ws_finding *ws_finding_at(size_t);
 /* Print findings not yet printed to stderr, one line each. */
 void	 ws_diag_flush(void);
 void	 ws_diag_reset(void);
-/* Copy of s with control characters escaped (one finding, one line). */
-char	*ws_escape(const char *);
-void	*ws_xmalloc(size_t);
-void	*ws_xcalloc(size_t, size_t);
-void	*ws_xrealloc(void *, size_t);
-char	*ws_xstrdup(const char *);
-char	*ws_xstrndup(const char *, size_t);
-char	*ws_xasprintf(const char *, ...) WS_PRINTF(1, 2);
-char	*ws_xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
-WS_NORETURN void ws_fatal_nomem(void);
 
 /* ------------------------------------------------------------------ */
 /* out.c: buffered output through write(2), no stdio.                 */
@@ -182,7 +170,6 @@ int	 ws_globlist_match(char *const *, const char *, size_t);
 void	 ws_globlist_firsts(char *const *, uint64_t [4]);
 #define WS_FIRST_IN(set, c) \
 	(((set)[(unsigned char)(c) >> 6] >> ((unsigned char)(c) & 63)) & 1)
-int	 ws_glob_match(const char *, const char *, size_t);
 
 /* ------------------------------------------------------------------ */
 /* policy: the [withsecrets] settings the data flow needs.            */
@@ -397,6 +384,9 @@ int		 ws_store_may_point_at(const struct ws_store *, const char *,
 struct ws_var	*ws_store_lookup(struct ws_store *, const char *, size_t,
 		    int *may_be_target);
 const char	*ws_source_kind_name(enum ws_kind);
+/* The first entry from v down that has a value and that a .env file of
+ * source from may see (not a layer above it); from NULL: any. */
+struct ws_var	*ws_var_seen_from(struct ws_var *, const struct ws_source *);
 /* "environment", "FILE:LINE", "DIR/entry": for messages */
 char		*ws_var_source(const struct ws_var *);
 
@@ -412,6 +402,8 @@ struct ws_run {
 	const char		*env_name;	/* environment name */
 	const char		*env_name_from;	/* where it came from */
 	int			 strict;
+	struct ws_store		*example;	/* the example file's entries */
+	char			*example_path;	/* DIR/example, as shown */
 	char			**envp;		/* final, kept in ws_work */
 	size_t			 envp_bytes;
 };
@@ -422,24 +414,37 @@ int	 ws_inherit_load(struct ws_run *);
 int	 ws_resolve_pointers(struct ws_run *);
 int	 ws_resolve_one(struct ws_run *, struct ws_var *);
 int	 ws_resolve_name(struct ws_run *, const char *, size_t);
+/* The entry a name has now under the precedence, for interpolation in
+ * the .env file from (a ws_dotenv_in lookup; arg: the run). */
+struct ws_var *ws_lookup(void *arg, const struct ws_source *from,
+	    const char *name, size_t n, int *read_file);
+/* example.c: the example file, and the names the program declares. */
+void	 ws_example_load(struct ws_run *);
+int	 ws_declared(const struct ws_run *, const char *, size_t);
 int	 ws_pointer_resolvable(struct ws_run *, const char *, size_t);
 void	 ws_resolve_free(void);
-/* The value name has now under the precedence (for interpolation):
- * 1 and *val set, or 0 when unset.  Resolves pointers it needs. */
-int	 ws_lookup(struct ws_run *, const char *, size_t, const char **,
-	    size_t *);
 /* secretdir.c: the secret directories (SPEC §5). */
 int	 ws_secretdirs_load(struct ws_run *);
 /* layers.c: environment name (SPEC §4.3) and .env layers (§4.2). */
 int	 ws_layers_load(struct ws_run *);
-/* The inherited value of name (getenv(3) on environ_in), or NULL. */
-const char *ws_environ_get(char **, const char *, size_t);
 /* dotenv.c: read and parse one .env file (SPEC §4.4) into src of
  * store; interpolation looks names up with ws_lookup().  Returns 0, 1
  * when missing and missing_ok, or a WS_EX_* code after findings. */
 #define WS_MAX_ENV_FILE_SIZE	(16u * 1024 * 1024)
-int	 ws_dotenv_load(struct ws_run *, struct ws_store *, struct ws_source *,
-	    const char *path, int missing_ok);
+struct ws_dotenv_in {
+	struct ws_store	 *store;	/* entries go into src of store */
+	struct ws_source *src;
+	size_t		  max;		/* max-secret-size */
+	char		**environ;	/* for a bare NAME line */
+	/* The entry a name has now for interpolation, as seen from src,
+	 * or NULL; sets *read_file when answering read a NAME_FILE
+	 * target.  NULL: the entries above in the same store. */
+	struct ws_var	*(*lookup)(void *arg, const struct ws_source *from,
+			    const char *name, size_t n, int *read_file);
+	void		 *arg;
+};
+int	 ws_dotenv_load(const struct ws_dotenv_in *, const char *path,
+	    int missing_ok);
 /* Its first half: the text of the .env file at path, read into ws_work
  * for ws_dotenv_parse().  The same returns. */
 int	 ws_dotenv_read(const char *path, int missing_ok, struct ws_blob *);
@@ -447,10 +452,19 @@ int	 ws_dotenv_read(const char *path, int missing_ok, struct ws_blob *);
  * unescaped in place, and plain values are used in place: buf must
  * live as long as the entries) as the .env file display.  0 or a
  * WS_EX_* code. */
-int	 ws_dotenv_parse(struct ws_run *, struct ws_store *, struct ws_source *,
-	    const char *display, char *buf, size_t len);
-/* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
+int	 ws_dotenv_parse(const struct ws_dotenv_in *, const char *display,
+	    char *buf, size_t len);
+/* effective.c: the entry of a name's chain the command gets, or NULL. */
 struct ws_var *ws_effective(const struct ws_run *, struct ws_var *);
+/* Call fn(arg, entry, 0) for each lower entry of head's chain that e
+ * hides; returns how many. */
+size_t	 ws_shadowed_in_chain(struct ws_var *head, const struct ws_var *e,
+	    void (*fn)(void *, const struct ws_var *, int), void *arg);
+/* Is the pointer entry p hidden by e, a higher source's value of its
+ * target (and so never read)? */
+int	 ws_pointer_hidden(struct ws_run *, const struct ws_var *p,
+	    const struct ws_var *e);
+/* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
 int	 ws_deny_check(struct ws_run *);
 int	 ws_envbuild(struct ws_run *);
 /* report.c: check and explain output. */
@@ -600,9 +614,6 @@ struct ws_policy {
 	struct ws_phfilter ph_filter;	/* of ph_patterns */
 	struct ws_ruleindex *index;	/* of rules; NULL: none (yet) */
 	int		 example_named;	/* set by the user: must exist */
-	struct ws_store	*example;	/* the example file's entries */
-	struct ws_source *example_src;
-	char		*example_path;	/* DIR/example, as shown */
 	char		**files;	/* display paths kept for sources */
 	size_t		 n_files;
 	size_t		 cap_rules;	/* rules allocated */
@@ -673,6 +684,7 @@ extern const struct ws_frozen *ws_builtin_frozen;
 extern const struct ws_frozen ws_builtin_frozen_data;	/* generated */
 struct ws_policy *ws_policy_thaw(const struct ws_frozen *);
 void	 ws_policy_destroy(struct ws_policy *);
+void	 ws_regex_free(void *);		/* a [var] pattern's regex_t */
 /* Parse one INI text into p, layered over what p holds: the built-in
  * text first (user 0), then the user's file (user 1).  display names
  * the file in findings.  Returns 0 or WS_EX_POLICY after findings. */
@@ -687,8 +699,6 @@ char	*ws_where_fmt(const struct ws_where *);
 uint64_t ws_charmask(const char *, size_t);
 /* Does [s, s + n) contain [lit, lit + m)? */
 int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
-/* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
-int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 /* What the policy says about one name (NUL-terminated, or of a length). */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);
@@ -714,7 +724,6 @@ int	 ws_policy_secret(const struct ws_var *, const struct ws_varpol *);
 int	 ws_rule_weak(const char *, size_t);
 int	 ws_rule_truthy(const char *, size_t);
 int	 ws_rule_placeholder(const struct ws_policy *, const char *, size_t);
-size_t	 ws_utf8_length(const char *, size_t);
 /* Call fn(arg, entry, is_pointer) for each entry that e, the effective
  * entry of head's name, hides: lower entries of the name and unread
  * NAME_FILE / FILE__NAME pointers of lower sources.  Returns how many. */
@@ -723,11 +732,9 @@ size_t	 ws_shadowed_each(struct ws_run *, struct ws_var *head,
 	    void (*fn)(void *, const struct ws_var *, int), void *arg);
 
 int	 ws_policy_load(struct ws_run *);
-int	 ws_policy_defaults_load(struct ws_run *);	/* [defaults] */
+int	 ws_defaults_load(struct ws_run *);	/* layers.c: [defaults] */
 void	 ws_policy_free(struct ws_run *);
 int	 ws_policy_check(struct ws_run *);
-int	 ws_policy_declares_file_var(struct ws_run *, const char *, size_t);
-int	 ws_policy_declared(struct ws_run *, const char *, size_t);
 int	 ws_policy_is_secret(struct ws_run *, const struct ws_var *);
 int	 ws_defaults_print(void);
 

@@ -9,6 +9,7 @@
 
 
 #include "withsecrets.h"
+#include "util.h"
 
 const char ws_builtin_policy[] =
 "; The built-in policy of withsecrets (`withsecrets defaults`).\n"

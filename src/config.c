@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
 
@@ -571,12 +572,6 @@ set_where(struct parse *ps, struct ws_where *w, unsigned line)
 	w->line = line;
 }
 
-char *
-ws_where_fmt(const struct ws_where *w)
-{
-	return ws_source_fmt(w->file ? w->file : "?", w->line);
-}
-
 static void
 apply_setting(struct parse *ps, const struct raw_entry *e)
 {
@@ -878,15 +873,6 @@ rule_for(struct ws_policy *p, const char *pattern)
 	return r;
 }
 
-static void
-free_regex(void *re)
-{
-	if (re != NULL) {
-		regfree(re);
-		free(re);
-	}
-}
-
 static int
 apply_var_bool(struct parse *ps, const struct raw_entry *e, int *out)
 {
@@ -1089,7 +1075,7 @@ apply_var_pattern(struct parse *ps, struct ws_varrule *r,
 		free(re);
 		return -1;
 	}
-	free_regex(r->re);
+	ws_regex_free(r->re);
 	r->re = re;
 	return 0;
 }
@@ -1309,44 +1295,6 @@ ws_policy_new(void)
 	return p;
 }
 
-void
-ws_policy_destroy(struct ws_policy *p)
-{
-	struct ws_settings *s;
-	size_t i;
-
-	if (p == NULL)
-		return;
-	s = &p->set;
-	ws_policy_free_part(p, s->environment_vars);
-	ws_policy_free_part(p, s->lenient_environments);
-	ws_policy_free_part(p, s->secrets_dirs);
-	ws_policy_free_part(p, s->keep);
-	ws_policy_free_part(p, s->deny);
-	ws_policy_free_part(p, s->ignore_file_vars);
-	ws_policy_free_part(p, s->example);
-	free(s->path);
-	for (i = 0; i < p->n_rules; i++) {
-		ws_policy_free_part(p, p->rules[i].pattern);
-		free_regex(p->rules[i].re);
-		ws_policy_free_part(p, p->rules[i].forbid);
-	}
-	ws_policy_free_part(p, p->rules);
-	ws_policy_free_part(p, p->index);
-	ws_policy_free_part(p, p->defaults);
-	ws_policy_free_part(p, p->ph_values);
-	ws_policy_free_part(p, p->ph_patterns);
-	ws_policy_free_part(p, p->ph_literals);
-	ws_policy_free_part(p, p->ph_masks);
-	ws_policy_free_part(p, p->ph_lens);
-	free(p->example_path);
-	ws_store_free(p->example);
-	for (i = 0; i < p->n_files; i++)
-		ws_policy_free_part(p, p->files[i]);
-	ws_policy_free_part(p, p->files);
-	free(p);	/* and with it the block of a thawed policy */
-}
-
 /* The user's policy file: -c, $WITHSECRETS_CONFIG, DIR/withsecrets.ini,
  * then $(sysconfdir)/withsecrets.ini; the first that exists. */
 static int
@@ -1373,26 +1321,6 @@ read_user_file(struct ws_run *run, const char *path, int named)
 	return rc;
 }
 
-/* DIR/file, joined by hand: ws_xasprintf() formats twice, which cost
- * more than the rest of the policy's loading (SPEC §9). */
-static char *
-in_dir(const char *dir, const char *file)
-{
-	size_t dl, fl;
-	char *s;
-
-	if (file[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
-		return ws_xstrdup(file);
-	dl = strlen(dir);
-	fl = strlen(file);
-	s = ws_xmalloc(dl + fl + 2);
-	memcpy(s, dir, dl);
-	if (dl == 0 || dir[dl - 1] != '/')
-		s[dl++] = '/';
-	memcpy(s + dl, file, fl + 1);
-	return s;
-}
-
 static int
 load_user_policy(struct ws_run *run)
 {
@@ -1408,7 +1336,7 @@ load_user_policy(struct ws_run *run)
 	env = ws_environ_get(environ, "WITHSECRETS_CONFIG", 18);
 	if (env != NULL && *env != '\0')
 		return read_user_file(run, env, 1);
-	path = in_dir(o->dir, "withsecrets.ini");
+	path = ws_path_join(o->dir, "withsecrets.ini");
 	rc = read_user_file(run, path, 0);
 	free(path);
 	if (rc != 1)
@@ -1417,48 +1345,13 @@ load_user_policy(struct ws_run *run)
 	return rc == 1 ? 0 : rc;
 }
 
-/* The example file (example = .env.example, relative to DIR): its keys
- * are required in strict environments and its values are placeholders
- * for its keys.  Its entries go into a store of their own: they never
- * reach the command.  Missing is fine unless the user's policy named
- * it.  It is read before its store is made: it is mostly missing, and
- * a store costs more than looking (SPEC §9). */
-static int
-load_example(struct ws_run *run)
-{
-	struct ws_policy *p = run->policy;
-	struct ws_blob b;
-	int rc;
-
-	if (p->set.example == NULL || *p->set.example == '\0')
-		return 0;
-	p->example_path = in_dir(run->opts->dir, p->set.example);
-	rc = ws_dotenv_read(p->example_path, !p->example_named, &b);
-	if (rc != 0)
-		return rc == 1 ? 0 : rc;	/* 1: missing, and that is fine */
-	p->example = ws_store_new();
-	p->example_src = ws_store_source(p->example, WS_KIND_ENV_FILE,
-	    p->example_path, WS_RANK_ENV_FILE);
-	p->example_src->file_relative = 1;	/* as ws_dotenv_load() */
-	rc = ws_dotenv_parse(run, p->example, p->example_src,
-	    p->example_path, b.p, b.len);
-	/* the text stays, as in ws_dotenv_load(): plain names and values
-	 * point into it, and it is zeroed with the rest of ws_work */
-	if (rc == 0)
-		ws_verbose_msg("policy: example file %s", p->example_path);
-	return rc;
-}
-
 int
 ws_policy_load(struct ws_run *run)
 {
-	int rc;
 
 	run->policy = ws_policy_new();
 	run->set = &run->policy->set;
-	if ((rc = load_user_policy(run)) != 0)
-		return rc;
-	return load_example(run);
+	return load_user_policy(run);
 }
 
 void

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* ${A:-${B:-...}} deeper than this is refused: the recursion that
  * evaluates it must stay small whatever the file holds. */
@@ -45,8 +46,8 @@
 #define WS_DOTENV_MAX_OUTPUT	((size_t)32 * 1024 * 1024)
 
 struct parse {
-	struct ws_run	*run;
-	struct ws_store	*store;
+	const struct ws_dotenv_in *in;
+	struct ws_store	*store;		/* in->store, in->src */
 	struct ws_source *src;
 	const char	*display;	/* the file as shown in messages */
 	char		*buf;		/* the whole text */
@@ -230,68 +231,32 @@ ident_char(unsigned char c)
 	return ident_start(c) || (c >= '0' && c <= '9');
 }
 
-/* Length of the UTF-8 sequence announced by the byte at p (1 when it
- * is not a lead byte, so that ws_name_valid refuses it). */
-static size_t
-utf8_len(const char *p, const char *end)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t n;
-
-	if ((c & 0xe0) == 0xc0)
-		n = 2;
-	else if ((c & 0xf0) == 0xe0)
-		n = 3;
-	else if ((c & 0xf8) == 0xf0)
-		n = 4;
-	else
-		return 1;
-	return (size_t)(end - p) < n ? (size_t)(end - p) : n;
-}
-
 /* ------------------------------------------------------------------ */
 /* Lookups and output.                                                 */
 
-/*
- * The value a name has now (SPEC §4.4): ws_lookup()'s precedence, but
- * a .env layer above the one being read is not visible even when it
- * was read first (which happens only when .env.local names the
- * environment, see layers.c): a file sees the layers below it.
- */
+/* The value a name has now (SPEC §4.4), as the caller's lookup sees it
+ * from this file.  Returns 1 and sets *val, or 0 when it is unset. */
 static int
 lookup(struct parse *ps, const char *name, size_t n, const char **val,
     size_t *vallen)
 {
+	const struct ws_dotenv_in *in = ps->in;
 	struct ws_var *v;
-	int may_be_target;
 
-	/* the store's filter says whether a pointer may name it: most
-	 * names no pointer names, and the entry found is the answer */
-	v = ws_store_lookup(ps->store, name, n, &may_be_target);
-	if (may_be_target && ps->store == ps->run->store) {
-		size_t before = ws_store_count(ps->store);
-
-		(void)ws_resolve_name(ps->run, name, n);
-		if (ws_store_count(ps->store) != before)
-			ps->resolved = 1;
-		v = ws_store_get(ps->store, name, n);	/* as it is now */
-	}
-	for (; v != NULL; v = v->next_in_name) {
-		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
-			continue;
-		if (v->src->kind == WS_KIND_ENV_FILE && v->src != ps->src &&
-		    v->src->rank < ps->src->rank)
-			continue;
-		/* a URL built from a mounted secret is a secret too, and
-		 * not a plaintext one (SPEC §4.4) */
-		if ((v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) ||
-		    v->src->kind == WS_KIND_SECRET_DIR)
-			ps->from_secret = 1;
-		*val = v->value;
-		*vallen = v->vallen;
-		return 1;
-	}
-	return 0;
+	if (in->lookup != NULL)
+		v = in->lookup(in->arg, ps->src, name, n, &ps->resolved);
+	else	/* what the store holds (the example file is read so) */
+		v = ws_var_seen_from(ws_store_get(ps->store, name, n), ps->src);
+	if (v == NULL)
+		return 0;
+	/* a URL built from a mounted secret is a secret too, and not a
+	 * plaintext one (SPEC §4.4) */
+	if ((v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) ||
+	    v->src->kind == WS_KIND_SECRET_DIR)
+		ps->from_secret = 1;
+	*val = v->value;
+	*vallen = v->vallen;
+	return 1;
 }
 
 static void
@@ -814,6 +779,7 @@ static char *
 scan_name(struct parse *ps, char *s, char **blank)
 {
 	char *q, *bol;
+	uint32_t cp;
 	size_t n;
 
 	*blank = NULL;
@@ -829,8 +795,9 @@ scan_name(struct parse *ps, char *s, char **blank)
 			continue;
 		}
 		if ((unsigned char)*q >= 0x80) {
-			n = utf8_len(q, ps->end);
-			if (ws_name_valid(q, n))
+			n = ws_utf8_decode((const unsigned char *)q,
+			    (size_t)(ps->end - q), &cp);
+			if (n != 0 && ws_name_valid(q, n))
 				continue;
 		}
 		/* a NUL before q on its line is a line feed that a value
@@ -885,7 +852,7 @@ replaces_resolved(struct parse *ps, const char *name, size_t n,
 static void
 bare_name(struct parse *ps, const char *name, size_t n, unsigned line)
 {
-	const char *val = ws_environ_get(ps->run->environ_in, name, n);
+	const char *val = ws_environ_get(ps->in->environ, name, n);
 
 	if (val != NULL) {
 		if (!replaces_resolved(ps, name, n, line))
@@ -1059,20 +1026,20 @@ statement(struct parse *ps)
 }
 
 int
-ws_dotenv_parse(struct ws_run *run, struct ws_store *store,
-    struct ws_source *src, const char *display, char *buf, size_t len)
+ws_dotenv_parse(const struct ws_dotenv_in *in, const char *display,
+    char *buf, size_t len)
 {
 	struct parse ps;
 
 	memset(&ps, 0, sizeof(ps));
-	ps.run = run;
-	ps.store = store;
-	ps.src = src;
+	ps.in = in;
+	ps.store = in->store;
+	ps.src = in->src;
 	ps.display = display;
 	ps.buf = ps.p = buf;
 	ps.end = buf + len;
 	ps.line = 1;
-	ps.max = run->set->max_secret_size;
+	ps.max = in->max;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;		/* a UTF-8 byte-order mark */
 	ps.lf_last = len > 0 && buf[len - 1] == '\n';
@@ -1099,16 +1066,16 @@ ws_dotenv_read(const char *path, int missing_ok, struct ws_blob *b)
 }
 
 int
-ws_dotenv_load(struct ws_run *run, struct ws_store *store,
-    struct ws_source *src, const char *path, int missing_ok)
+ws_dotenv_load(const struct ws_dotenv_in *in, const char *path,
+    int missing_ok)
 {
 	struct ws_blob b;
 	int rc;
 
 	if ((rc = ws_dotenv_read(path, missing_ok, &b)) != 0)
 		return rc;
-	src->file_relative = 1;
+	in->src->file_relative = 1;
 	/* the text stays: plain values point into it (plain_statement),
 	 * and it is zeroed with the rest of ws_work */
-	return ws_dotenv_parse(run, store, src, path, b.p, b.len);
+	return ws_dotenv_parse(in, path, b.p, b.len);
 }

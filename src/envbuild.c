@@ -12,67 +12,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
-
-/* Out of line, as kept(): ws_effective() runs for every name, twice,
- * and the lists are rarely given (SPEC §9). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int
-in_list(char *const *list, const char *name)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(*list, name) == 0)
-			return 1;
-	return 0;
-}
-
-/* With --clean, is an inherited variable kept?  CREDENTIALS_DIRECTORY
- * always is: systemd's credentials are passed on to the command
- * (SPEC §5.1), which may read further ones itself. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int
-kept(const struct ws_run *run, const struct ws_var *v)
-{
-	return ws_globlist_match(run->set->keep, v->name, v->namelen) ||
-	    ws_globlist_match(run->opts->keep, v->name, v->namelen) ||
-	    strcmp(v->name, "CREDENTIALS_DIRECTORY") == 0;
-}
-
-/* The entry of a name's chain that the command gets, or NULL.  Inlined
- * into the loop of ws_envbuild(), which runs it for every name; the
- * rules call ws_effective(). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline struct ws_var *
-effective(const struct ws_run *run, struct ws_var *v)
-{
-	for (; v != NULL; v = v->next_in_name) {
-		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
-			continue;
-		if (run->opts->clean && v->src->kind == WS_KIND_INHERITED &&
-		    !kept(run, v))
-			continue;
-		break;
-	}
-	if (v == NULL || (v->flags & WS_VAR_POINTER))
-		return NULL;
-	if (v->name[0] == 'W' && v->namelen >= 12 &&
-	    memcmp(v->name, "WITHSECRETS_", 12) == 0)
-		return NULL;
-	if (run->opts->unset != NULL && in_list(run->opts->unset, v->name))
-		return NULL;
-	return v;
-}
-
-struct ws_var *
-ws_effective(const struct ws_run *run, struct ws_var *v)
-{
-	return effective(run, v);
-}
+#include "util.h"
 
 /* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
  * file, a secret directory or a NAME_FILE of any source; the
@@ -127,7 +67,7 @@ ws_envbuild(struct ws_run *run)
 	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
 	nheads = ws_store_heads(run->store, eff);
 	for (i = 0; i < nheads; i++) {
-		if ((v = effective(run, eff[i])) == NULL)
+		if ((v = ws_effective(run, eff[i])) == NULL)
 			continue;
 		eff[n++] = v;
 		bytes += v->namelen + v->vallen + 2;
@@ -145,14 +85,6 @@ ws_envbuild(struct ws_run *run)
 	for (i = 0; i < n; i++) {
 		v = eff[i];
 		envp[i] = p;
-		if (v->value == v->name + v->namelen + 1) {
-			/* NAME=value of a .env line, its '=' made the name's
-			 * NUL (plain_statement): one copy, the '=' put back */
-			memcpy(p, v->name, v->namelen + v->vallen + 2);
-			p[v->namelen] = '=';
-			p += v->namelen + v->vallen + 2;
-			continue;
-		}
 		memcpy(p, v->name, v->namelen);
 		p += v->namelen;
 		*p++ = '=';

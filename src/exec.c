@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* glibc's execvp(3) default when PATH is unset */
 #define WS_DEFAULT_PATH "/bin:/usr/bin"

@@ -22,6 +22,7 @@
 #endif
 
 #include "withsecrets.h"
+#include "util.h"
 
 struct noted {
 	char		*display;

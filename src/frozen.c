@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 #define NWHERE(a)	((unsigned)(sizeof(a) / sizeof((a)[0])))
 
@@ -34,34 +35,6 @@ _Static_assert(NWHERE(((struct ws_policy *)0)->where) <= 32 &&
 
 /* ------------------------------------------------------------------ */
 /* The block of a thawed policy.                                       */
-
-/* Bytes are compared as addresses: the block is one object. */
-static int
-in_block(const struct ws_policy *p, const void *part)
-{
-	return p->block_size > 0 &&
-	    (uintptr_t)part - (uintptr_t)p < p->block_size;
-}
-
-void
-ws_policy_free_part(struct ws_policy *p, void *part)
-{
-	if (!in_block(p, part))
-		free(part);
-}
-
-/* A part grown out of the block is copied; the block keeps the old. */
-void *
-ws_policy_grow_part(struct ws_policy *p, void *part, size_t old, size_t size)
-{
-	void *n;
-
-	if (!in_block(p, part))
-		return ws_xrealloc(part, size);
-	n = ws_xmalloc(size);
-	memcpy(n, part, old < size ? old : size);
-	return n;
-}
 
 /* Pieces are taken from the block in the order thaw_size() counts
  * them, each rounded up to 8 bytes so that every one is aligned. */

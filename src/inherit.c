@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 int
 ws_inherit_load(struct ws_run *run)

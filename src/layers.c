@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* At most this many --env-files: their ranks must stay between those
  * of the secret directories and of an overridden environment. */
@@ -27,24 +28,6 @@
 
 /* Conventional layers, by rank offset after the explicit files. */
 enum layer { L_ENV_LOCAL_ENV = 0, L_LOCAL = 1, L_ENV_ENV = 2, L_DOTENV = 3 };
-
-const char *
-ws_environ_get(char **environ_in, const char *name, size_t n)
-{
-	const char *s;
-	char **e;
-	size_t i;
-
-	/* (a loop rather than strncmp: one libc symbol fewer to bind at
-	 * start-up; it stops at the entry's NUL, which name has not) */
-	for (e = environ_in; e != NULL && (s = *e) != NULL; e++) {
-		for (i = 0; i < n && s[i] == name[i]; i++)
-			;
-		if (i == n && s[n] == '=')
-			return s + n + 1;
-	}
-	return NULL;
-}
 
 static int
 name_is_lenient(struct ws_run *run, const char *name)
@@ -154,6 +137,18 @@ layer_path(const struct layers *ly, const char *a, size_t n)
 	return ws_intern2(ly->dir, ly->dirlen, a, n);
 }
 
+/* Read the .env file of src into the run's store: interpolation sees
+ * what ws_lookup() sees.  0, 1 when missing and missing_ok, or a
+ * WS_EX_* code after findings. */
+static int
+load_file(struct ws_run *run, struct ws_source *src, int missing_ok)
+{
+	struct ws_dotenv_in in = { run->store, src, run->set->max_secret_size,
+	    run->environ_in, ws_lookup, run };
+
+	return ws_dotenv_load(&in, src->path, missing_ok);
+}
+
 /* Read one conventional layer (path: from layer_path); NULL when it
  * does not exist. */
 static struct ws_source *
@@ -166,7 +161,7 @@ load_layer(struct layers *ly, enum layer which, char *path)
 	src = ws_store_source_kept(run->store, WS_KIND_ENV_FILE, path,
 	    ly->base + (int)which);
 	src->file_relative = 1;
-	rc = ws_dotenv_load(run, run->store, src, src->path, 1);
+	rc = load_file(run, src, 1);
 	if (rc == 1)
 		return NULL;	/* missing: skipped silently */
 	return src;
@@ -275,7 +270,32 @@ ws_layers_load(struct ws_run *run)
 		src = ws_store_source(run->store, WS_KIND_ENV_FILE,
 		    run->opts->env_files[i], WS_RANK_ENV_FILE + (int)(n - 1 - i));
 		src->file_relative = 1;
-		(void)ws_dotenv_load(run, run->store, src, src->path, 0);
+		(void)load_file(run, src, 0);
 	}
 	return ws_diag_status();
+}
+
+/* [defaults]: the lowest source, one per policy file that gave any. */
+int
+ws_defaults_load(struct ws_run *run)
+{
+	struct ws_policy *p = run->policy;
+	struct ws_source *src;
+	const struct ws_default *d;
+	size_t f, i;
+
+	for (f = 0; f < p->n_files; f++) {
+		src = NULL;
+		for (i = 0; i < p->n_defaults; i++) {
+			d = &p->defaults[i];
+			if (d->file != p->files[f])
+				continue;
+			if (src == NULL)
+				src = ws_store_source(run->store,
+				    WS_KIND_DEFAULT, d->file, WS_RANK_DEFAULT);
+			(void)ws_store_add(run->store, src, d->name,
+			    strlen(d->name), d->value, d->vallen, d->line, 0);
+		}
+	}
+	return 0;
 }

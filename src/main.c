@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -18,6 +19,10 @@ cleanup(struct ws_run *run)
 	ws_secmem_wipe_all();
 	ws_store_free(run->store);
 	run->store = NULL;
+	ws_store_free(run->example);
+	run->example = NULL;
+	free(run->example_path);
+	run->example_path = NULL;
 	ws_resolve_free();
 	ws_intern_free();
 	ws_policy_free(run);
@@ -68,10 +73,11 @@ refuse_setid(void)
 static int
 load_sources(struct ws_run *run)
 {
+	ws_example_load(run);	/* declarations, which resolving consults */
 	(void)ws_inherit_load(run);
 	(void)ws_secretdirs_load(run);
 	(void)ws_layers_load(run);
-	(void)ws_policy_defaults_load(run);
+	(void)ws_defaults_load(run);
 	(void)ws_resolve_pointers(run);
 	ws_file_check_modes(run->strict);
 	(void)ws_deny_check(run);

@@ -8,43 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
-
-/* Decode one UTF-8 sequence; returns its length or 0 when invalid. */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t len, i;
-	unsigned long c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond Unicode */
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "util.h"
 
 /*
  * Outside ASCII, the letters and numbers of Unicode (categories L and
@@ -52,7 +16,7 @@ utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
  * the table is generated into unicode_names.c.
  */
 static int
-unicode_is_name_char(unsigned long c)
+unicode_is_name_char(uint32_t c)
 {
 	return ws_unicode_letter_or_number((uint32_t)c);
 }
@@ -62,7 +26,7 @@ int
 ws_name_valid(const char *name, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)name;
-	unsigned long cp;
+	uint32_t cp;
 	size_t i, l;
 
 	if (n == 0)
@@ -77,7 +41,7 @@ ws_name_valid(const char *name, size_t n)
 				continue;
 			return 0;
 		}
-		if ((l = utf8_decode(s + i, n - i, &cp)) == 0 ||
+		if ((l = ws_utf8_decode(s + i, n - i, &cp)) == 0 ||
 		    !unicode_is_name_char(cp))
 			return 0;
 	}
@@ -273,14 +237,6 @@ ws_never_resolve_list(void)
 }
 
 int
-ws_glob_match(const char *pattern, const char *name, size_t n)
-{
-	/* names are NUL-terminated where they are stored */
-	(void)n;
-	return ws_wildmatch(pattern, name, n);
-}
-
-int
 ws_globlist_match(char *const *list, const char *name, size_t n)
 {
 	size_t len;
@@ -294,7 +250,7 @@ ws_globlist_match(char *const *list, const char *name, size_t n)
 			continue;	/* at once, without measuring it */
 		len = strlen(*list);
 		if (!glob_ruled_out(*list, len, glob_tail(*list, len), name,
-		    n) && ws_glob_match(*list, name, n))
+		    n) && ws_wildmatch(*list, name, n))
 			return 1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 enum {
 	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 struct ws_out ws_stdout = { STDOUT_FILENO, 0, 0, { 0 } };
 struct ws_out ws_stderr = { STDERR_FILENO, 0, 0, { 0 } };

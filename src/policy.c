@@ -5,106 +5,13 @@
  */
 #include "config.h"
 
+#include <regex.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "withsecrets.h"
-
-/* One bracket expression at *pp ('[' ... ']') against c.  Returns 1 on
- * a match, 0 on none, -1 when it is not closed (then '[' is literal). */
-static int
-bracket(const char **pp, unsigned char c)
-{
-	const char *p = *pp + 1;
-	unsigned char lo, hi;
-	int neg = 0, match = 0;
-
-	if (*p == '!' || *p == '^') {
-		neg = 1;
-		p++;
-	}
-	if (*p == ']') {		/* a leading ] is literal */
-		match = c == ']';
-		p++;
-	}
-	while (*p != '\0' && *p != ']') {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		lo = hi = (unsigned char)*p++;
-		if (*p == '-' && p[1] != '\0' && p[1] != ']') {
-			p++;
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			hi = (unsigned char)*p++;
-		}
-		if (c >= lo && c <= hi)
-			match = 1;
-	}
-	if (*p != ']')
-		return -1;
-	*pp = p + 1;
-	return match != neg;
-}
-
-/*
- * Glob matching of [s, s + n) against pat, as fnmatch(3) without flags
- * would, for '*', '?', '[...]' and '\': here because values are matched
- * in place (no copy, no locale conversion) and names often.  The usual
- * backtracking to the last '*' keeps it O(len(pat) * n).
- */
-int
-ws_wildmatch(const char *pat, const char *s, size_t n)
-{
-	const char *p = pat, *star_p = NULL, *q;
-	size_t i = 0, star_i = 0;
-	int m;
-
-	while (i < n) {
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			if (*p == '\0')
-				return 1;
-			star_p = p;
-			star_i = i;
-			continue;
-		}
-		if (*p == '?') {
-			p++;
-			i++;
-			continue;
-		}
-		if (*p == '[') {
-			q = p;
-			if ((m = bracket(&q, (unsigned char)s[i])) == 1) {
-				p = q;
-				i++;
-				continue;
-			}
-			if (m == -1 && s[i] == '[') {
-				p++;
-				i++;
-				continue;
-			}
-		} else if (*p != '\0') {
-			q = p;
-			if (*q == '\\' && q[1] != '\0')
-				q++;
-			if (*q == s[i]) {
-				p = q + 1;
-				i++;
-				continue;
-			}
-		}
-		if (star_p == NULL)
-			return 0;
-		p = star_p;
-		i = ++star_i;
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
+#include "util.h"
 
 uint64_t
 ws_charmask(const char *s, size_t n)
@@ -542,6 +449,37 @@ ws_policy_var(const struct ws_policy *p, const char *name,
 	(void)ws_policy_var_n(p, name, strlen(name), out);
 }
 
+/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)? */
+static int
+pointer_form(const struct ws_var *v)
+{
+	const char *target;
+
+	return ws_pointer_target(v->name, v->namelen, &target) != 0;
+}
+
+/*
+ * A secret: what a section says (the built-in policy says yes for names
+ * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
+ * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
+ * read from a secret directory or through NAME_FILE, or built from a
+ * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
+ * that passes through holds a path, not a secret: a glob such as
+ * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
+ */
+int
+ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
+{
+	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
+
+	if (vp->secret == 0)
+		return 0;
+	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
+		return 1;
+	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
+	    v->src->kind == WS_KIND_SECRET_DIR;
+}
+
 int
 ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 {
@@ -551,60 +489,84 @@ ws_policy_is_secret(struct ws_run *run, const struct ws_var *v)
 	return ws_policy_secret(v, &vp);
 }
 
-/* A [var NAME] section of exactly this name (even an empty one). */
+/* ------------------------------------------------------------------ */
+/* The policy object: its parts, and its end.                          */
+
+/* Bytes are compared as addresses: the block is one object. */
 static int
-has_own_section(const struct ws_policy *p, const char *name, size_t n)
+in_block(const struct ws_policy *p, const void *part)
 {
-	return ws_policy_exact(p, name, n) != NULL;
+	return p->block_size > 0 &&
+	    (uintptr_t)part - (uintptr_t)p < p->block_size;
 }
 
-static int
-in_example(const struct ws_policy *p, const char *name, size_t n)
+void
+ws_policy_free_part(struct ws_policy *p, void *part)
 {
-	return p->example != NULL &&
-	    ws_store_get(p->example, name, n) != NULL;
+	if (!in_block(p, part))
+		free(part);
 }
 
-/* A NAME_FILE the program reads itself: it is in the example file or
- * has a [var NAME_FILE] section of its own.  It passes through. */
-int
-ws_policy_declares_file_var(struct ws_run *run, const char *name, size_t n)
+/* A part grown out of the block is copied; the block keeps the old. */
+void *
+ws_policy_grow_part(struct ws_policy *p, void *part, size_t old, size_t size)
 {
-	if (run->policy == NULL)
-		return 0;
-	return has_own_section(run->policy, name, n) ||
-	    in_example(run->policy, name, n);
+	void *n;
+
+	if (!in_block(p, part))
+		return ws_xrealloc(part, size);
+	n = ws_xmalloc(size);
+	memcpy(n, part, old < size ? old : size);
+	return n;
 }
 
-/* For file-vars = declared: a name with a [var NAME] section of its own
- * or in the example file.  Globs declare nothing. */
-int
-ws_policy_declared(struct ws_run *run, const char *name, size_t n)
+void
+ws_regex_free(void *re)
 {
-	return ws_policy_declares_file_var(run, name, n);
-}
-
-/* [defaults]: the lowest source, one per policy file that gave any. */
-int
-ws_policy_defaults_load(struct ws_run *run)
-{
-	struct ws_policy *p = run->policy;
-	struct ws_source *src;
-	const struct ws_default *d;
-	size_t f, i;
-
-	for (f = 0; f < p->n_files; f++) {
-		src = NULL;
-		for (i = 0; i < p->n_defaults; i++) {
-			d = &p->defaults[i];
-			if (d->file != p->files[f])
-				continue;
-			if (src == NULL)
-				src = ws_store_source(run->store,
-				    WS_KIND_DEFAULT, d->file, WS_RANK_DEFAULT);
-			(void)ws_store_add(run->store, src, d->name,
-			    strlen(d->name), d->value, d->vallen, d->line, 0);
-		}
+	if (re != NULL) {
+		regfree(re);
+		free(re);
 	}
-	return 0;
+}
+
+void
+ws_policy_destroy(struct ws_policy *p)
+{
+	struct ws_settings *s;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	s = &p->set;
+	ws_policy_free_part(p, s->environment_vars);
+	ws_policy_free_part(p, s->lenient_environments);
+	ws_policy_free_part(p, s->secrets_dirs);
+	ws_policy_free_part(p, s->keep);
+	ws_policy_free_part(p, s->deny);
+	ws_policy_free_part(p, s->ignore_file_vars);
+	ws_policy_free_part(p, s->example);
+	free(s->path);
+	for (i = 0; i < p->n_rules; i++) {
+		ws_policy_free_part(p, p->rules[i].pattern);
+		ws_regex_free(p->rules[i].re);
+		ws_policy_free_part(p, p->rules[i].forbid);
+	}
+	ws_policy_free_part(p, p->rules);
+	ws_policy_free_part(p, p->index);
+	ws_policy_free_part(p, p->defaults);
+	ws_policy_free_part(p, p->ph_values);
+	ws_policy_free_part(p, p->ph_patterns);
+	ws_policy_free_part(p, p->ph_literals);
+	ws_policy_free_part(p, p->ph_masks);
+	ws_policy_free_part(p, p->ph_lens);
+	for (i = 0; i < p->n_files; i++)
+		ws_policy_free_part(p, p->files[i]);
+	ws_policy_free_part(p, p->files);
+	free(p);	/* and with it the block of a thawed policy */
+}
+
+char *
+ws_where_fmt(const struct ws_where *w)
+{
+	return ws_source_fmt(w->file ? w->file : "?", w->line);
 }

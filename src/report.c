@@ -9,43 +9,10 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* JSON.                                                               */
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned long c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* A JSON string: quotes, backslashes and control characters escaped,
  * bytes that are not UTF-8 replaced by U+FFFD, so the document stays
@@ -55,6 +22,7 @@ json_str(struct ws_out *f, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n, len;
+	uint32_t cp;
 
 	if (s == NULL) {
 		ws_out_str(f, "null");
@@ -74,7 +42,7 @@ json_str(struct ws_out *f, const char *s)
 			ws_out_str(f, "\\r");
 		else if (*u < 0x20 || *u == 0x7f)
 			ws_out_fmt(f, "\\u%04x", *u);
-		else if ((len = utf8_seq(u, n)) == 0)
+		else if ((len = ws_utf8_decode(u, n, &cp)) == 0)
 			ws_out_str(f, "\\ufffd");
 		else {
 			ws_out_mem(f, u, len);

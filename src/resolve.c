@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* ws_resolve_name()'s scratch: "NAME_FILE", then "FILE__NAME".  The
  * names and paths of resolved pointers are interned (ws_intern): they
@@ -44,11 +45,11 @@ ws_pointer_resolvable(struct ws_run *run, const char *name, size_t n)
 	    ws_globlist_match(run->set->ignore_file_vars, name, n))
 		return 0;
 	/* the program's own NAME_FILE settings pass through */
-	if (ws_policy_declares_file_var(run, name, n))
+	if (ws_declared(run, name, n))
 		return 0;
 	if (run->set->file_vars == WS_FILE_VARS_DECLARED) {
 		t = ws_xstrndup(target, tlen);
-		declared = ws_policy_declared(run, t, tlen);
+		declared = ws_declared(run, t, tlen);
 		free(t);
 		return declared;
 	}
@@ -227,22 +228,29 @@ ws_resolve_pointers(struct ws_run *run)
 	return status;
 }
 
-/* The value a name has now, under the precedence, for interpolation.
- * Returns 1 and sets *val when set, 0 when not. */
-int
-ws_lookup(struct ws_run *run, const char *name, size_t n, const char **val,
-    size_t *vallen)
+/*
+ * The entry a name has now, under the precedence, for interpolation in
+ * a .env file (from): pointers that may name it are resolved first, and
+ * *read_file is set when a NAME_FILE target was read.
+ */
+struct ws_var *
+ws_lookup(void *arg, const struct ws_source *from, const char *name,
+    size_t n, int *read_file)
 {
+	struct ws_run *run = arg;
 	struct ws_var *v;
+	int may_be_target;
 
-	(void)ws_resolve_name(run, name, n);
-	for (v = ws_store_get(run->store, name, n); v != NULL;
-	    v = v->next_in_name) {
-		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
-			continue;
-		*val = v->value;
-		*vallen = v->vallen;
-		return 1;
+	/* the store's filter says whether a pointer may name it: most
+	 * names no pointer names, and the entry found is the answer */
+	v = ws_store_lookup(run->store, name, n, &may_be_target);
+	if (may_be_target) {
+		size_t before = ws_store_count(run->store);
+
+		(void)ws_resolve_name(run, name, n);
+		if (ws_store_count(run->store) != before)
+			*read_file = 1;
+		v = ws_store_get(run->store, name, n);	/* as it is now */
 	}
-	return 0;
+	return ws_var_seen_from(v, from);
 }

@@ -22,20 +22,10 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers on values.                                                  */
-
-size_t
-ws_utf8_length(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			c++;
-	return c;
-}
 
 /* A lower-case copy of a value, in guarded memory. */
 struct folded {
@@ -350,48 +340,6 @@ ws_rule_weak(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* Secrets: here, where the check asks once per name (inlined there).  */
-
-/* Has the name the form of a pointer (NAME_FILE, FILE__NAME)?  Out of
- * line: the address of its local, taken, would have the stack
- * protector check every call of ws_policy_secret(), one per name. */
-static WS_NOINLINE int
-pointer_form(const struct ws_var *v)
-{
-	const char *target;
-
-	return ws_pointer_target(v->name, v->namelen, &target) != 0;
-}
-
-/*
- * A secret: what a section says (the built-in policy says yes for names
- * containing SECRET, PASSWORD, PASSWD, TOKEN, PRIVATE, CREDENTIAL or
- * ending in _KEY, and for DATABASE_URL and REDIS_URL), else everything
- * read from a secret directory or through NAME_FILE, or built from a
- * secret by interpolation.  An explicit "secret = no" wins.  A NAME_FILE
- * that passes through holds a path, not a secret: a glob such as
- * *PASSWORD* does not make DB_PASSWORD_FILE one (its own section may).
- */
-static inline int
-secret_of(const struct ws_var *v, const struct ws_varpol *vp)
-{
-	const struct ws_varrule *r = vp->from[WS_VK_SECRET];
-
-	if (vp->secret == 0)
-		return 0;
-	if (vp->secret == 1 && (!r->glob || !pointer_form(v)))
-		return 1;
-	return (v->flags & (WS_VAR_SECRET | WS_VAR_FROM_FILE)) != 0 ||
-	    v->src->kind == WS_KIND_SECRET_DIR;
-}
-
-int
-ws_policy_secret(const struct ws_var *v, const struct ws_varpol *vp)
-{
-	return secret_of(v, vp);
-}
-
-/* ------------------------------------------------------------------ */
 /* Findings.                                                           */
 
 static void WS_PRINTF(5, 6)
@@ -445,14 +393,14 @@ plaintext_what(const struct ws_var *v)
 }
 
 static int
-example_value(const struct ws_policy *p, const struct ws_var *v,
+example_value(const struct ws_run *run, const struct ws_var *v,
     const struct ws_var **ex)
 {
 	const struct ws_var *x;
 
-	if (p->example == NULL)
+	if (run->example == NULL)
 		return 0;
-	for (x = ws_store_get(p->example, v->name, v->namelen); x != NULL;
+	for (x = ws_store_get(run->example, v->name, v->namelen); x != NULL;
 	    x = x->next_in_name)
 		if (!(x->flags & WS_VAR_NO_VALUE) && x->vallen > 0) {
 			*ex = x;
@@ -475,15 +423,15 @@ check_placeholder(struct ws_run *run, const struct ws_var *e)
 		    "placeholder or a development default; set a real secret");
 		return;
 	}
-	if (p->example == NULL)
+	if (run->example == NULL)
 		return;		/* no example file (mostly): no value of it */
-	if (e->src->path != NULL && p->example_path != NULL &&
-	    strcmp(e->src->path, p->example_path) == 0)
+	if (e->src->path != NULL &&
+	    strcmp(e->src->path, run->example_path) == 0)
 		return;		/* the example file used as a layer */
-	if (example_value(p, e, &ex) && ex->vallen == e->vallen &&
+	if (example_value(run, e, &ex) && ex->vallen == e->vallen &&
 	    sodium_memcmp(ex->value, e->value, e->vallen) == 0)
 		report(mode_sev(run), "placeholder", e, NULL, "still has its "
-		    "value from %s; set a real secret", p->example_path);
+		    "value from %s; set a real secret", run->example_path);
 }
 
 static void
@@ -576,73 +524,6 @@ check_value(struct ws_run *run, const struct ws_var *e,
 /* ------------------------------------------------------------------ */
 /* Shadowed sources.                                                   */
 
-static int
-has_value(const struct ws_var *v)
-{
-	return !(v->flags & (WS_VAR_NO_VALUE | WS_VAR_POINTER |
-	    WS_VAR_SKIPPED));
-}
-
-/* The lower entries of a name that e hides. */
-static size_t
-shadowed_in_chain(struct ws_var *head, const struct ws_var *e,
-    void (*fn)(void *, const struct ws_var *, int), void *arg)
-{
-	struct ws_var *v;
-	size_t count = 0;
-
-	for (v = head; v != NULL; v = v->next_in_name)
-		if (v != e && has_value(v) && v->src != e->src &&
-		    v->src->rank >= e->src->rank) {
-			if (fn)
-				fn(arg, v, 0);
-			count++;
-		}
-	return count;
-}
-
-/* A pointer entry p that a higher source's value of its target hides:
- * it was not read at all. */
-static int
-pointer_hidden(struct ws_run *run, const struct ws_var *p,
-    const struct ws_var *e)
-{
-	return p->vallen > 0 && !(p->flags & WS_VAR_NO_VALUE) &&
-	    p->src != e->src && p->src->rank > e->src->rank &&
-	    ws_pointer_resolvable(run, p->name, p->namelen);
-}
-
-/* Call fn for each entry that e hides: lower entries of its name, and
- * NAME_FILE / FILE__NAME pointers of lower sources (which were not
- * read).  Returns how many. */
-size_t
-ws_shadowed_each(struct ws_run *run, struct ws_var *head,
-    const struct ws_var *e,
-    void (*fn)(void *, const struct ws_var *, int), void *arg)
-{
-	struct ws_var *v;
-	char *pname;
-	size_t count;
-	int i;
-
-	if (e == NULL)
-		return 0;
-	count = shadowed_in_chain(head, e, fn, arg);
-	for (i = 0; i < 2; i++) {
-		pname = i == 0 ? ws_xasprintf("%s_FILE", e->name) :
-		    ws_xasprintf("FILE__%s", e->name);
-		for (v = ws_store_get(run->store, pname, strlen(pname));
-		    v != NULL; v = v->next_in_name)
-			if (pointer_hidden(run, v, e)) {
-				if (fn)
-					fn(arg, v, 1);
-				count++;
-			}
-		free(pname);
-	}
-	return count;
-}
-
 struct shadow_ctx {
 	struct ws_run	*run;
 	const struct ws_var *e;
@@ -711,11 +592,11 @@ check_required(struct ws_run *run)
 		require(run, r->pattern, r->required, why);
 		free(why);
 	}
-	if (p->example == NULL)
+	if (run->example == NULL)
 		return;
 	why = ws_xasprintf("%s lists it: set it (or say required = no in "
-	    "its [var] section)", p->example_path);
-	while ((v = ws_store_next(p->example, &it)) != NULL) {
+	    "its [var] section)", run->example_path);
+	while ((v = ws_store_next(run->example, &it)) != NULL) {
 		r = ws_policy_exact(p, v->name, v->namelen);
 		if (r == NULL || !(r->set & (1u << WS_VK_REQUIRED)))
 			require(run, v->name, WS_REQ_STRICT, why);
@@ -808,7 +689,7 @@ shadowed_pointers(struct ws_run *run)
 		sc.e = t;
 		sc.secret = 0;
 		for (p = head; p != NULL; p = p->next_in_name)
-			if (pointer_hidden(run, p, t))
+			if (ws_pointer_hidden(run, p, t))
 				shadow_finding(&sc, p, 1);
 	}
 }
@@ -832,7 +713,7 @@ ws_policy_check(struct ws_run *run)
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
-		secret = secret_of(e, &vp);
+		secret = ws_policy_secret(e, &vp);
 		/* else no section applies: no key to check the value by */
 		if (said || secret)
 			check_value(run, e, &vp, secret);
@@ -844,7 +725,7 @@ ws_policy_check(struct ws_run *run)
 			continue;	/* one entry: it hides nothing */
 		sc.e = e;
 		sc.secret = secret;
-		(void)shadowed_in_chain(head, e, shadow_finding, &sc);
+		(void)ws_shadowed_in_chain(head, e, shadow_finding, &sc);
 	}
 	free(heads);
 	shadowed_pointers(run);

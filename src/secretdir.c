@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 #define DATA_LINK	"..data"
 #define DATA_PREFIX	"..data/"

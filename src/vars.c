@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 struct slot {
 	const char	*name;
@@ -547,4 +548,22 @@ ws_var_source(const struct ws_var *v)
 		return ws_source_fmt(v->src->path ? v->src->path : "built-in",
 		    v->line);
 	}
+}
+
+/* The first entry of the chain from v down that has a value and that a
+ * .env file of source from may see: a .env layer above from is not
+ * visible to it even when it was read first (which happens only when
+ * .env.local names the environment, see layers.c).  from NULL: any. */
+struct ws_var *
+ws_var_seen_from(struct ws_var *v, const struct ws_source *from)
+{
+	for (; v != NULL; v = v->next_in_name) {
+		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
+			continue;
+		if (from != NULL && v->src->kind == WS_KIND_ENV_FILE &&
+		    v->src != from && v->src->rank < from->rank)
+			continue;
+		return v;
+	}
+	return NULL;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 #define MARKER "s3cr3t!#marker"
 
@@ -83,6 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ws_run run;
 	struct ws_store *st;
 	struct ws_source *inh, *lower, *src;
+	struct ws_dotenv_in in = { 0 };
 	char *buf;
 	int rc;
 
@@ -121,7 +123,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size > 0)
 		memcpy(buf, data, size);
-	rc = ws_dotenv_parse(&run, st, src, "fuzz.env", buf, size);
+	in.store = st;
+	in.src = src;
+	in.max = run.set->max_secret_size;
+	in.environ = run.environ_in;
+	rc = ws_dotenv_parse(&in, "fuzz.env", buf, size);
 	if (rc == 0)
 		check_entries(&run, st, src);
 	else if (rc != WS_EX_DATAERR || ws_diag_status() != WS_EX_DATAERR)

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -209,13 +210,18 @@ parse(struct ws_run *run, const struct world *w, const char *text,
     size_t len, struct ws_source **file, int *rc, char **bufp)
 {
 	struct ws_store *st = world_store(w, run->opts->override, file);
+	struct ws_dotenv_in in = { 0 };
 	char *buf;
 
 	/* exactly as long as it is, where ASan sees past its end */
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		abort();
 	memcpy(buf, text, len);
-	*rc = ws_dotenv_parse(run, st, *file, "fuzz.env", buf, len);
+	in.store = st;
+	in.src = *file;
+	in.max = run->set->max_secret_size;
+	in.environ = run->environ_in;
+	*rc = ws_dotenv_parse(&in, "fuzz.env", buf, len);
 	*bufp = buf;
 	return st;
 }

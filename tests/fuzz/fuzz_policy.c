@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

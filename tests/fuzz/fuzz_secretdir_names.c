@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

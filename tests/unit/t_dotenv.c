@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static char e1[] = "PROC=from-process", e2[] = "EMPTY=", e3[] = "X=env-x",
@@ -53,15 +54,26 @@ reset(int override)
 	    WS_RANK_ENV_FILE);
 }
 
+/* What the parser is given to read into src of the run's store. */
+static struct ws_dotenv_in
+in_of(struct ws_source *src)
+{
+	struct ws_dotenv_in in = { run.store, src, run.set->max_secret_size,
+	    run.environ_in, ws_lookup, &run };
+
+	return in;
+}
+
 /* Parse text (copied into guarded memory) as test.env. */
 static int
 parse_n(const char *text, size_t n)
 {
+	struct ws_dotenv_in in = in_of(file_src);
 	char *buf = ws_arena_alloc(&ws_work, n + 1);
 
 	memcpy(buf, text, n);
 	buf[n] = '\0';
-	return ws_dotenv_parse(&run, run.store, file_src, "test.env", buf, n);
+	return ws_dotenv_parse(&in, "test.env", buf, n);
 }
 
 static int
@@ -593,6 +605,7 @@ static void
 test_load(void)
 {
 	char dir[] = "/tmp/ws-t-dotenv.XXXXXX", *path;
+	struct ws_dotenv_in in;
 	struct ws_source *src;
 	int fd;
 
@@ -602,10 +615,10 @@ test_load(void)
 	reset(0);
 	src = ws_store_source(run.store, WS_KIND_ENV_FILE, path,
 	    WS_RANK_ENV_FILE);
-	is_int(ws_dotenv_load(&run, run.store, src, path, 1), 1,
+	is_int(ws_dotenv_load((in = in_of(src), &in), path, 1), 1,
 	    "missing and missing_ok: 1");
 	is_int(ws_finding_count(), 0, "without a finding");
-	is_int(ws_dotenv_load(&run, run.store, src, path, 0), WS_EX_NOINPUT,
+	is_int(ws_dotenv_load((in = in_of(src), &in), path, 0), WS_EX_NOINPUT,
 	    "missing: 66");
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, "K=v\n", 4) != 4)
@@ -614,7 +627,7 @@ test_load(void)
 	reset(0);
 	src = ws_store_source(run.store, WS_KIND_ENV_FILE, path,
 	    WS_RANK_ENV_FILE);
-	is_int(ws_dotenv_load(&run, run.store, src, path, 0), 0, "read");
+	is_int(ws_dotenv_load((in = in_of(src), &in), path, 0), 0, "read");
 	ok(src->file_relative, "NAME_FILE paths are relative to the file");
 	is_str(ws_store_get_in(run.store, src, "K", 1)->value, "v", "value");
 	unlink(path);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 /* A small deterministic generator (xorshift), so that a failure can be
@@ -195,6 +196,7 @@ parse_env(const char *text, int *status, size_t *findings)
 {
 	static char *no_environ[] = { NULL };
 	struct ws_run run;
+	struct ws_dotenv_in in = { 0 };
 	struct ws_source *src;
 	size_t n = strlen(text);
 	char *buf;
@@ -210,7 +212,13 @@ parse_env(const char *text, int *status, size_t *findings)
 		ws_fatal_nomem();
 	memcpy(buf, text, n + 1);
 	ws_diag_reset();
-	*status = ws_dotenv_parse(&run, run.store, src, "t.env", buf, n);
+	in.store = run.store;
+	in.src = src;
+	in.max = run.set->max_secret_size;
+	in.environ = run.environ_in;
+	in.lookup = ws_lookup;
+	in.arg = &run;
+	*status = ws_dotenv_parse(&in, "t.env", buf, n);
 	*findings = ws_finding_count();
 	ws_diag_reset();
 	return run.store;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/ws-t-file.XXXXXX";

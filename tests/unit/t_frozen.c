@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static int diffs;
@@ -195,9 +196,6 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	t.ph_literals = a->ph_literals;
 	t.ph_masks = a->ph_masks;
 	t.ph_lens = a->ph_lens;
-	t.example = a->example;
-	t.example_src = a->example_src;
-	t.example_path = a->example_path;
 	t.files = a->files;
 	t.index = a->index;
 	/* how the parts are held: a thawed policy is one block, as long as

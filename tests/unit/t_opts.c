@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 /* A writable, NULL-terminated argv from string literals; all are

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 /* Parse text as the user's file over the built-in policy. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static struct ws_opts opts;
@@ -46,12 +47,18 @@ teardown(void)
 {
 	ws_store_free(run.store);
 	ws_policy_destroy(run.policy);
+	ws_store_free(run.example);
+	free(run.example_path);
 	run.store = NULL;
 	run.policy = NULL;
+	run.example = NULL;
+	run.example_path = NULL;
 }
 
 /* Add NAME=value to a source; the value goes into guarded memory as
  * real values do, and is remembered to be looked for in findings. */
+static struct ws_source *ex_src;	/* of run.example */
+
 static struct ws_var *
 add(struct ws_source *src, const char *name, const char *value,
     unsigned line)
@@ -315,13 +322,13 @@ test_placeholder(void)
 
 	/* the value of the example file */
 	setup(NULL, 1);
-	run.policy->example = ws_store_new();
-	run.policy->example_src = ws_store_source(run.policy->example,
+	run.example = ws_store_new();
+	ex_src = ws_store_source(run.example,
 	    WS_KIND_ENV_FILE, ".env.example", WS_RANK_ENV_FILE);
-	run.policy->example_path = ws_xstrdup(".env.example");
-	ws_store_add(run.policy->example, run.policy->example_src,
+	run.example_path = ws_xstrdup(".env.example");
+	ws_store_add(run.example, ex_src,
 	    "STRIPE_KEY", 10, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", 32, 1, 0);
-	ws_store_add(run.policy->example, run.policy->example_src,
+	ws_store_add(run.example, ex_src,
 	    "OTHER_KEY", 9, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", 32, 2, 0);
 	add(env_src, "STRIPE_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", 0);
 	add(env_src, "OTHER_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dC", 0);
@@ -511,15 +518,15 @@ test_required(void)
 
 	/* example keys: required in strict environments */
 	setup("[var C]\nrequired = no\n", 1);
-	run.policy->example = ws_store_new();
-	run.policy->example_src = ws_store_source(run.policy->example,
+	run.example = ws_store_new();
+	ex_src = ws_store_source(run.example,
 	    WS_KIND_ENV_FILE, ".env.example", WS_RANK_ENV_FILE);
-	run.policy->example_path = ws_xstrdup(".env.example");
-	ws_store_add(run.policy->example, run.policy->example_src, "A", 1,
+	run.example_path = ws_xstrdup(".env.example");
+	ws_store_add(run.example, ex_src, "A", 1,
 	    "", 0, 1, 0);
-	ws_store_add(run.policy->example, run.policy->example_src, "B", 1,
+	ws_store_add(run.example, ex_src, "B", 1,
 	    "x", 1, 2, 0);
-	ws_store_add(run.policy->example, run.policy->example_src, "C", 1,
+	ws_store_add(run.example, ex_src, "C", 1,
 	    "", 0, 3, 0);
 	add(env_src, "B", "set", 0);
 	rc = ws_policy_check(&run);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 static char top[] = "/tmp/ws-t-secretdir.XXXXXX";

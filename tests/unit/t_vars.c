@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "util.h"
 #include "tap.h"
 
 int

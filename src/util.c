@@ -1,0 +1,347 @@
+/*
+ * Utilities used by every module (see util.h).  This module calls no
+ * other module of withsecrets: tests/modgraph.sh keeps it so.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>	/* vsnprintf: formatting only, no streams */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* Allocation.                                                         */
+
+static void (*fatal_handler)(void);
+
+void
+ws_set_fatal_handler(void (*fn)(void))
+{
+	fatal_handler = fn;
+}
+
+WS_NORETURN void
+ws_fatal_nomem(void)
+{
+	static const char m[] = "withsecrets: error: out of memory\n";
+
+	(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+	if (fatal_handler != NULL)
+		fatal_handler();	/* wipes and exits */
+	abort();
+}
+
+void *
+ws_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		ws_fatal_nomem();
+	return p;
+}
+
+void *
+ws_xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		ws_fatal_nomem();
+	return p;
+}
+
+void *
+ws_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		ws_fatal_nomem();
+	return q;
+}
+
+char *
+ws_xstrdup(const char *s)
+{
+	return ws_xstrndup(s, strlen(s));
+}
+
+char *
+ws_xstrndup(const char *s, size_t n)
+{
+	char *p = ws_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+ws_xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *p;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		ws_fatal_nomem();
+	p = ws_xmalloc((size_t)n + 1);
+	(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+ws_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = ws_xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* The environment.                                                    */
+
+const char *
+ws_environ_get(char **envp, const char *name, size_t n)
+{
+	char **e;
+
+	for (e = envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 and escaping.                                                 */
+
+size_t
+ws_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t
+ws_utf8_length(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Length of the sequence at u that is safe to print as it is, or 0:
+ * control characters (C0, DEL and C1, which some terminals obey) and
+ * bytes that are not valid UTF-8 are escaped instead. */
+static size_t
+printable_len(const unsigned char *u, size_t n)
+{
+	uint32_t cp;
+	size_t len = ws_utf8_decode(u, n, &cp);
+
+	if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+char *
+ws_escape(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i, k, outlen = 0;
+	char *out, *o;
+
+	for (i = 0; i < n; i += k) {
+		k = printable_len(u + i, n - i);
+		outlen += k ? k : 4;
+		if (k == 0)
+			k = 1;
+	}
+	out = o = ws_xmalloc(outlen + 1);
+	for (i = 0; i < n; i += k) {
+		if ((k = printable_len(u + i, n - i)) != 0) {
+			memcpy(o, u + i, k);
+			o += k;
+			continue;
+		}
+		k = 1;
+		*o++ = '\\';
+		*o++ = 'x';
+		*o++ = hex[u[i] >> 4];
+		*o++ = hex[u[i] & 0xf];
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+ws_source_fmt(const char *path, unsigned line)
+{
+	if (line == 0)
+		return ws_xstrdup(path);
+	return ws_xasprintf("%s:%u", path, line);
+}
+
+/* ------------------------------------------------------------------ */
+/* Paths and globs.                                                    */
+
+char *
+ws_path_join(const char *dir, const char *file)
+{
+	size_t dl, fl;
+	char *s;
+
+	if (file[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
+		return ws_xstrdup(file);
+	dl = strlen(dir);
+	fl = strlen(file);
+	s = ws_xmalloc(dl + fl + 2);
+	memcpy(s, dir, dl);
+	if (dl == 0 || dir[dl - 1] != '/')
+		s[dl++] = '/';
+	memcpy(s + dl, file, fl + 1);
+	return s;
+}
+
+/* One bracket expression at *pp ('[' ... ']') against c.  Returns 1 on
+ * a match, 0 on none, -1 when it is not closed (then '[' is literal). */
+static int
+bracket(const char **pp, unsigned char c)
+{
+	const char *p = *pp + 1;
+	unsigned char lo, hi;
+	int neg = 0, match = 0;
+
+	if (*p == '!' || *p == '^') {
+		neg = 1;
+		p++;
+	}
+	if (*p == ']') {		/* a leading ] is literal */
+		match = c == ']';
+		p++;
+	}
+	while (*p != '\0' && *p != ']') {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		lo = hi = (unsigned char)*p++;
+		if (*p == '-' && p[1] != '\0' && p[1] != ']') {
+			p++;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			hi = (unsigned char)*p++;
+		}
+		if (c >= lo && c <= hi)
+			match = 1;
+	}
+	if (*p != ']')
+		return -1;
+	*pp = p + 1;
+	return match != neg;
+}
+
+/*
+ * Glob matching of [s, s + n) against pat, as fnmatch(3) without flags
+ * would, for '*', '?', '[...]' and '\': here because values are matched
+ * in place (no copy, no locale conversion) and names often.  The usual
+ * backtracking to the last '*' keeps it O(len(pat) * n).
+ */
+int
+ws_wildmatch(const char *pat, const char *s, size_t n)
+{
+	const char *p = pat, *star_p = NULL, *q;
+	size_t i = 0, star_i = 0;
+	int m;
+
+	while (i < n) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			if (*p == '\0')
+				return 1;
+			star_p = p;
+			star_i = i;
+			continue;
+		}
+		if (*p == '?') {
+			p++;
+			i++;
+			continue;
+		}
+		if (*p == '[') {
+			q = p;
+			if ((m = bracket(&q, (unsigned char)s[i])) == 1) {
+				p = q;
+				i++;
+				continue;
+			}
+			if (m == -1 && s[i] == '[') {
+				p++;
+				i++;
+				continue;
+			}
+		} else if (*p != '\0') {
+			q = p;
+			if (*q == '\\' && q[1] != '\0')
+				q++;
+			if (*q == s[i]) {
+				p = q + 1;
+				i++;
+				continue;
+			}
+		}
+		if (star_p == NULL)
+			return 0;
+		p = star_p;
+		i = ++star_i;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
