@@ -35,6 +35,9 @@
 #define WS_EX_USAGE	64
 #define WS_EX_DATAERR	65
 #define WS_EX_NOINPUT	66
+#define WS_EX_UNAVAILABLE 69
+#define WS_EX_CANTCREAT	73
+#define WS_EX_TEMPFAIL	75
 #define WS_EX_PERM	77
 #define WS_EX_POLICY	78
 #define WS_EX_SOFTWARE	125
@@ -54,7 +57,7 @@ struct ws_arena {
 	size_t		 keeplen;
 };
 
-void	 ws_secmem_init(void);			/* sodium_init, dumpable 0 */
+int	 ws_secmem_init(void);		/* sodium_init, dumpable 0; 0 or -1 */
 void	*ws_arena_alloc(struct ws_arena *, size_t) WS_WUR;
 /* Grow the block p (of oldsize bytes, the arena's newest) to newsize:
  * in place when it fits, else copied to a new block and the old one
@@ -121,6 +124,7 @@ void	 ws_verbose_msg(const char *fmt, ...) WS_PRINTF(1, 2);
 /* Exit status for the findings so far: the first of 64,65,66,77,78
  * among the errors, 0 when there is none. */
 int	 ws_diag_status(void);
+int	 ws_diag_status_since(size_t first);	/* of findings first... */
 size_t	 ws_diag_count(enum ws_severity);
 size_t	 ws_finding_count(void);
 const struct ws_finding *ws_finding_at(size_t);
@@ -409,9 +413,9 @@ struct ws_run {
 };
 
 /* inherit.c: the inherited environment as a source. */
-int	 ws_inherit_load(struct ws_run *);
+void	 ws_inherit_load(struct ws_run *);
 /* resolve.c: NAME_FILE / FILE__NAME for every source. */
-int	 ws_resolve_pointers(struct ws_run *);
+void	 ws_resolve_pointers(struct ws_run *);
 int	 ws_resolve_one(struct ws_run *, struct ws_var *);
 int	 ws_resolve_name(struct ws_run *, const char *, size_t);
 /* The entry a name has now under the precedence, for interpolation in
@@ -424,9 +428,9 @@ int	 ws_declared(const struct ws_run *, const char *, size_t);
 int	 ws_pointer_resolvable(struct ws_run *, const char *, size_t);
 void	 ws_resolve_free(void);
 /* secretdir.c: the secret directories (SPEC §5). */
-int	 ws_secretdirs_load(struct ws_run *);
+void	 ws_secretdirs_load(struct ws_run *);
 /* layers.c: environment name (SPEC §4.3) and .env layers (§4.2). */
-int	 ws_layers_load(struct ws_run *);
+void	 ws_layers_load(struct ws_run *);
 /* dotenv.c: read and parse one .env file (SPEC §4.4) into src of
  * store; interpolation looks names up with ws_lookup().  Returns 0, 1
  * when missing and missing_ok, or a WS_EX_* code after findings. */
@@ -465,13 +469,13 @@ size_t	 ws_shadowed_in_chain(struct ws_var *head, const struct ws_var *e,
 int	 ws_pointer_hidden(struct ws_run *, const struct ws_var *p,
 	    const struct ws_var *e);
 /* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
-int	 ws_deny_check(struct ws_run *);
-int	 ws_envbuild(struct ws_run *);
+void	 ws_deny_check(struct ws_run *);
+void	 ws_envbuild(struct ws_run *);
 /* report.c: check and explain output. */
-int	 ws_check_report(struct ws_run *);
-int	 ws_explain(struct ws_run *);
+void	 ws_check_report(struct ws_run *);
+void	 ws_explain(struct ws_run *);
 /* exec.c */
-int	 ws_exec(struct ws_run *);	/* returns only on failure */
+void	 ws_exec(struct ws_run *);	/* returns only on failure */
 
 /* ------------------------------------------------------------------ */
 /* The policy (SPEC §6): config.c reads the built-in INI text and the  */
@@ -731,10 +735,10 @@ size_t	 ws_shadowed_each(struct ws_run *, struct ws_var *head,
 	    const struct ws_var *e,
 	    void (*fn)(void *, const struct ws_var *, int), void *arg);
 
-int	 ws_policy_load(struct ws_run *);
-int	 ws_defaults_load(struct ws_run *);	/* layers.c: [defaults] */
+void	 ws_policy_load(struct ws_run *);
+void	 ws_defaults_load(struct ws_run *);	/* layers.c: [defaults] */
 void	 ws_policy_free(struct ws_run *);
-int	 ws_policy_check(struct ws_run *);
+void	 ws_rules_check(struct ws_run *);
 int	 ws_policy_is_secret(struct ws_run *, const struct ws_var *);
 int	 ws_defaults_print(void);
 

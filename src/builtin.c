@@ -59,9 +59,10 @@ const char ws_builtin_policy[] =
 "patterns = your_*_here your-*-here *change*for*production*\n"
 "           *changeme* *change_me* *change-me* <*> dev-* *insecure*\n";
 
+/* 0, or -1 when it could not be written. */
 int
 ws_defaults_print(void)
 {
 	ws_out_str(&ws_stdout, ws_builtin_policy);
-	return ws_out_flush(&ws_stdout) == 0 ? 0 : WS_EX_SOFTWARE;
+	return ws_out_flush(&ws_stdout);
 }

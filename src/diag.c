@@ -48,22 +48,33 @@ ws_finding(enum ws_severity sev, int code, const char *rule,
 	va_end(ap);
 }
 
+/* The exit status for the findings from the first-th on: the first of
+ * 64, 65, 66, 69, 73, 77, 78 and 125 among their errors (SPEC §3), else
+ * the code of the first other error (75, a store that may come back),
+ * 0 when there is none. */
 int
-ws_diag_status(void)
+ws_diag_status_since(size_t first)
 {
 	static const int order[] = { WS_EX_USAGE, WS_EX_DATAERR,
-	    WS_EX_NOINPUT, WS_EX_PERM, WS_EX_POLICY, WS_EX_SOFTWARE };
+	    WS_EX_NOINPUT, WS_EX_UNAVAILABLE, WS_EX_CANTCREAT, WS_EX_PERM,
+	    WS_EX_POLICY, WS_EX_SOFTWARE };
 	size_t i, j;
 
 	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
-		for (i = 0; i < n_findings; i++)
+		for (i = first; i < n_findings; i++)
 			if (findings[i].sev == WS_SEV_ERROR &&
 			    findings[i].code == order[j])
 				return order[j];
-	for (i = 0; i < n_findings; i++)
+	for (i = first; i < n_findings; i++)
 		if (findings[i].sev == WS_SEV_ERROR)
 			return findings[i].code;
 	return 0;
+}
+
+int
+ws_diag_status(void)
+{
+	return ws_diag_status_since(0);
 }
 
 size_t

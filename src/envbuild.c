@@ -17,14 +17,13 @@
 /* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
  * file, a secret directory or a NAME_FILE of any source; the
  * operator's own inherited one passes. */
-int
+void
 ws_deny_check(struct ws_run *run)
 {
 	struct ws_var *v, **heads;
 	uint64_t firsts[4];
 	size_t i, n;
 	char *src;
-	int rc = 0;
 
 	ws_globlist_firsts(run->set->deny, firsts);
 	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
@@ -48,14 +47,12 @@ ws_deny_check(struct ws_run *run)
 			    "secret directory; set it in the environment if "
 			    "you really mean it");
 			free(src);
-			rc = WS_EX_POLICY;
 		}
 	}
 	free(heads);
-	return rc;
 }
 
-int
+void
 ws_envbuild(struct ws_run *run)
 {
 	struct ws_var *v, **eff;
@@ -79,7 +76,7 @@ ws_envbuild(struct ws_run *run)
 		free(eff);
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,
 		    NULL, "out of guarded memory for the environment block");
-		return WS_EX_SOFTWARE;
+		return;
 	}
 	p = (char *)(envp + n + 1);
 	for (i = 0; i < n; i++) {
@@ -96,5 +93,4 @@ ws_envbuild(struct ws_run *run)
 	free(eff);
 	run->envp = envp;
 	run->envp_bytes = bytes;
-	return 0;
 }

@@ -42,7 +42,9 @@ try_exec(const char *path, char **argv, char **envp)
 	errno = ENOEXEC;
 }
 
-static int
+/* Why the command did not run, as a finding: 127 not found, 126 found
+ * but not executable or an environment too large. */
+static void
 report(const struct ws_run *run, const char *cmd, int err)
 {
 	size_t n;
@@ -50,25 +52,27 @@ report(const struct ws_run *run, const char *cmd, int err)
 	switch (err) {
 	case ENOENT:
 	case ENOTDIR:
-		ws_msg("error: %s: command not found (searched the PATH of "
-		    "the final environment)", cmd);
-		return WS_EX_NOTFOUND;
+		ws_finding(WS_SEV_ERROR, WS_EX_NOTFOUND, NULL, NULL, cmd,
+		    "command not found (searched the PATH of the final "
+		    "environment)");
+		return;
 	case E2BIG:
 		for (n = 0; run->envp[n] != NULL; n++)
 			;
-		ws_msg("error: %s: the environment is too large for execve "
-		    "(E2BIG: %zu variables, %zu bytes; one variable may not "
-		    "exceed 128 KiB); unset what the command does not need",
-		    cmd, n, run->envp_bytes);
-		return WS_EX_NOEXEC;
+		ws_finding(WS_SEV_ERROR, WS_EX_NOEXEC, NULL, NULL, cmd,
+		    "the environment is too large for execve (E2BIG: %zu "
+		    "variables, %zu bytes; one variable may not exceed 128 "
+		    "KiB); unset what the command does not need", n,
+		    run->envp_bytes);
+		return;
 	default:
-		ws_msg("error: %s: cannot execute: %s", cmd,
-		    ws_strerror(err));
-		return WS_EX_NOEXEC;
+		ws_finding(WS_SEV_ERROR, WS_EX_NOEXEC, NULL, NULL, cmd,
+		    "cannot execute: %s", ws_strerror(err));
+		return;
 	}
 }
 
-int
+void
 ws_exec(struct ws_run *run)
 {
 	const char *cmd = run->opts->command[0], *path, *p, *end;
@@ -85,13 +89,16 @@ ws_exec(struct ws_run *run)
 
 	if (strchr(cmd, '/') != NULL) {
 		try_exec(cmd, argv, run->envp);
-		return report(run, cmd, errno);
+		report(run, cmd, errno);
+		return;
 	}
 	if ((path = ws_environ_get(run->envp, "PATH", 4)) == NULL)
 		path = WS_DEFAULT_PATH;
 	buf = malloc(strlen(path) + clen + 2);
-	if (buf == NULL)
-		return report(run, cmd, ENOMEM);
+	if (buf == NULL) {
+		report(run, cmd, ENOMEM);
+		return;
+	}
 	for (p = path;; p = end + 1) {
 		if ((end = strchr(p, ':')) == NULL)
 			end = p + strlen(p);
@@ -117,11 +124,12 @@ ws_exec(struct ws_run *run)
 		default:
 			err = errno;
 			free(buf);
-			return report(run, cmd, err);
+			report(run, cmd, err);
+			return;
 		}
 		if (*end == '\0')
 			break;
 	}
 	free(buf);
-	return report(run, cmd, seen_eacces ? EACCES : err);
+	report(run, cmd, seen_eacces ? EACCES : err);
 }

@@ -10,7 +10,7 @@
 #include "withsecrets.h"
 #include "util.h"
 
-int
+void
 ws_inherit_load(struct ws_run *run)
 {
 	struct ws_source *src;
@@ -41,5 +41,4 @@ ws_inherit_load(struct ws_run *run)
 			v->vallen = strlen(v->value);
 		}
 	}
-	return 0;
 }

@@ -245,7 +245,7 @@ load_conventional(struct layers *ly, int known)
 		    ws_intern2(env_env, strlen(env_env), ".local", 6));
 }
 
-int
+void
 ws_layers_load(struct ws_run *run)
 {
 	struct layers ly;
@@ -256,7 +256,7 @@ ws_layers_load(struct ws_run *run)
 	if (n > WS_MAX_ENV_FILES) {
 		ws_finding(WS_SEV_ERROR, WS_EX_USAGE, "usage", NULL, NULL,
 		    "more than %d --env-file options", WS_MAX_ENV_FILES);
-		return WS_EX_USAGE;
+		return;
 	}
 	memset(&ly, 0, sizeof(ly));
 	ly.run = run;
@@ -272,11 +272,10 @@ ws_layers_load(struct ws_run *run)
 		src->file_relative = 1;
 		(void)load_file(run, src, 0);
 	}
-	return ws_diag_status();
 }
 
 /* [defaults]: the lowest source, one per policy file that gave any. */
-int
+void
 ws_defaults_load(struct ws_run *run)
 {
 	struct ws_policy *p = run->policy;
@@ -297,5 +296,4 @@ ws_defaults_load(struct ws_run *run)
 			    strlen(d->name), d->value, d->vallen, d->line, 0);
 		}
 	}
-	return 0;
 }

@@ -1,11 +1,12 @@
 /*
  * withsecrets: resolve, check, then exec.  main() lists the steps; each
- * module does one.  Every exit path wipes the guarded arenas.
+ * module does one.  The steps report through findings (diag.c), and
+ * main() turns them into the exit status (SPEC §3); it is the only place
+ * that exits, and every exit path wipes the guarded arenas.
  */
 #include "config.h"
 
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -30,6 +31,7 @@ cleanup(struct ws_run *run)
 	ws_diag_reset();
 }
 
+/* Print what is left to say, wipe everything, and give the status. */
 static int
 finish(struct ws_run *run, int status)
 {
@@ -38,30 +40,24 @@ finish(struct ws_run *run, int status)
 	return status;
 }
 
-/*
- * getresuid(2) and getresgid(2) through syscall(), which is bound for
- * other uses anyway: two libc symbols fewer to bind at every start
- * (SPEC §9).  32-bit ABIs have the calls with 32-bit ids under numbers
- * of their own (the plain ones take 16-bit ids there).
- */
-#ifdef SYS_getresuid32
-#define WS_SYS_GETRESUID	SYS_getresuid32
-#define WS_SYS_GETRESGID	SYS_getresgid32
-#else
-#define WS_SYS_GETRESUID	SYS_getresuid
-#define WS_SYS_GETRESGID	SYS_getresgid
-#endif
+/* Out of memory anywhere (util.c): nothing secret may outlive us. */
+static void
+die(void)
+{
+	ws_secmem_wipe_all();
+	_exit(WS_EX_SOFTWARE);
+}
 
-/* Set-ID: withsecrets reads files with the caller's own rights only.
- * The real, effective and saved ids at once: two calls, not four. */
+/* withsecrets reads files with the caller's own rights only: refuse a
+ * set-user-ID or set-group-ID start. */
 static int
 refuse_setid(void)
 {
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 
-	if (syscall(WS_SYS_GETRESUID, &ruid, &euid, &suid) == 0 &&
-	    syscall(WS_SYS_GETRESGID, &rgid, &egid, &sgid) == 0 &&
+	if (getresuid(&ruid, &euid, &suid) == 0 &&
+	    getresgid(&rgid, &egid, &sgid) == 0 &&
 	    ruid == euid && rgid == egid)
 		return 0;
 	ws_msg("error: set-id: refusing to run set-user-ID or set-group-ID; "
@@ -69,20 +65,24 @@ refuse_setid(void)
 	return WS_EX_PERM;
 }
 
-/* Every source, in the order their values are needed. */
-static int
+/* Every source, in the order their values are needed, then the rules. */
+static void
 load_sources(struct ws_run *run)
 {
 	ws_example_load(run);	/* declarations, which resolving consults */
-	(void)ws_inherit_load(run);
-	(void)ws_secretdirs_load(run);
-	(void)ws_layers_load(run);
-	(void)ws_defaults_load(run);
-	(void)ws_resolve_pointers(run);
+	ws_inherit_load(run);
+	ws_secretdirs_load(run);
+	ws_layers_load(run);
+	ws_defaults_load(run);
+	ws_resolve_pointers(run);
 	ws_file_check_modes(run->strict);
-	(void)ws_deny_check(run);
-	(void)ws_policy_check(run);
-	return ws_diag_status();
+}
+
+static void
+check_rules(struct ws_run *run)
+{
+	ws_deny_check(run);
+	ws_rules_check(run);
 }
 
 int
@@ -93,7 +93,11 @@ main(int argc, char **argv)
 	int rc;
 
 	ws_builtin_frozen = &ws_builtin_frozen_data;	/* not parsed: SPEC §9 */
-	ws_secmem_init();
+	ws_set_fatal_handler(die);
+	if (ws_secmem_init() != 0) {
+		ws_msg("error: cannot initialise libsodium");
+		return WS_EX_SOFTWARE;
+	}
 	if ((rc = refuse_setid()) != 0)
 		return rc;
 	run.opts = &opts;
@@ -110,30 +114,36 @@ main(int argc, char **argv)
 		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n");
 		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_DEFAULTS:
-		return finish(&run, ws_defaults_print());
+		return finish(&run, ws_defaults_print() ? WS_EX_SOFTWARE : 0);
 	default:
 		break;
 	}
 
 	run.store = ws_store_new();
-	if ((rc = ws_policy_load(&run)) != 0)
-		return finish(&run, opts.verb == WS_VERB_CHECK ?
-		    ws_check_report(&run) : rc);
-	rc = load_sources(&run);
-
-	if (opts.verb == WS_VERB_CHECK)
-		return finish(&run, ws_check_report(&run));
-	if (opts.verb == WS_VERB_EXPLAIN) {
-		/* the table helps most when something is wrong */
-		int erc = ws_explain(&run);
-
-		return finish(&run, rc ? rc : erc);
+	ws_policy_load(&run);
+	if (ws_diag_status() == 0) {
+		load_sources(&run);
+		check_rules(&run);
 	}
-	if (rc != 0)
-		return finish(&run, rc);
-	if ((rc = ws_envbuild(&run)) != 0)
-		return finish(&run, rc);
-	ws_diag_flush();
-	rc = ws_exec(&run);	/* returns only on failure */
-	return finish(&run, rc);
+
+	switch (opts.verb) {
+	case WS_VERB_CHECK:
+		ws_check_report(&run);
+		break;
+	case WS_VERB_EXPLAIN:
+		/* the table helps most when something is wrong */
+		if (run.env_name != NULL)
+			ws_explain(&run);
+		break;
+	default:
+		if (ws_diag_status() != 0)
+			break;
+		ws_envbuild(&run);
+		if (ws_diag_status() != 0)
+			break;
+		ws_diag_flush();
+		ws_exec(&run);	/* returns only on failure */
+		break;
+	}
+	return finish(&run, ws_diag_status());
 }

@@ -104,7 +104,18 @@ check_json(struct ws_run *run)
 	ws_out_str(&ws_stdout, "]}\n");
 }
 
-int
+/* A report that could not be written is a finding of its own. */
+static int
+flush_report(void)
+{
+	if (ws_out_flush(&ws_stdout) == 0)
+		return 0;
+	ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL, NULL,
+	    "cannot write to standard output");
+	return -1;
+}
+
+void
 ws_check_report(struct ws_run *run)
 {
 	int status = ws_diag_status();
@@ -113,8 +124,8 @@ ws_check_report(struct ws_run *run)
 
 	if (run->opts->format == WS_FORMAT_JSON) {
 		check_json(run);
-		if (ws_out_flush(&ws_stdout) != 0)
-			return WS_EX_SOFTWARE;
+		if (flush_report() != 0)
+			return;
 	}
 	ws_diag_flush();
 	if (!ws_quiet && run->env_name != NULL) {
@@ -126,7 +137,6 @@ ws_check_report(struct ws_run *run)
 		    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
 		    status != 0 ? ": the command would not run" : "");
 	}
-	return status;
 }
 
 /* ------------------------------------------------------------------ */
@@ -402,7 +412,7 @@ explain_text(const struct row *rows, size_t n)
 	free(cell);
 }
 
-int
+void
 ws_explain(struct ws_run *run)
 {
 	struct row *rows;
@@ -416,6 +426,6 @@ ws_explain(struct ws_run *run)
 	for (i = 0; i < n; i++)
 		free_row(&rows[i]);
 	free(rows);
+	(void)flush_report();
 	ws_diag_flush();
-	return ws_out_flush(&ws_stdout) == 0 ? 0 : WS_EX_SOFTWARE;
 }

@@ -197,12 +197,11 @@ by_rank(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-int
+void
 ws_resolve_pointers(struct ws_run *run)
 {
 	struct ws_var **ptrs = NULL, *v;
 	size_t n = 0, cap = 0, it = 0, i;
-	int rc, status = 0;
 
 	while ((v = ws_store_next_pointer(run->store, &it)) != NULL)
 		for (; v != NULL; v = v->next_in_name) {
@@ -222,10 +221,8 @@ ws_resolve_pointers(struct ws_run *run)
 	if (i < n)
 		qsort(ptrs, n, sizeof(*ptrs), by_rank);
 	for (i = 0; i < n; i++)
-		if ((rc = ws_resolve_one(run, ptrs[i])) != 0 && status == 0)
-			status = rc;
+		(void)ws_resolve_one(run, ptrs[i]);	/* findings say */
 	free(ptrs);
-	return status;
 }
 
 /*

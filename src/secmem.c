@@ -41,7 +41,7 @@ struct ws_chunk {
 
 struct ws_arena ws_work;
 
-void
+int
 ws_secmem_init(void)
 {
 	/*
@@ -52,10 +52,7 @@ ws_secmem_init(void)
 	 * at every start (SPEC §9).
 	 */
 	(void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
-	if (sodium_init() < 0) {
-		ws_msg("error: cannot initialise libsodium");
-		_exit(WS_EX_SOFTWARE);	/* nothing to flush or wipe yet */
-	}
+	return sodium_init() < 0 ? -1 : 0;
 }
 
 static struct ws_chunk *

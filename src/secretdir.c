@@ -774,29 +774,6 @@ load_dir(struct ws_run *run, struct scan *sc, const char *path,
 	close(sc->fd);
 }
 
-/* The exit status of the errors recorded since finding n (SPEC §3:
- * the first of 64, 65, 66, 77, 78 among them). */
-static int
-status_since(size_t n)
-{
-	static const int order[] = { WS_EX_USAGE, WS_EX_DATAERR,
-	    WS_EX_NOINPUT, WS_EX_PERM, WS_EX_POLICY };
-	const struct ws_finding *f;
-	size_t j, i;
-	int other = 0;
-
-	for (j = 0; j < sizeof(order) / sizeof(order[0]); j++)
-		for (i = n; (f = ws_finding_at(i)) != NULL; i++) {
-			if (f->sev != WS_SEV_ERROR)
-				continue;
-			if (f->code == order[j])
-				return order[j];
-			if (other == 0)
-				other = f->code;
-		}
-	return other;
-}
-
 /* $CREDENTIALS_DIRECTORY as we were given it (it is passed on too). */
 static const char *
 credentials_directory(struct ws_run *run)
@@ -807,13 +784,13 @@ credentials_directory(struct ws_run *run)
 	return v != NULL && *v != '\0' ? v : NULL;	/* empty: unset */
 }
 
-int
+void
 ws_secretdirs_load(struct ws_run *run)
 {
 	struct scan sc;
 	const char *creds;
 	char **d;
-	size_t index = 0, i, first = ws_finding_count();
+	size_t index = 0, i;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.gfd = -1;
@@ -829,5 +806,4 @@ ws_secretdirs_load(struct ws_run *run)
 	free(sc.gen.v);
 	free(sc.items);
 	free(sc.buf);
-	return status_since(first);
 }

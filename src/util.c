@@ -25,14 +25,23 @@ ws_set_fatal_handler(void (*fn)(void))
 }
 
 WS_NORETURN void
-ws_fatal_nomem(void)
+ws_fatal(const char *why)
 {
-	static const char m[] = "withsecrets: error: out of memory\n";
+	static const char m[] = "withsecrets: error: ";
 
+	/* write(2) alone: nothing here may need memory */
 	(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+	(void)!write(STDERR_FILENO, why, strlen(why));
+	(void)!write(STDERR_FILENO, "\n", 1);
 	if (fatal_handler != NULL)
 		fatal_handler();	/* wipes and exits */
 	abort();
+}
+
+WS_NORETURN void
+ws_fatal_nomem(void)
+{
+	ws_fatal("out of memory");
 }
 
 void *

@@ -16,6 +16,7 @@
 /* What to do when memory runs out, after the message: main() wipes the
  * secrets and exits 125.  Without a handler (unit tests) it aborts. */
 void	 ws_set_fatal_handler(void (*)(void));
+WS_NORETURN void ws_fatal(const char *why);	/* "withsecrets: error: why" */
 WS_NORETURN void ws_fatal_nomem(void);
 
 void	*ws_xmalloc(size_t);

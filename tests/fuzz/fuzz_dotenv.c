@@ -17,6 +17,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "../unit/stage.h"
 
 #define MARKER "s3cr3t!#marker"
 
@@ -100,7 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.override = (int)(size & 1);
 	run.opts = &opts;
 	run.environ_in = fake_environ;
-	if (ws_policy_load(&run) != 0)
+	if (status_of(ws_policy_load, &run) != 0)
 		abort();
 	run.set->max_secret_size = 4096;
 	/* NAME_FILE pointers are not resolved: the parser's store is not

@@ -27,6 +27,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "../unit/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -164,7 +165,7 @@ compare_env(struct ws_run *run, const struct model *m, int unset_name)
 	size_t k, i, n = 0;
 	int name, found;
 
-	if (ws_envbuild(run) != 0)
+	if (status_of(ws_envbuild, run) != 0)
 		abort();
 	envp = run->envp;
 	/* in the order names were first seen, each once */

@@ -251,8 +251,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(vars[i][0]), vars[i][1], strlen(vars[i][1]),
 		    (unsigned)i + 1, 0);
 	(void)ws_policy_defaults_load(&run);
-	(void)ws_deny_check(&run);
-	(void)ws_policy_check(&run);
+	ws_deny_check(&run);
+	ws_rules_check(&run);
 	check_findings(data, size);
 
 	ws_store_free(run.store);

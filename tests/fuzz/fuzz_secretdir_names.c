@@ -36,6 +36,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "../unit/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -313,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run.store = ws_store_new();
 	ws_diag_reset();
 
-	rc = ws_secretdirs_load(&run);
+	rc = status_of(ws_secretdirs_load, &run);
 	if (rc != 0 && rc != WS_EX_DATAERR && rc != WS_EX_NOINPUT &&
 	    rc != WS_EX_PERM && rc != WS_EX_POLICY)
 		abort();

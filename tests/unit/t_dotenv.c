@@ -13,6 +13,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "stage.h"
 #include "tap.h"
 
 static char e1[] = "PROC=from-process", e2[] = "EMPTY=", e3[] = "X=env-x",
@@ -644,7 +645,7 @@ main(void)
 	opts.dir = ".";
 	run.opts = &opts;
 	run.environ_in = fake_environ;
-	if (ws_policy_load(&run) != 0)
+	if (status_of(ws_policy_load, &run) != 0)
 		return 99;
 	test_basics();
 	test_export_and_separators();

@@ -10,6 +10,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "stage.h"
 #include "tap.h"
 
 /* Parse text as the user's file over the built-in policy. */
@@ -494,24 +495,24 @@ test_user_file(void)
 	run.opts = &opts;
 	ws_diag_reset();
 	unsetenv("WITHSECRETS_CONFIG");
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	ok(rc == 0 && run.set->max_secret_size == 100, "found in DIR");
 	is_str(run.set->path, path, "and named");
 	ws_policy_free(&run);
 
 	opts.no_config = 1;
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	ok(rc == 0 && run.set->max_secret_size == 65536 &&
 	    run.set->path == NULL, "--no-config: the built-in policy only");
 	ws_policy_free(&run);
 	opts.no_config = 0;
 
 	setenv("WITHSECRETS_CONFIG", "/nonexistent/ws.ini", 1);
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	is_int(rc, WS_EX_NOINPUT, "a missing $WITHSECRETS_CONFIG: 66");
 	ws_policy_free(&run);
 	opts.config = path;
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	ok(rc == 0 && run.set->max_secret_size == 100,
 	    "-c beats $WITHSECRETS_CONFIG");
 	ws_policy_free(&run);
@@ -519,14 +520,14 @@ test_user_file(void)
 
 	chmod(path, 0666);
 	ws_diag_reset();
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	ok(rc == WS_EX_PERM && has_finding("file-mode", path, NULL),
 	    "a world-writable policy file: 77");
 	ws_policy_free(&run);
 	opts.config = NULL;
 
 	unlink(path);
-	rc = ws_policy_load(&run);
+	rc = status_of(ws_policy_load, &run);
 	ok(rc == 0 && run.set->path == NULL, "none: the built-in policy");
 	ws_policy_free(&run);
 	rmdir(dir);

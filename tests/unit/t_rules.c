@@ -8,6 +8,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "stage.h"
 #include "tap.h"
 
 static struct ws_opts opts;
@@ -150,7 +151,7 @@ test_min_length(void)
 		for (i = 0; names[i] != NULL; i++) {
 			setup(NULL, strict);
 			add(env_src, names[i], v31, 0);
-			rc = ws_policy_check(&run);
+			rc = status_of(ws_rules_check, &run);
 			is_int(sev_of("min-length", names[i]), strict ?
 			    WS_SEV_ERROR : WS_SEV_WARNING, "%s: 31 characters: "
 			    "%s", names[i], strict ? "error" : "warning");
@@ -167,7 +168,7 @@ test_min_length(void)
 			teardown();
 			setup(NULL, strict);
 			add(env_src, names[i], v32, 0);
-			(void)ws_policy_check(&run);
+			ws_rules_check(&run);
 			ok(find("min-length", names[i]) == NULL, "%s: 32 "
 			    "characters pass", names[i]);
 			teardown();
@@ -176,7 +177,7 @@ test_min_length(void)
 	setup(NULL, 1);
 	add(file_src, "DB_PASSWORD", "tEq8-Lm2v_P0w9zXyB4", 3);
 	add(file_src, "PGPASSWORD", pw20, 4);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("min-length", "DB_PASSWORD") != NULL, "DB_PASSWORD: 19");
 	is_str(find("min-length", "DB_PASSWORD")->source, ".env:3",
 	    "at FILE:LINE");
@@ -192,7 +193,7 @@ test_min_length(void)
 	add(env_src, "APP_SECRET", "\xc3\xa9\xc3\xa0\xc3\xbc\xc3\xb6\xc3\xa4"
 	    "\xc3\xa7\xc3\xaa\xc3\xab\xc3\xae\xc3\xaf\xc3\xb4\xc3\xbb\xc3\xb9"
 	    "\xc3\xbf\xc3\xb1\xc3\xa5" "9f86d081884c7d65", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("min-length", "SECRET_KEY") != NULL,
 	    "31 characters in 47 bytes are too short");
 	ok(find("min-length", "APP_SECRET") == NULL, "32 characters pass");
@@ -202,13 +203,13 @@ test_min_length(void)
 
 	setup(NULL, 1);
 	add(env_src, "SECRET_KEY", "", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("min-length", "SECRET_KEY") != NULL, "an empty key is short");
 	teardown();
 
 	setup("[var SECRET_KEY]\nmin-length = 64\n", 1);
 	add(env_src, "SECRET_KEY", key32, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	is_str(find("min-length", "SECRET_KEY") ?
 	    find("min-length", "SECRET_KEY")->message : NULL,
 	    "32 characters, needs at least 64", "a user's min-length");
@@ -216,7 +217,7 @@ test_min_length(void)
 	setup("[var *_TOKEN]\nmin-length = 40\n", 1);
 	add(env_src, "GITHUB_TOKEN", key32, 0);
 	add(env_src, "TOKEN", key32, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("min-length", "GITHUB_TOKEN") && !find("min-length", "TOKEN"),
 	    "a user's glob");
 	teardown();
@@ -242,13 +243,13 @@ test_debug(void)
 	for (i = 0; names[i]; i++) {
 		setup(NULL, 1);
 		add(env_src, names[i], "On", 0);
-		rc = ws_policy_check(&run);
+		rc = status_of(ws_rules_check, &run);
 		ok(rc == WS_EX_POLICY && sev_of("debug", names[i]) ==
 		    WS_SEV_ERROR, "%s=On: an error in strict mode", names[i]);
 		teardown();
 		setup(NULL, 0);
 		add(env_src, names[i], "TRUE", 0);
-		rc = ws_policy_check(&run);
+		rc = status_of(ws_rules_check, &run);
 		ok(rc == 0 && sev_of("debug", names[i]) == WS_SEV_WARNING,
 		    "%s=TRUE: a warning in lenient mode", names[i]);
 		teardown();
@@ -256,13 +257,13 @@ test_debug(void)
 	setup(NULL, 1);
 	add(env_src, "DEBUG", "false", 0);
 	add(env_src, "MY_DEBUG", "true", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(count("debug") == 0, "DEBUG=false, and MY_DEBUG is not a switch");
 	teardown();
 	setup("[var MY_DEBUG]\ndebug = yes\n[var DEBUG]\ndebug = no\n", 1);
 	add(env_src, "DEBUG", "true", 0);
 	add(env_src, "MY_DEBUG", "yes", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("debug", "MY_DEBUG") && !find("debug", "DEBUG"),
 	    "debug = yes / no in the user's policy");
 	teardown();
@@ -293,7 +294,7 @@ test_placeholder(void)
 	add(env_src, "API_TOKEN", "changeme", 0);
 	add(env_src, "SITE_NAME", "example", 0);
 	add(dir_src, "SMTP", "Password", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("placeholder", "API_TOKEN") && find("placeholder", "SMTP") &&
 	    !find("placeholder", "SITE_NAME"),
 	    "secrets only (by name, or from a secret directory)");
@@ -302,19 +303,19 @@ test_placeholder(void)
 	teardown();
 	setup(NULL, 0);
 	add(env_src, "API_TOKEN", "changeme", 0);
-	ok(ws_policy_check(&run) == 0 && sev_of("placeholder", "API_TOKEN") ==
+	ok(status_of(ws_rules_check, &run) == 0 && sev_of("placeholder", "API_TOKEN") ==
 	    WS_SEV_WARNING, "lenient: warning");
 	teardown();
 	setup("[var API_TOKEN]\nsecret = no\n", 1);
 	add(env_src, "API_TOKEN", "changeme", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(!find("placeholder", "API_TOKEN"), "secret = no: not checked");
 	teardown();
 	setup("[placeholders]\nvalues = hunter2\npatterns = *acme*\n", 1);
 	add(env_src, "API_TOKEN", "HUNTER2", 0);
 	add(env_src, "DB_PASSWORD", "xxACMExxxxxxxxxxxxxxxxx", 0);
 	add(env_src, "OTHER_TOKEN", "changeme", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("placeholder", "API_TOKEN") && find("placeholder",
 	    "DB_PASSWORD") && !find("placeholder", "OTHER_TOKEN"),
 	    "the user's lists replace the built-in ones");
@@ -332,7 +333,7 @@ test_placeholder(void)
 	    "OTHER_KEY", 9, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", 32, 2, 0);
 	add(env_src, "STRIPE_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", 0);
 	add(env_src, "OTHER_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dC", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("placeholder", "STRIPE_KEY") &&
 	    strstr(find("placeholder", "STRIPE_KEY")->message, ".env.example"),
 	    "a secret equal to its example value");
@@ -428,7 +429,7 @@ test_weak(void)
 	add(env_src, "DB_PASSWORD", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);
 	add(env_src, "FILLER", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);
 	add(env_src, "JWT_SECRET_KEY", key64, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(sev_of("weak", "SECRET_KEY") == WS_SEV_ERROR,
 	    "weak SECRET_KEY: error in strict mode");
 	ok(!find("weak", "DB_PASSWORD"), "min-length 20: not judged weak");
@@ -438,7 +439,7 @@ test_weak(void)
 	teardown();
 	setup(NULL, 0);
 	add(env_src, "SECRET_KEY", "passwordpasswordpasswordpassword", 0);
-	ok(ws_policy_check(&run) == 0 &&
+	ok(status_of(ws_rules_check, &run) == 0 &&
 	    sev_of("weak", "SECRET_KEY") == WS_SEV_WARNING, "lenient: warning");
 	teardown();
 }
@@ -453,7 +454,7 @@ test_distinct(void)
 	add(file_src, "SESSION_SECRET", key64, 2);
 	add(file_src, "SECRET_KEY", key32, 3);
 	add(file_src, "DB_PASSWORD", key64, 4);	/* not distinct = yes */
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	is_int(rc, WS_EX_POLICY, "two signing keys alike: 78");
 	ok(find("distinct", "SESSION_SECRET") &&
 	    strstr(find("distinct", "SESSION_SECRET")->message,
@@ -464,13 +465,13 @@ test_distinct(void)
 	setup(NULL, 0);
 	add(env_src, "JWT_SECRET_KEY", key64, 0);
 	add(file_src, "SESSION_SECRET", key64, 2);
-	ok(ws_policy_check(&run) == 0 && sev_of("distinct", "SESSION_SECRET") ==
+	ok(status_of(ws_rules_check, &run) == 0 && sev_of("distinct", "SESSION_SECRET") ==
 	    WS_SEV_WARNING, "lenient: warning");
 	teardown();
 	setup("[var SESSION_SECRET]\ndistinct = no\n", 1);
 	add(env_src, "JWT_SECRET_KEY", key64, 0);
 	add(file_src, "SESSION_SECRET", key64, 2);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(count("distinct") == 0, "distinct = no");
 	teardown();
 }
@@ -487,7 +488,7 @@ test_required(void)
 	int rc;
 
 	setup(ini, 0);
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	is_int(rc, WS_EX_POLICY, "required = always: 78 even when lenient");
 	is_int(sev_of("required", "API_URL"), WS_SEV_ERROR, "an error");
 	is_int(sev_of("required", "SENTRY_DSN"), WS_SEV_WARNING,
@@ -500,7 +501,7 @@ test_required(void)
 	setup(ini, 1);
 	add(env_src, "API_URL", "https://api", 0);
 	add(file_src, "SENTRY_DSN", "", 7);
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	ok(rc == WS_EX_POLICY && sev_of("required", "SENTRY_DSN") ==
 	    WS_SEV_ERROR, "empty counts as unset: an error when strict");
 	is_str(find("required", "SENTRY_DSN")->source, ".env:7", "at its line");
@@ -510,7 +511,7 @@ test_required(void)
 	add(env_src, "API_URL", "https://api", 0);
 	add(env_src, "SENTRY_DSN", "https://sentry", 0);
 	opts.unset = unset_list;
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	ok(rc == WS_EX_POLICY && find("required", "API_URL"),
 	    "--unset: what the command gets is checked");
 	opts.unset = NULL;
@@ -529,7 +530,7 @@ test_required(void)
 	ws_store_add(run.example, ex_src, "C", 1,
 	    "", 0, 3, 0);
 	add(env_src, "B", "set", 0);
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	ok(rc == WS_EX_POLICY && sev_of("required", "A") == WS_SEV_ERROR &&
 	    strstr(find("required", "A")->message, ".env.example"),
 	    "an example key unset: error when strict");
@@ -537,7 +538,7 @@ test_required(void)
 	ok(!find("required", "C"), "its own required = no wins");
 	run.strict = 0;
 	ws_diag_reset();
-	ok(ws_policy_check(&run) == 0 && sev_of("required", "A") ==
+	ok(status_of(ws_rules_check, &run) == 0 && sev_of("required", "A") ==
 	    WS_SEV_WARNING, "a warning when lenient");
 	teardown();
 }
@@ -552,7 +553,7 @@ test_forbid_pattern(void)
 	setup(ini, 1);
 	add(env_src, "LOG_LEVEL", "DEBUG", 0);
 	add(env_src, "PORT", "80a", 0);
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	ok(rc == WS_EX_POLICY && sev_of("forbid", "LOG_LEVEL") ==
 	    WS_SEV_ERROR, "forbid, any case: error when strict");
 	ok(strstr(find("forbid", "LOG_LEVEL")->message, "t.ini:2") != NULL,
@@ -564,7 +565,7 @@ test_forbid_pattern(void)
 	setup(ini, 0);
 	add(env_src, "LOG_LEVEL", "trace", 0);
 	add(env_src, "PORT", "8080", 0);
-	rc = ws_policy_check(&run);
+	rc = status_of(ws_rules_check, &run);
 	ok(rc == 0 && sev_of("forbid", "LOG_LEVEL") == WS_SEV_WARNING,
 	    "lenient: warning");
 	ok(!find("pattern", "PORT"), "a matching value");
@@ -572,7 +573,7 @@ test_forbid_pattern(void)
 	setup("[var *_URL]\npattern = ^https://\n", 1);
 	add(env_src, "API_URL", "http://x", 0);
 	add(env_src, "CDN_URL", "https://x", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(find("pattern", "API_URL") && !find("pattern", "CDN_URL"),
 	    "a glob section's pattern");
 	teardown();
@@ -590,7 +591,7 @@ test_plaintext_shadowed(void)
 	v = add(file_src, "SMTP_PASSWORD", pw20, 2);
 	v->flags |= WS_VAR_FROM_FILE;
 	v->file_path = "smtp.txt";
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	is_int(sev_of("plaintext-secret", "API_TOKEN"), WS_SEV_WARNING,
 	    "a secret in the environment: a warning by default");
 	ok(find("plaintext-secret", "DB_PASSWORD") != NULL, "in a .env file");
@@ -601,7 +602,7 @@ test_plaintext_shadowed(void)
 	setup("[var MY_TOKEN_FILE]\nsecret = yes\n", 1);
 	add(env_src, "DB_PASSWORD_FILE", "/run/db", 0);
 	add(env_src, "MY_TOKEN_FILE", "/run/token", 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(!find("plaintext-secret", "DB_PASSWORD_FILE"),
 	    "a NAME_FILE passed through is a path: no glob makes it a secret");
 	ok(find("plaintext-secret", "MY_TOKEN_FILE") != NULL,
@@ -609,18 +610,18 @@ test_plaintext_shadowed(void)
 	teardown();
 	setup("[withsecrets]\nplaintext-secrets = error\n", 1);
 	add(env_src, "API_TOKEN", key32, 0);
-	ok(ws_policy_check(&run) == WS_EX_POLICY &&
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY &&
 	    sev_of("plaintext-secret", "API_TOKEN") == WS_SEV_ERROR,
 	    "plaintext-secrets = error");
 	teardown();
 	setup("[withsecrets]\nplaintext-secrets = allow\n", 1);
 	add(env_src, "API_TOKEN", key32, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(!find("plaintext-secret", NULL), "plaintext-secrets = allow");
 	teardown();
 	setup("[withsecrets]\nplaintext-secrets = error\n", 0);
 	add(env_src, "API_TOKEN", key32, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(!find("plaintext-secret", NULL), "never in lenient mode");
 	teardown();
 
@@ -629,7 +630,7 @@ test_plaintext_shadowed(void)
 	add(low_src, "LOG_LEVEL", "debug", 4);
 	add(env_src, "API_TOKEN", key32, 0);
 	add(dir_src, "API_TOKEN", key64, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(sev_of("shadowed", "LOG_LEVEL") == WS_SEV_INFO &&
 	    strcmp(find("shadowed", "LOG_LEVEL")->source, ".env.low:4") == 0,
 	    "shadowed: information, at the hidden source");
@@ -639,7 +640,7 @@ test_plaintext_shadowed(void)
 	setup(NULL, 1);
 	add(env_src, "API_TOKEN", key32, 0);
 	add(dir_src, "API_TOKEN", key64, 0);
-	(void)ws_policy_check(&run);
+	ws_rules_check(&run);
 	ok(sev_of("shadowed", "API_TOKEN") == WS_SEV_WARNING,
 	    "strict: an inherited secret hiding a mounted one is a warning");
 	ok(no_value_in_findings(), "no value in any finding");

@@ -19,6 +19,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "stage.h"
 #include "tap.h"
 
 static char top[] = "/tmp/ws-t-secretdir.XXXXXX";
@@ -97,7 +98,7 @@ load(int no_defaults, char **dirs)
 	run.set = &set;
 	run.environ_in = environ_in;
 	run.store = ws_store_new();
-	return ws_secretdirs_load(&run);
+	return status_of(ws_secretdirs_load, &run);
 }
 
 static int

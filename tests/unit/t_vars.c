@@ -5,6 +5,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "stage.h"
 #include "tap.h"
 
 int
@@ -87,7 +88,7 @@ main(void)
 		run.opts = &opts;
 		run.environ_in = envv;
 		run.store = ws_store_new();
-		is_int(ws_inherit_load(&run), 0, "inherited environment");
+		is_int(status_of(ws_inherit_load, &run), 0, "inherited environment");
 		is_int(ws_store_count(run.store), 2, "two names");
 		v = ws_store_get(run.store, "A", 1);
 		ok(v != NULL && strcmp(v->value, "1") == 0 && v->vallen == 1 &&
