@@ -241,19 +241,6 @@ struct ws_opts {
 
 /* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
 int	 ws_opts_parse(struct ws_opts *, int, char **);
-/* The next option of av, as getopt_long(3) with withsecrets' options
- * (ws_shortopts, ws_longopts) gives it: the option, '?' (unknown,
- * ambiguous), ':' (argument missing) or -1 at the end; ind stands for
- * optind (start at 1), arg for optarg. */
-struct ws_optscan {
-	int		 ind;
-	const char	*next;		/* in a group of letters, or NULL */
-	char		*arg;
-};
-int	 ws_opts_next(struct ws_optscan *, int, char **);
-struct option;
-extern const char *const ws_shortopts;
-extern const struct option *const ws_longopts;
 void	 ws_usage(int to_stdout);
 void	 ws_opts_free(struct ws_opts *);
 
