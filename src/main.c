@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -33,20 +32,6 @@ finish(struct ws_run *run, int status)
 	return status;
 }
 
-/*
- * getresuid(2) and getresgid(2) through syscall(), which is bound for
- * other uses anyway: two libc symbols fewer to bind at every start
- * (SPEC §9).  32-bit ABIs have the calls with 32-bit ids under numbers
- * of their own (the plain ones take 16-bit ids there).
- */
-#ifdef SYS_getresuid32
-#define WS_SYS_GETRESUID	SYS_getresuid32
-#define WS_SYS_GETRESGID	SYS_getresgid32
-#else
-#define WS_SYS_GETRESUID	SYS_getresuid
-#define WS_SYS_GETRESGID	SYS_getresgid
-#endif
-
 /* Set-ID: withsecrets reads files with the caller's own rights only.
  * The real, effective and saved ids at once: two calls, not four. */
 static int
@@ -55,8 +40,8 @@ refuse_setid(void)
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 
-	if (syscall(WS_SYS_GETRESUID, &ruid, &euid, &suid) == 0 &&
-	    syscall(WS_SYS_GETRESGID, &rgid, &egid, &sgid) == 0 &&
+	if (getresuid(&ruid, &euid, &suid) == 0 &&
+	    getresgid(&rgid, &egid, &sgid) == 0 &&
 	    ruid == euid && rgid == egid)
 		return 0;
 	ws_msg("error: set-id: refusing to run set-user-ID or set-group-ID; "

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -46,11 +45,9 @@ ws_secmem_init(void)
 	/*
 	 * No core dump may hold a secret.  execve(2) resets the flag for
 	 * the command.  Failure is not fatal: the guarded pages are also
-	 * marked MADV_DONTDUMP by libsodium.  Through syscall(), bound for
-	 * other uses anyway: prctl would be one more libc symbol to bind
-	 * at every start (SPEC §9).
+	 * marked MADV_DONTDUMP by libsodium.
 	 */
-	(void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+	(void)prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 	if (sodium_init() < 0) {
 		ws_msg("error: cannot initialise libsodium");
 		_exit(WS_EX_SOFTWARE);	/* nothing to flush or wipe yet */
