@@ -11,9 +11,6 @@
 #include <stdio.h>	/* vsnprintf: formatting only, no streams */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -44,16 +41,16 @@ ws_xmalloc(size_t n)
 	return p;
 }
 
-/* malloc and memset rather than calloc(3): one libc import fewer. */
 void *
 ws_xcalloc(size_t n, size_t m)
 {
 	void *p;
 
-	if (m != 0 && n > SIZE_MAX / m)
+	if (n == 0 || m == 0)
+		n = m = 1;	/* never NULL, as ws_xmalloc */
+	/* calloc(3) checks n * m for overflow */
+	if ((p = calloc(n, m)) == NULL)
 		ws_fatal_nomem();
-	p = ws_xmalloc(n * m);
-	memset(p, 0, n * m);
 	return p;
 }
 
@@ -258,17 +255,14 @@ ws_finding_at(size_t i)
 	return i < n_findings ? &findings[i] : NULL;
 }
 
-/* isatty(3) is tcgetattr(3), an ioctl: asked directly, since each
- * libc function imported costs every run its binding (SPEC §9). */
 static int
 use_colour(void)
 {
 	const char *nc = ws_environ_get(environ, "NO_COLOR", 8);
-	struct termios t;
 
 	if (nc != NULL && *nc != '\0')
 		return 0;
-	return syscall(SYS_ioctl, STDERR_FILENO, TCGETS, &t) == 0;
+	return isatty(STDERR_FILENO);
 }
 
 static const char *
