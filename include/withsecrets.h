@@ -282,12 +282,6 @@ void	 ws_file_note(const char *display, const struct stat *,
  * RESOLVE_BENEATH, or a check of the result where the kernel lacks
  * it): -1 and errno EXDEV or ELOOP when one does. */
 int	 ws_open_beneath(int, const char *, int);
-/* readlinkat(2) through syscall(): no libc symbol to bind at every
- * start for what only Kubernetes volumes and old kernels need. */
-ssize_t	 ws_readlinkat(int, const char *, char *, size_t);
-/* strerror(3), through printf's %m: strerror would be one more libc
- * symbol to bind at every start, for error messages only. */
-const char *ws_strerror(int);
 /* Strip every trailing "\n" / "\r\n". */
 size_t	 ws_strip_newlines(const char *, size_t);
 

@@ -62,7 +62,7 @@ report(const struct ws_run *run, const char *cmd, int err)
 		return WS_EX_NOEXEC;
 	default:
 		ws_msg("error: %s: cannot execute: %s", cmd,
-		    ws_strerror(err));
+		    strerror(err));
 		return WS_EX_NOEXEC;
 	}
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -131,37 +130,6 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
-/* snprintf through vsnprintf: the fortified snprintf would be one more
- * libc symbol to bind at start-up, vsnprintf is bound already. */
-static void WS_PRINTF(3, 4)
-format_into(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
-/* strerror(3)'s text, through printf's %m (no strerror to bind). */
-const char *
-ws_strerror(int err)
-{
-	static char buf[128];	/* as strerror's own: the next call's */
-	int saved = errno;
-
-	errno = err;
-	format_into(buf, sizeof(buf), "%m");	/* the text of errno */
-	errno = saved;
-	return buf;
-}
-
-ssize_t
-ws_readlinkat(int dirfd, const char *path, char *buf, size_t size)
-{
-	return syscall(SYS_readlinkat, dirfd, path, buf, size);
-}
-
 /*
  * Where openat2 is missing, open normally and then check that the
  * file reached is inside the directory, by comparing the resolved
@@ -185,8 +153,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
-	dn = ws_readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
-	fn = ws_readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
+	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);
@@ -259,7 +227,7 @@ report_open_error(const struct ws_read *r, int err)
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
 		    r->display, "cannot open: %s",
-		    ws_strerror(err));
+		    strerror(err));
 		return WS_EX_NOINPUT;
 	}
 }
@@ -356,7 +324,7 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 				continue;
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    r->name, r->display, "read error: %s",
-			    ws_strerror(errno));
+			    strerror(errno));
 			rc = WS_EX_NOINPUT;
 			goto fail;
 		}

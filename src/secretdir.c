@@ -370,7 +370,7 @@ add_data_link(struct scan *sc, const struct dent *d)
 
 	buf_reserve(sc, 4096);
 	for (;;) {
-		n = ws_readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
+		n = readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
 		if (n < 0)
 			return 0;	/* let the reader say what it is */
 		if ((size_t)n < sc->bufcap)
@@ -417,7 +417,7 @@ collect(struct scan *sc)
 	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
-		    ws_strerror(err));
+		    strerror(err));
 		return -1;
 	}
 	if (sc->top.has_data_link) {
@@ -720,7 +720,7 @@ open_dir(const char *path, int named, int *fdp)
 		else
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    NULL, path, "cannot open the secrets directory: "
-			    "%s", ws_strerror(err));
+			    "%s", strerror(err));
 		return WS_EX_NOINPUT;
 	}
 	*fdp = fd;
