@@ -24,14 +24,13 @@
  */
 #include "config.h"
 
-#include <dirent.h>	/* DT_* */
+#include <dirent.h>	/* DT_*, getdents64 */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -155,8 +154,10 @@ by_fname(const void *a, const void *b)
 
 /*
  * The entries as the kernel returns them, read with getdents64(2)
- * straight (every run lists a directory: opendir/readdir cost a 32 KiB
- * buffer and four more libc symbols to bind at start-up, SPEC §9).
+ * (glibc 2.30's wrapper) into the scan's own buffer: the descriptor
+ * stays ours, for the openat and readlinkat of its entries and for
+ * listing it again after an lseek, where fdopendir(3) would take it
+ * over and bring a buffer of its own.
  */
 struct kdirent {
 	uint64_t	 d_ino;
@@ -179,11 +180,11 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 	l->n = 0;
 	l->has_data_link = 0;
 	/* from the beginning: a second attempt lists the same fd again */
-	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) == -1)
+	if (lseek(fd, 0, SEEK_SET) == -1)
 		return errno;
 	buf_reserve(sc, 4096);
 	for (;;) {
-		got = syscall(SYS_getdents64, fd, sc->buf, sc->bufcap);
+		got = getdents64(fd, sc->buf, sc->bufcap);
 		if (got == -1 && errno == EINVAL) {
 			/* an entry larger than the buffer */
 			buf_reserve(sc, sc->bufcap * 2);
