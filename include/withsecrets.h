@@ -163,9 +163,6 @@ int	 ws_out_flush(struct ws_out *);
 
 int	 ws_name_valid(const char *, size_t);	/* Compose's rules */
 int	 ws_name_portable(const char *, size_t);	/* [A-Za-z_][A-Za-z0-9_]* */
-/* a and b equal but for the case of ASCII letters (strcasecmp(3) in the
- * C locale, without one more libc symbol to bind at start-up) */
-int	 ws_ascii_caseeq(const char *, const char *);
 /* unicode_names.c (generated): a letter or number above U+007F? */
 int	 ws_unicode_letter_or_number(uint32_t);
 /* If name is a pointer (NAME_FILE or FILE__NAME), return the length

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -524,7 +525,8 @@ free_words(char **list)
 	free(list);
 }
 
-/* yes no true false on off 1 0, in any case; -1 when none. */
+/* yes no true false on off 1 0, in any case (strcasecmp(3) in the C
+ * locale: withsecrets never calls setlocale); -1 when none. */
 static int
 parse_bool(const char *v)
 {
@@ -533,9 +535,9 @@ parse_bool(const char *v)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		if (ws_ascii_caseeq(v, t[i]))
+		if (strcasecmp(v, t[i]) == 0)
 			return 1;
-		if (ws_ascii_caseeq(v, f[i]))
+		if (strcasecmp(v, f[i]) == 0)
 			return 0;
 	}
 	return -1;
