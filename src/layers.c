@@ -34,16 +34,10 @@ ws_environ_get(char **environ_in, const char *name, size_t n)
 {
 	const char *s;
 	char **e;
-	size_t i;
 
-	/* (a loop rather than strncmp: one libc symbol fewer to bind at
-	 * start-up; it stops at the entry's NUL, which name has not) */
-	for (e = environ_in; e != NULL && (s = *e) != NULL; e++) {
-		for (i = 0; i < n && s[i] == name[i]; i++)
-			;
-		if (i == n && s[n] == '=')
+	for (e = environ_in; e != NULL && (s = *e) != NULL; e++)
+		if (strncmp(s, name, n) == 0 && s[n] == '=')
 			return s + n + 1;
-	}
 	return NULL;
 }
 
