@@ -672,17 +672,11 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 }
 
 /* The run of plain characters at s: up to the first '*', '?', '[' or
- * '\\' (or the end).  Not strcspn(3): each libc function withsecrets
- * imports costs a symbol lookup at every start (-z now, SPEC §9). */
+ * '\\' (or the end). */
 static size_t
 plain_len(const char *s)
 {
-	size_t n = 0;
-
-	while (s[n] != '\0' && s[n] != '*' && s[n] != '?' && s[n] != '[' &&
-	    s[n] != '\\')
-		n++;
-	return n;
+	return strcspn(s, "*?[\\");
 }
 
 /* Is this [var] pattern a glob (has it '*', '?' or '[')? */
