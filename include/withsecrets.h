@@ -663,8 +663,6 @@ char	*ws_where_fmt(const struct ws_where *);
 /* Which bytes occur in [s, s + n), folded to 64 bits (c & 63): a
  * string holds another only if its mask covers the other's. */
 uint64_t ws_charmask(const char *, size_t);
-/* Does [s, s + n) contain [lit, lit + m)? */
-int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
 /* Glob matching without copies: '*', '?', '[...]' (and '!'/'^'). */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 /* What the policy says about one name (NUL-terminated, or of a length). */
