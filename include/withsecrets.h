@@ -155,9 +155,6 @@ int	 ws_out_flush(struct ws_out *);
 
 int	 ws_name_valid(const char *, size_t);	/* Compose's rules */
 int	 ws_name_portable(const char *, size_t);	/* [A-Za-z_][A-Za-z0-9_]* */
-/* a and b equal but for the case of ASCII letters (strcasecmp(3) in the
- * C locale, without one more libc symbol to bind at start-up) */
-int	 ws_ascii_caseeq(const char *, const char *);
 /* unicode_names.c (generated): a letter or number above U+007F? */
 int	 ws_unicode_letter_or_number(uint32_t);
 /* If name is a pointer (NAME_FILE or FILE__NAME), return the length
@@ -232,19 +229,6 @@ struct ws_opts {
 
 /* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
 int	 ws_opts_parse(struct ws_opts *, int, char **);
-/* The next option of av, as getopt_long(3) with withsecrets' options
- * (ws_shortopts, ws_longopts) gives it: the option, '?' (unknown,
- * ambiguous), ':' (argument missing) or -1 at the end; ind stands for
- * optind (start at 1), arg for optarg. */
-struct ws_optscan {
-	int		 ind;
-	const char	*next;		/* in a group of letters, or NULL */
-	char		*arg;
-};
-int	 ws_opts_next(struct ws_optscan *, int, char **);
-struct option;
-extern const char *const ws_shortopts;
-extern const struct option *const ws_longopts;
 void	 ws_usage(int to_stdout);
 void	 ws_opts_free(struct ws_opts *);
 
@@ -286,12 +270,6 @@ void	 ws_file_note(const char *display, const struct stat *,
  * RESOLVE_BENEATH, or a check of the result where the kernel lacks
  * it): -1 and errno EXDEV or ELOOP when one does. */
 int	 ws_open_beneath(int, const char *, int);
-/* readlinkat(2) through syscall(): no libc symbol to bind at every
- * start for what only Kubernetes volumes and old kernels need. */
-ssize_t	 ws_readlinkat(int, const char *, char *, size_t);
-/* strerror(3), through printf's %m: strerror would be one more libc
- * symbol to bind at every start, for error messages only. */
-const char *ws_strerror(int);
 /* Strip every trailing "\n" / "\r\n". */
 size_t	 ws_strip_newlines(const char *, size_t);
 
@@ -701,8 +679,6 @@ char	*ws_where_fmt(const struct ws_where *);
 /* Which bytes occur in [s, s + n), folded to 64 bits (c & 63): a
  * string holds another only if its mask covers the other's. */
 uint64_t ws_charmask(const char *, size_t);
-/* Does [s, s + n) contain [lit, lit + m)? */
-int	 ws_contains(const char *s, size_t n, const char *lit, size_t m);
 /* What the policy says about one name (NUL-terminated, or of a length). */
 void	 ws_policy_var(const struct ws_policy *, const char *,
 	    struct ws_varpol *);

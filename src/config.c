@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -525,7 +526,8 @@ free_words(char **list)
 	free(list);
 }
 
-/* yes no true false on off 1 0, in any case; -1 when none. */
+/* yes no true false on off 1 0, in any case (strcasecmp(3) in the C
+ * locale: withsecrets never calls setlocale); -1 when none. */
 static int
 parse_bool(const char *v)
 {
@@ -534,9 +536,9 @@ parse_bool(const char *v)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		if (ws_ascii_caseeq(v, t[i]))
+		if (strcasecmp(v, t[i]) == 0)
 			return 1;
-		if (ws_ascii_caseeq(v, f[i]))
+		if (strcasecmp(v, f[i]) == 0)
 			return 0;
 	}
 	return -1;
@@ -665,17 +667,11 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 }
 
 /* The run of plain characters at s: up to the first '*', '?', '[' or
- * '\\' (or the end).  Not strcspn(3): each libc function withsecrets
- * imports costs a symbol lookup at every start (-z now, SPEC §9). */
+ * '\\' (or the end). */
 static size_t
 plain_len(const char *s)
 {
-	size_t n = 0;
-
-	while (s[n] != '\0' && s[n] != '*' && s[n] != '?' && s[n] != '[' &&
-	    s[n] != '\\')
-		n++;
-	return n;
+	return strcspn(s, "*?[\\");
 }
 
 /* Is this [var] pattern a glob (has it '*', '?' or '[')? */

@@ -11,9 +11,6 @@
 #include <stdio.h>	/* vsnprintf: formatting only, no streams */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -100,17 +97,14 @@ ws_finding_at(size_t i)
 	return i < n_findings ? &findings[i] : NULL;
 }
 
-/* isatty(3) is tcgetattr(3), an ioctl: asked directly, since each
- * libc function imported costs every run its binding (SPEC §9). */
 static int
 use_colour(void)
 {
 	const char *nc = ws_environ_get(environ, "NO_COLOR", 8);
-	struct termios t;
 
 	if (nc != NULL && *nc != '\0')
 		return 0;
-	return syscall(SYS_ioctl, STDERR_FILENO, TCGETS, &t) == 0;
+	return isatty(STDERR_FILENO);
 }
 
 static const char *

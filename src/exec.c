@@ -67,7 +67,7 @@ report(const struct ws_run *run, const char *cmd, int err)
 		return;
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOEXEC, NULL, NULL, cmd,
-		    "cannot execute: %s", ws_strerror(err));
+		    "cannot execute: %s", strerror(err));
 		return;
 	}
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -132,37 +131,6 @@ proc_fd_path(char buf[32], int fd)
 	*buf = '\0';
 }
 
-/* snprintf through vsnprintf: the fortified snprintf would be one more
- * libc symbol to bind at start-up, vsnprintf is bound already. */
-static void WS_PRINTF(3, 4)
-format_into(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
-/* strerror(3)'s text, through printf's %m (no strerror to bind). */
-const char *
-ws_strerror(int err)
-{
-	static char buf[128];	/* as strerror's own: the next call's */
-	int saved = errno;
-
-	errno = err;
-	format_into(buf, sizeof(buf), "%m");	/* the text of errno */
-	errno = saved;
-	return buf;
-}
-
-ssize_t
-ws_readlinkat(int dirfd, const char *path, char *buf, size_t size)
-{
-	return syscall(SYS_readlinkat, dirfd, path, buf, size);
-}
-
 /*
  * Where openat2 is missing, open normally and then check that the
  * file reached is inside the directory, by comparing the resolved
@@ -186,8 +154,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		return -1;
 	proc_fd_path(dproc, dirfd);
 	proc_fd_path(fproc, fd);
-	dn = ws_readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
-	fn = ws_readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
+	dn = readlinkat(AT_FDCWD, dproc, dpath, sizeof(dpath) - 1);
+	fn = readlinkat(AT_FDCWD, fproc, fpath, sizeof(fpath) - 1);
 	if (dn <= 0 || fn <= 0 || (size_t)dn >= sizeof(dpath) - 1 ||
 	    (size_t)fn >= sizeof(fpath) - 1) {
 		close(fd);
@@ -260,7 +228,7 @@ report_open_error(const struct ws_read *r, int err)
 	default:
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", name,
 		    r->display, "cannot open: %s",
-		    ws_strerror(err));
+		    strerror(err));
 		return WS_EX_NOINPUT;
 	}
 }
@@ -287,21 +255,13 @@ static int
 holder_stat(const struct ws_read *r, struct stat *dst)
 {
 	char small[256], *dir;
-	const char *slash = NULL, *c;
+	const char *slash;
 	size_t n;
 	int rc;
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
-	/* the last '/', searched from the end: a file name is shorter than
-	 * the directories before it (a loop, not strrchr, and fstatat, not
-	 * stat: no libc symbol used only here, SPEC §9) */
-	for (c = r->path + strlen(r->path); c > r->path; c--)
-		if (c[-1] == '/') {
-			slash = c - 1;
-			break;
-		}
-	if (slash == NULL)
+	if ((slash = strrchr(r->path, '/')) == NULL)
 		return fstatat(AT_FDCWD, ".", dst, 0);
 	if (slash == r->path)
 		return fstatat(AT_FDCWD, "/", dst, 0);
@@ -357,7 +317,7 @@ read_all(int fd, const struct ws_read *r, struct ws_blob *out)
 				continue;
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    r->name, r->display, "read error: %s",
-			    ws_strerror(errno));
+			    strerror(errno));
 			rc = WS_EX_NOINPUT;
 			goto fail;
 		}

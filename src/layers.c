@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -34,8 +35,10 @@ name_is_lenient(struct ws_run *run, const char *name)
 {
 	char **l;
 
+	/* strcasecmp(3) folds ASCII letters only: withsecrets never calls
+	 * setlocale(3), so the C locale applies */
 	for (l = run->set->lenient_environments; l && *l; l++)
-		if (ws_ascii_caseeq(*l, name))
+		if (strcasecmp(*l, name) == 0)
 			return 1;
 	return 0;
 }

@@ -64,22 +64,6 @@ ws_name_portable(const char *s, size_t n)
 }
 
 int
-ws_ascii_caseeq(const char *a, const char *b)
-{
-	unsigned char x, y;
-
-	do {
-		x = (unsigned char)*a++;
-		y = (unsigned char)*b++;
-		if (x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if (y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
-	} while (x == y && x != '\0');
-	return x == y;
-}
-
-int
 ws_pointer_is_prefix_form(const char *s, size_t n)
 {
 	return n > 6 && memcmp(s, "FILE__", 6) == 0;

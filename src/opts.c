@@ -43,105 +43,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-const char *const ws_shortopts = shortopts;
-const struct option *const ws_longopts = longopts;
-
-/*
- * "--NAME", "--NAME=ARG" or "--NAME ARG" at av[g->ind] (s: after the
- * dashes), as glibc's getopt_long reads it: the option of that exact
- * name, else the one option whose name starts with NAME (several: '?',
- * ambiguous); g->ind moves past what was read.
- */
-static int
-long_option(struct ws_optscan *g, int ac, char **av, const char *s)
-{
-	const struct option *p, *found = NULL;
-	const char *end;
-	size_t n;
-	int several = 0;
-
-	for (end = s; *end != '\0' && *end != '='; end++)
-		;
-	n = (size_t)(end - s);
-	/* (memcmp with the lengths, not strncmp: no libc symbol for it) */
-	for (p = longopts; p->name != NULL; p++)
-		if (strlen(p->name) == n && memcmp(p->name, s, n) == 0) {
-			found = p;
-			break;
-		}
-	if (found == NULL)
-		for (p = longopts; p->name != NULL; p++)
-			if (strlen(p->name) >= n && memcmp(p->name, s, n) == 0) {
-				if (found != NULL)
-					several = 1;	/* every val differs */
-				found = p;
-			}
-	g->ind++;
-	if (found == NULL || several)
-		return '?';
-	if (*end == '=') {
-		if (found->has_arg == no_argument)
-			return '?';
-		g->arg = (char *)end + 1;
-	} else if (found->has_arg == required_argument) {
-		if (g->ind >= ac)
-			return ':';
-		g->arg = av[g->ind++];
-	}
-	return found->val;
-}
-
-/*
- * getopt_long(3) as withsecrets calls it, with shortopts ("+:": stop at
- * the first non-option, ':' for a missing argument) and longopts, and
- * its g->ind where getopt's optind would be; without getopt_long, one
- * libc symbol fewer to bind at every start (SPEC §9).  t_opts compares
- * the two on many random command lines.
- */
-int
-ws_opts_next(struct ws_optscan *g, int ac, char **av)
-{
-	const char *s, *in;
-	char c;
-
-	g->arg = NULL;
-	if (g->next == NULL || *g->next == '\0') {
-		g->next = NULL;
-		if (g->ind >= ac)
-			return -1;
-		s = av[g->ind];
-		if (s[0] != '-' || s[1] == '\0')
-			return -1;		/* a non-option: the end */
-		if (s[1] == '-' && s[2] == '\0') {
-			g->ind++;		/* "--": the end, after it */
-			return -1;
-		}
-		if (s[1] == '-')
-			return long_option(g, ac, av, s + 2);
-		g->next = s + 1;
-	}
-	/* one letter of a group such as -iqv; ind moves on at the last */
-	c = *g->next++;
-	if (*g->next == '\0')
-		g->ind++;
-	/* (getopt looks the letter up in the string after its '+', where
-	 * ':' and ';' are not letters) */
-	if ((in = strchr(shortopts + 1, c)) == NULL || c == ':' || c == ';')
-		return '?';
-	if (in[1] == ':') {
-		if (*g->next != '\0') {	/* -fFILE */
-			g->arg = (char *)g->next;
-			g->ind++;
-		} else if (g->ind == ac) {
-			g->next = NULL;
-			return ':';
-		} else
-			g->arg = av[g->ind++];
-		g->next = NULL;
-	}
-	return c;
-}
-
 static const char usage_text[] =
 "usage: withsecrets [OPTIONS] -- COMMAND [ARG...]\n"
 "       withsecrets check   [OPTIONS]\n"
@@ -249,7 +150,6 @@ int
 ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 {
 	enum ws_verb verb = WS_VERB_EXEC;
-	struct ws_optscan g = { 1, NULL, NULL };
 	int c, ac, first = 1, ind;
 	char **av, *arg;
 
@@ -270,9 +170,13 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	/* Scan from the word after the verb: av[0] stands for the verb. */
 	av = argv + first - 1;
 	ac = argc - first + 1;
-	while ((c = ws_opts_next(&g, ac, av)) != -1) {
-		ind = g.ind;	/* getopt's optind and optarg */
-		arg = g.arg;
+	/* optind 0: glibc starts afresh (ws_opts_parse may run more than
+	 * once in a process); opterr 0: the messages are ours */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(ac, av, shortopts, longopts, NULL)) != -1) {
+		ind = optind;
+		arg = optarg;
 		switch (c) {
 		case 'f':
 			push(&o->env_files, &o->n_env_files, arg);
@@ -349,7 +253,7 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			    av[ind - 1]);
 		}
 	}
-	ind = g.ind + first - 1;	/* back to an index into argv */
+	ind = optind + first - 1;	/* back to an index into argv */
 
 	switch (o->verb) {
 	case WS_VERB_EXEC:

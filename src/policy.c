@@ -29,27 +29,6 @@ ws_charmask(const char *s, size_t n)
 	return m;
 }
 
-/* Does [s, s + n) contain [lit, lit + m)?  For short strings, cheaper
- * than memmem(3), which prepares for long ones. */
-int
-ws_contains(const char *s, size_t n, const char *lit, size_t m)
-{
-	const char *p, *end;
-
-	if (m == 0)
-		return 1;
-	if (m > n)
-		return 0;
-	end = s + n - m;
-	for (p = s; p <= end; p++) {
-		if ((p = memchr(p, lit[0], (size_t)(end - p) + 1)) == NULL)
-			return 0;
-		if (memcmp(p, lit, m) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 rule_matches(const struct ws_varrule *r, const char *name, size_t n,
     uint64_t mask)
@@ -65,7 +44,7 @@ rule_matches(const struct ws_varrule *r, const char *name, size_t n,
 		return r->litlen <= n &&
 		    memcmp(r->lit, name + n - r->litlen, r->litlen) == 0;
 	case WS_SHAPE_CONTAINS:
-		return ws_contains(name, n, r->lit, r->litlen);
+		return memmem(name, n, r->lit, r->litlen) != NULL;
 	case WS_SHAPE_ANY:
 		return 1;
 	default:

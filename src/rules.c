@@ -259,7 +259,7 @@ placeholder_match(const struct ws_policy *p, const char *v, size_t n)
 	for (i = 0; !hit && p->ph_patterns[i] != NULL; i++) {
 		lit = p->ph_literals[i];
 		if ((p->ph_masks[i] & ~mask) ||
-		    !ws_contains(f.p, f.n, lit, strlen(lit)))
+		    memmem(f.p, f.n, lit, strlen(lit)) == NULL)
 			continue;	/* cannot match: skip the glob */
 		hit = ws_wildmatch(p->ph_patterns[i], f.p, f.n);
 	}

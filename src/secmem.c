@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -47,11 +46,9 @@ ws_secmem_init(void)
 	/*
 	 * No core dump may hold a secret.  execve(2) resets the flag for
 	 * the command.  Failure is not fatal: the guarded pages are also
-	 * marked MADV_DONTDUMP by libsodium.  Through syscall(), bound for
-	 * other uses anyway: prctl would be one more libc symbol to bind
-	 * at every start (SPEC §9).
+	 * marked MADV_DONTDUMP by libsodium.
 	 */
-	(void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+	(void)prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 	return sodium_init() < 0 ? -1 : 0;
 }
 

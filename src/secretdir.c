@@ -24,14 +24,13 @@
  */
 #include "config.h"
 
-#include <dirent.h>	/* DT_* */
+#include <dirent.h>	/* DT_*, getdents64 */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -156,8 +155,10 @@ by_fname(const void *a, const void *b)
 
 /*
  * The entries as the kernel returns them, read with getdents64(2)
- * straight (every run lists a directory: opendir/readdir cost a 32 KiB
- * buffer and four more libc symbols to bind at start-up, SPEC §9).
+ * (glibc 2.30's wrapper) into the scan's own buffer: the descriptor
+ * stays ours, for the openat and readlinkat of its entries and for
+ * listing it again after an lseek, where fdopendir(3) would take it
+ * over and bring a buffer of its own.
  */
 struct kdirent {
 	uint64_t	 d_ino;
@@ -180,11 +181,11 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 	l->n = 0;
 	l->has_data_link = 0;
 	/* from the beginning: a second attempt lists the same fd again */
-	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) == -1)
+	if (lseek(fd, 0, SEEK_SET) == -1)
 		return errno;
 	buf_reserve(sc, 4096);
 	for (;;) {
-		got = syscall(SYS_getdents64, fd, sc->buf, sc->bufcap);
+		got = getdents64(fd, sc->buf, sc->bufcap);
 		if (got == -1 && errno == EINVAL) {
 			/* an entry larger than the buffer */
 			buf_reserve(sc, sc->bufcap * 2);
@@ -371,7 +372,7 @@ add_data_link(struct scan *sc, const struct dent *d)
 
 	buf_reserve(sc, 4096);
 	for (;;) {
-		n = ws_readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
+		n = readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
 		if (n < 0)
 			return 0;	/* let the reader say what it is */
 		if ((size_t)n < sc->bufcap)
@@ -418,7 +419,7 @@ collect(struct scan *sc)
 	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
-		    ws_strerror(err));
+		    strerror(err));
 		return -1;
 	}
 	if (sc->top.has_data_link) {
@@ -721,7 +722,7 @@ open_dir(const char *path, int named, int *fdp)
 		else
 			ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable",
 			    NULL, path, "cannot open the secrets directory: "
-			    "%s", ws_strerror(err));
+			    "%s", strerror(err));
 		return WS_EX_NOINPUT;
 	}
 	*fdp = fd;

@@ -55,14 +55,6 @@ main(void)
 	ok(ws_never_resolve_builtin("NGINX_PID_FILE", 14), "*_PID_FILE");
 	ok(!ws_never_resolve_builtin("DB_PASSWORD_FILE", 16),
 	    "DB_PASSWORD_FILE is resolved");
-	ok(ws_ascii_caseeq("Production", "pRODUCTION") &&
-	    ws_ascii_caseeq("", "") && ws_ascii_caseeq("dev-1", "DEV-1"),
-	    "ASCII case-insensitive equality");
-	ok(!ws_ascii_caseeq("prod", "production") &&
-	    !ws_ascii_caseeq("production", "prod") &&
-	    !ws_ascii_caseeq("a@", "a`") && !ws_ascii_caseeq("[", "{") &&
-	    !ws_ascii_caseeq("\xc3\x89", "\xc3\xa9"),
-	    "prefixes, neighbours of the letters and non-ASCII differ");
 	ok(ws_globlist_match(globs, "LC_ALL", 6), "glob LC_*");
 	ok(!ws_globlist_match(globs, "LANG", 4), "glob list miss");
 	return done_testing();
