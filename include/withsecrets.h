@@ -672,6 +672,8 @@ void	 ws_regex_free(void *);		/* a [var] pattern's regex_t */
  * the file in findings.  Returns 0 or WS_EX_POLICY after findings. */
 int	 ws_config_parse(struct ws_policy *, const char *buf, size_t len,
 	    const char *display, int user);
+/* ere.c: NULL when regcomp(3) may have this ERE, else why not. */
+const char *ws_ere_refused(const char *);
 /* The line buffer size of the linked libinih, learnt while parsing. */
 int	 ws_config_line_max(void);
 /* "FILE:LINE" of a key, for messages (to be freed). */

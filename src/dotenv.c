@@ -33,94 +33,11 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "dotenv-internal.h"
 
-/* ${A:-${B:-...}} deeper than this is refused: the recursion that
- * evaluates it must stay small whatever the file holds. */
-#define WS_DOTENV_MAX_DEPTH	32
-/* Findings of one file before the rest is skipped. */
-#define WS_DOTENV_MAX_ERRORS	20
-/* Bytes of values one file may produce in total: each value is capped
- * by max-secret-size, but many lines each expanding a large value must
- * not exhaust memory either.  An environment this large could not be
- * passed to execve(2) anyway. */
-#define WS_DOTENV_MAX_OUTPUT	((size_t)32 * 1024 * 1024)
-
-struct parse {
-	const struct ws_dotenv_in *in;
-	struct ws_store	*store;		/* in->store, in->src */
-	struct ws_source *src;
-	const char	*display;	/* the file as shown in messages */
-	char		*buf;		/* the whole text */
-	char		*p;		/* cursor */
-	char		*end;
-	unsigned	 line;		/* of the cursor */
-	size_t		 max;		/* max-secret-size */
-	size_t		 produced;	/* value bytes so far */
-	unsigned	 errors;
-	int		 status;	/* the first WS_EX_* */
-	int		 stop;		/* give up on this file */
-	int		 resolved;	/* a lookup read a NAME_FILE */
-	/* the statement being evaluated, for messages */
-	const char	*key;
-	unsigned	 key_line;
-	int		 interpolated;
-	int		 from_secret;	/* it took in a secret file's value */
-	int		 backslash;	/* the quoted value holds one */
-	int		 lf_last;	/* the text ends with a line feed */
-};
-
-enum quoting { UNQUOTED, SINGLE, DOUBLE };
 
 /* ------------------------------------------------------------------ */
 /* Findings.                                                           */
-
-static void
-record(struct parse *ps, int code, const char *rule, const char *name,
-    unsigned line, const char *fmt, ...) WS_PRINTF(6, 7);
-
-static void
-record(struct parse *ps, int code, const char *rule, const char *name,
-    unsigned line, const char *fmt, ...)
-{
-	char *src, *msg;
-	va_list ap;
-	int n;
-
-	if (ps->status == 0 || (code != WS_EX_SOFTWARE &&
-	    ps->status == WS_EX_SOFTWARE))
-		ps->status = code;
-	if (ps->errors >= WS_DOTENV_MAX_ERRORS) {
-		ps->stop = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		ws_fatal_nomem();
-	msg = ws_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	src = ws_source_fmt(ps->display, line);
-	ws_finding(WS_SEV_ERROR, code, rule, name, src, "%s", msg);
-	free(src);
-	free(msg);
-	if (++ps->errors == WS_DOTENV_MAX_ERRORS) {
-		ws_finding(WS_SEV_ERROR, code, rule, NULL, ps->display,
-		    "too many errors; the rest of the file is not checked");
-		ps->stop = 1;
-	}
-	if (code == WS_EX_SOFTWARE)
-		ps->stop = 1;
-}
-
-static void
-nomem(struct parse *ps)
-{
-	record(ps, WS_EX_SOFTWARE, "internal", ps->key, ps->key_line,
-	    "out of guarded memory");
-}
 
 /* ------------------------------------------------------------------ */
 /* Characters.                                                         */
@@ -218,254 +135,6 @@ ascii_name_char(unsigned char c)
 	return byte_class[c] & NAME_BYTE;
 }
 
-/* Characters of an interpolated name: [A-Za-z_][A-Za-z0-9_]*. */
-static int
-ident_start(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static int
-ident_char(unsigned char c)
-{
-	return ident_start(c) || (c >= '0' && c <= '9');
-}
-
-/* ------------------------------------------------------------------ */
-/* Lookups and output.                                                 */
-
-/* The value a name has now (SPEC §4.4), as the caller's lookup sees it
- * from this file.  Returns 1 and sets *val, or 0 when it is unset. */
-static int
-lookup(struct parse *ps, const char *name, size_t n, const char **val,
-    size_t *vallen)
-{
-	const struct ws_dotenv_in *in = ps->in;
-	struct ws_var *v;
-
-	if (in->lookup != NULL)
-		v = in->lookup(in->arg, ps->src, name, n, &ps->resolved);
-	else	/* what the store holds (the example file is read so) */
-		v = ws_var_seen_from(ws_store_get(ps->store, name, n), ps->src);
-	if (v == NULL)
-		return 0;
-	/* a URL built from a mounted secret is a secret too, and not a
-	 * plaintext one (SPEC §4.4) */
-	if ((v->flags & (WS_VAR_FROM_FILE | WS_VAR_SECRET)) ||
-	    v->src->kind == WS_KIND_SECRET_DIR)
-		ps->from_secret = 1;
-	*val = v->value;
-	*vallen = v->vallen;
-	return 1;
-}
-
-static void
-too_large(struct parse *ps)
-{
-	record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
-	    "value longer than max-secret-size (%zu bytes)%s; "
-	    "shorten it or raise max-secret-size", ps->max,
-	    ps->interpolated ? " after interpolation" : "");
-}
-
-/* The file's values together exceed WS_DOTENV_MAX_OUTPUT. */
-static void
-too_much(struct parse *ps)
-{
-	record(ps, WS_EX_DATAERR, "too-large", ps->key, ps->key_line,
-	    "the values of this file exceed %zu bytes in all after "
-	    "interpolation", WS_DOTENV_MAX_OUTPUT);
-	ps->stop = 1;
-}
-
-static int
-emit(struct parse *ps, struct ws_sbuf *out, const char *s, size_t n)
-{
-	if (n > ps->max - out->len) {
-		too_large(ps);
-		return -1;
-	}
-	if (n > 0 && ws_sbuf_append(out, s, n) != 0) {
-		nomem(ps);
-		return -1;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Interpolation: $NAME ${NAME} ${NAME<op>word} $$.                     */
-
-static int interpolate(struct parse *, const char *, const char *,
-    struct ws_sbuf *, unsigned);
-
-static void
-bad_interpolation(struct parse *ps, const char *why)
-{
-	record(ps, WS_EX_DATAERR, "syntax", ps->key, ps->key_line,
-	    "invalid interpolation: %s; write $$ for a literal dollar sign",
-	    why);
-}
-
-/*
- * The '}' that closes a ${NAME<op>word} whose word starts at s, as
- * Compose finds it: braces are counted (the character after each '{'
- * is not examined); when they never balance, the last '}' of the text
- * closes it.  NULL when there is no '}' at all.
- */
-static const char *
-closing_brace(const char *s, const char *e)
-{
-	const char *q;
-	int depth = 1;
-
-	for (q = s; q < e; q++) {
-		if (*q == '}' && --depth == 0)
-			return q;
-		if (*q == '{') {
-			depth++;
-			q++;
-		}
-	}
-	for (q = e; q > s; q--)
-		if (q[-1] == '}')
-			return q - 1;
-	return NULL;
-}
-
-static void
-required_error(struct parse *ps, const char *name, size_t n, int colon,
-    const char *msg, const char *msgend)
-{
-	size_t mlen = (size_t)(msgend - msg);
-	int shown;
-
-	/* The author's message is shown unless it would interpolate
-	 * something: it is text of the file, but never a value. */
-	shown = mlen > 0 && memchr(msg, '$', mlen) == NULL;
-	if (mlen > 200)
-		mlen = 200;
-	record(ps, WS_EX_DATAERR, "required", ps->key, ps->key_line,
-	    "%.*s is not set%s (${%.*s%s?...})%s%.*s", (int)n, name,
-	    colon ? " or empty" : "", (int)n, name, colon ? ":" : "",
-	    shown ? ": " : "", shown ? (int)mlen : 0, shown ? msg : "");
-}
-
-/* One ${...} starting at s ("${"); returns the text after it, or NULL
- * after a finding. */
-static const char *
-braced(struct parse *ps, const char *s, const char *e, struct ws_sbuf *out,
-    unsigned depth)
-{
-	const char *name = s + 2, *q = name, *word, *close, *val;
-	size_t n, vallen;
-	int colon = 0, set;
-	char op;
-
-	if (q >= e || !ident_start((unsigned char)*q)) {
-		bad_interpolation(ps, "${ must be followed by a name");
-		return NULL;
-	}
-	while (q < e && ident_char((unsigned char)*q))
-		q++;
-	n = (size_t)(q - name);
-	if (q < e && *q == '}') {
-		ps->interpolated = 1;
-		if (lookup(ps, name, n, &val, &vallen) &&
-		    emit(ps, out, val, vallen) != 0)
-			return NULL;
-		return q + 1;
-	}
-	if (q < e && *q == ':') {
-		colon = 1;
-		q++;
-	}
-	if (q >= e || (*q != '-' && *q != '+' && *q != '?')) {
-		bad_interpolation(ps, q >= e ? "missing }" :
-		    "a name in ${...} is followed by }, or by one of "
-		    ":- - :+ + :? ?");
-		return NULL;
-	}
-	op = *q;
-	word = q + 1;
-	if ((close = closing_brace(word, e)) == NULL) {
-		bad_interpolation(ps, "missing }");
-		return NULL;
-	}
-	if (depth >= WS_DOTENV_MAX_DEPTH) {
-		record(ps, WS_EX_DATAERR, "syntax", ps->key, ps->key_line,
-		    "interpolation nested more than %d levels deep",
-		    WS_DOTENV_MAX_DEPTH);
-		return NULL;
-	}
-	ps->interpolated = 1;
-	set = lookup(ps, name, n, &val, &vallen);
-	switch (op) {
-	case '-':	/* ${A-d} unset, ${A:-d} unset or empty: d */
-		if (!set || (colon && vallen == 0)) {
-			if (interpolate(ps, word, close, out, depth + 1) != 0)
-				return NULL;
-		} else if (emit(ps, out, val, vallen) != 0)
-			return NULL;
-		break;
-	case '+':	/* ${A+a} set, ${A:+a} set and not empty: a */
-		if (set && (!colon || vallen > 0)) {
-			if (interpolate(ps, word, close, out, depth + 1) != 0)
-				return NULL;
-		} else if (set && emit(ps, out, val, vallen) != 0)
-			return NULL;
-		break;
-	default:	/* ${A?m} unset, ${A:?m} unset or empty: an error */
-		if (!set || (colon && vallen == 0)) {
-			required_error(ps, name, n, colon, word, close);
-			return NULL;
-		}
-		if (emit(ps, out, val, vallen) != 0)
-			return NULL;
-		break;
-	}
-	return close + 1;
-}
-
-/* Append the interpolation of [s, e) to out.  0, or -1 after a
- * finding. */
-static int
-interpolate(struct parse *ps, const char *s, const char *e,
-    struct ws_sbuf *out, unsigned depth)
-{
-	const char *d, *q, *val;
-	size_t vallen;
-
-	while (s < e) {
-		if ((d = memchr(s, '$', (size_t)(e - s))) == NULL)
-			return emit(ps, out, s, (size_t)(e - s));
-		if (emit(ps, out, s, (size_t)(d - s)) != 0)
-			return -1;
-		if (d + 1 == e) {		/* a trailing $ */
-			return emit(ps, out, d, 1);
-		} else if (d[1] == '$') {	/* $$: a literal $ */
-			if (emit(ps, out, d, 1) != 0)
-				return -1;
-			s = d + 2;
-		} else if (d[1] == '{') {
-			if ((s = braced(ps, d, e, out, depth)) == NULL)
-				return -1;
-		} else if (ident_start((unsigned char)d[1])) {
-			for (q = d + 2; q < e && ident_char((unsigned char)*q);
-			    q++)
-				;
-			ps->interpolated = 1;
-			if (lookup(ps, d + 1, (size_t)(q - d - 1), &val,
-			    &vallen) && emit(ps, out, val, vallen) != 0)
-				return -1;
-			s = q;
-		} else {			/* $5, "$ ", $(...): literal */
-			if (emit(ps, out, d, 1) != 0)
-				return -1;
-			s = d + 1;
-		}
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Values.                                                             */
@@ -590,7 +259,7 @@ read_quoted(struct parse *ps, char **vs, char **ve)
 		*w++ = *r++;
 	}
 	ps->p = ps->end;
-	record(ps, WS_EX_DATAERR, "syntax", ps->key, first,
+	ws_dotenv_record(ps, WS_EX_DATAERR, "syntax", ps->key, first,
 	    "%s-quoted value never closed; add the closing %s",
 	    q == '"' ? "double" : "single", q == '"' ? "\"" : "'");
 	ps->stop = 1;
@@ -629,15 +298,15 @@ copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
 	char *p;
 
 	if (n > ps->max) {
-		too_large(ps);
+		ws_dotenv_too_large(ps);
 		return -1;
 	}
 	if (n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-		too_much(ps);
+		ws_dotenv_too_much(ps);
 		return -1;
 	}
 	if ((p = ws_arena_alloc(&ws_work, n + 1)) == NULL) {
-		nomem(ps);
+		ws_dotenv_nomem(ps);
 		return -1;
 	}
 	memcpy(p, vs, n);
@@ -647,8 +316,6 @@ copy_value(struct parse *ps, const char *vs, size_t n, const char **val)
 	return 0;
 }
 
-static int interpolate_value(struct parse *, const char *, size_t,
-    const char **, size_t *);
 
 /* The value of the statement, into guarded memory.  0, or -1 after a
  * finding. */
@@ -661,14 +328,14 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 	ps->interpolated = 0;
 	ps->from_secret = 0;
 	if (memchr(vs, '\0', (size_t)(ve - vs)) != NULL) {
-		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
+		ws_dotenv_record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "contains a NUL byte, which an environment variable "
 		    "cannot hold");
 		return -1;
 	}
 	/* (no backslash: nothing to unescape, no need to look again) */
 	if (qk == DOUBLE && ps->backslash && (ve = unescape(vs, ve)) == NULL) {
-		record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
+		ws_dotenv_record(ps, WS_EX_DATAERR, "nul-byte", ps->key, ps->key_line,
 		    "an octal escape makes a NUL byte, which an environment "
 		    "variable cannot hold");
 		return -1;
@@ -678,38 +345,9 @@ evaluate(struct parse *ps, enum quoting qk, char *vs, char *ve,
 		*vallen = n;
 		return copy_value(ps, vs, n, val);
 	}
-	return interpolate_value(ps, vs, n, val, vallen);
+	return ws_dotenv_interpolate(ps, vs, n, val, vallen);
 }
 
-/* The interpolation of [vs, vs + n) into a block of its own in
- * ws_work.  0, or -1 after a finding. */
-static int
-interpolate_value(struct parse *ps, const char *vs, size_t n,
-    const char **val, size_t *vallen)
-{
-	struct ws_sbuf out = { .arena = &ws_work };
-	int rc;
-
-	/* the text and as much again: most values grow by a name's
-	 * value or two, and the buffer is trimmed when done */
-	if (ws_sbuf_start(&out, n > ps->max ? ps->max + 1 : 2 * n + 1) != 0) {
-		nomem(ps);
-		return -1;
-	}
-	rc = interpolate(ps, vs, vs + n, &out, 0);
-	if (rc == 0 && out.len > WS_DOTENV_MAX_OUTPUT - ps->produced) {
-		too_much(ps);
-		rc = -1;
-	}
-	if (rc != 0) {
-		ws_arena_shrink(out.arena, out.p, out.cap, 0);
-		return -1;
-	}
-	ps->produced += out.len;
-	*vallen = out.len;
-	*val = ws_sbuf_finish(&out);
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Statements.                                                         */
@@ -806,7 +444,7 @@ scan_name(struct parse *ps, char *s, char **blank)
 		for (bol = q; bol > ps->buf && bol[-1] != '\n' &&
 		    bol[-1] != '\0'; bol--)
 			;
-		record(ps, WS_EX_DATAERR, "syntax", NULL, ps->line,
+		ws_dotenv_record(ps, WS_EX_DATAERR, "syntax", NULL, ps->line,
 		    "invalid character in a variable name (column %zu); "
 		    "names hold letters, digits, '_', '.', '-', '[' and ']', "
 		    "and a value follows '='", (size_t)(q - bol) + 1);
@@ -940,13 +578,13 @@ plain_statement(struct parse *ps)
 	ps->line++;
 	if (vs != NULL && memchr(vs, '$', n) != NULL) {
 		ps->from_secret = 0;
-		rc = interpolate_value(ps, vs, n, &val, &n);
+		rc = ws_dotenv_interpolate(ps, vs, n, &val, &n);
 		flags = ps->from_secret ? WS_VAR_SECRET : 0;
 	} else if (n > ps->max || n > WS_DOTENV_MAX_OUTPUT - ps->produced) {
 		if (n > ps->max)
-			too_large(ps);
+			ws_dotenv_too_large(ps);
 		else
-			too_much(ps);
+			ws_dotenv_too_much(ps);
 		rc = -1;
 	} else {
 		ps->produced += n;	/* counted as the general path does */
@@ -989,12 +627,12 @@ statement(struct parse *ps)
 	klen = (size_t)(kend - kstart);
 	/* blanks before the terminator are trimmed; one before is inside */
 	if (blank != NULL && blank < kend) {
-		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
+		ws_dotenv_record(ps, WS_EX_DATAERR, "syntax", NULL, line,
 		    "a variable name cannot contain a space; write NAME=value");
 		bad = 1;
 	}
 	if (!bad && klen == 0) {
-		record(ps, WS_EX_DATAERR, "syntax", NULL, line,
+		ws_dotenv_record(ps, WS_EX_DATAERR, "syntax", NULL, line,
 		    "no variable name before '%c'", *term);
 		bad = 1;
 	}

@@ -1,0 +1,70 @@
+/*
+ * config-internal.h: what the two halves of the policy reader share.
+ * config.c reads the text (its own line reader in front of inih) into
+ * raw sections; config-keys.c applies their keys to a ws_policy.
+ */
+#ifndef WS_CONFIG_INTERNAL_H
+#define WS_CONFIG_INTERNAL_H
+
+#include "withsecrets.h"
+
+enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
+
+/* The [withsecrets] keys; their index is used in policy->where[]. */
+enum setkey { SK_ENVIRONMENT_VARS, SK_LENIENT_ENVIRONMENTS, SK_SECRETS_DIRS,
+	SK_KEEP, SK_DENY, SK_IGNORE_FILE_VARS, SK_FILE_VARS,
+	SK_MAX_SECRET_SIZE, SK_EXAMPLE, SK_PLAINTEXT_SECRETS, SK_COUNT };
+
+struct raw_entry {
+	char		*key;
+	char		*value;		/* continuation lines joined by ' ' */
+	unsigned	 line;
+};
+
+struct raw_section {
+	enum sect	 kind;
+	char		*name;		/* the pattern of [var PATTERN] */
+	unsigned	 line;
+	struct raw_entry *e;
+	size_t		 n;
+};
+
+struct cfg_err {
+	unsigned	 line;
+	char		*msg;
+};
+
+struct parse {
+	struct ws_policy *p;
+	const char	*display;
+	int		 user;
+	const char	*pos, *end;
+	unsigned	 lineno;
+	struct raw_section *secs;
+	size_t		 nsecs;
+	long		 cur;		/* section index; -1 none, -2 unknown */
+	long		 last_sec;	/* entry a continuation appends to */
+	size_t		 last_ent;
+	int		 cont_ok;
+	struct cfg_err	*errs;
+	size_t		 n_err;
+	int		 status;
+};
+
+static inline int
+ws_config_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* config-keys.c: an error at a line of the file, reported in line order
+ * once the whole file is read. */
+void	 ws_config_error(struct parse *, unsigned line, const char *fmt, ...)
+	    WS_PRINTF(3, 4);
+int	 ws_config_line_has_error(const struct parse *, unsigned line);
+/* Report the errors collected, in line order, as findings. */
+void	 ws_config_flush_errors(struct parse *);
+/* Apply every key read (config-keys.c). */
+void	 ws_config_apply(struct parse *);
+
+#endif /* WS_CONFIG_INTERNAL_H */

@@ -1,0 +1,660 @@
+/*
+ * The keys of the policy file, applied to a ws_policy once the whole
+ * file is read (config.c reads it): each value validated, each error
+ * reported at the line of its key.  A key the user's file sets replaces
+ * the built-in one (SPEC §6).
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "withsecrets.h"
+#include "util.h"
+#include "config-internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Errors.                                                             */
+
+/* Errors are collected and reported in line order once the file is
+ * read: syntax is checked line by line, values after the whole file. */
+void
+ws_config_error(struct parse *ps, unsigned line, const char *fmt, ...)
+{
+	struct cfg_err *e;
+	va_list ap;
+	int n;
+
+	ps->errs = ws_xrealloc(ps->errs, (ps->n_err + 1) * sizeof(*ps->errs));
+	e = &ps->errs[ps->n_err++];
+	e->line = line;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ws_fatal_nomem();
+	e->msg = ws_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	(void)vsnprintf(e->msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ps->status = WS_EX_POLICY;
+}
+
+int
+ws_config_line_has_error(const struct parse *ps, unsigned line)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_err; i++)
+		if (ps->errs[i].line == line)
+			return 1;
+	return 0;
+}
+
+void
+ws_config_flush_errors(struct parse *ps)
+{
+	struct cfg_err t;
+	size_t i, j;
+	char *src;
+
+	for (i = 1; i < ps->n_err; i++)	/* insertion sort: stable */
+		for (j = i; j > 0 && ps->errs[j - 1].line > ps->errs[j].line;
+		    j--) {
+			t = ps->errs[j];
+			ps->errs[j] = ps->errs[j - 1];
+			ps->errs[j - 1] = t;
+		}
+	for (i = 0; i < ps->n_err; i++) {
+		src = ws_source_fmt(ps->display, ps->errs[i].line);
+		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src,
+		    "%s", ps->errs[i].msg);
+		free(src);
+		free(ps->errs[i].msg);
+	}
+	free(ps->errs);
+	ps->errs = NULL;
+	ps->n_err = 0;
+}
+
+static const char *const setkey_names[SK_COUNT] = {
+	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
+	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
+	"plaintext-secrets"
+};
+
+static const char *const varkey_names[WS_VK_COUNT] = {
+	"secret", "required", "min-length", "distinct", "debug", "pattern",
+	"forbid"
+};
+
+/* ------------------------------------------------------------------ */
+/* Values.                                                             */
+
+/* Space-separated words, as a NULL-terminated list in one allocation
+ * (the pointers, then the text): free_words() frees it. */
+static char **
+split_words(const char *s, int lower)
+{
+	size_t len = strlen(s), n = 0, i;
+	char **list, *text, *c;
+
+	for (i = 0; i < len; i++)
+		if (!ws_config_blank(s[i]) && (i == 0 || ws_config_blank(s[i - 1])))
+			n++;
+	list = ws_xmalloc((n + 1) * sizeof(*list) + len + 1);
+	text = (char *)(list + n + 1);
+	memcpy(text, s, len + 1);
+	for (n = 0, c = text; *c != '\0';) {
+		while (ws_config_blank(*c))
+			*c++ = '\0';
+		if (*c == '\0')
+			break;
+		list[n++] = c;
+		for (; *c != '\0' && !ws_config_blank(*c); c++)
+			if (lower && *c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	}
+	list[n] = NULL;
+	return list;
+}
+
+static void
+free_words(char **list)
+{
+	free(list);
+}
+
+/* yes no true false on off 1 0, in any case (strcasecmp(3) in the C
+ * locale: withsecrets never calls setlocale); -1 when none. */
+static int
+parse_bool(const char *v)
+{
+	static const char *const t[] = { "yes", "true", "on", "1" };
+	static const char *const f[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, t[i]) == 0)
+			return 1;
+		if (strcasecmp(v, f[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A decimal number in [lo, hi]; -1 when it is not one. */
+static int
+parse_size(const char *v, size_t lo, size_t hi, size_t *out)
+{
+	size_t n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		if (n > (hi - (size_t)(*v - '0')) / 10)
+			return -1;
+		n = n * 10 + (size_t)(*v - '0');
+	}
+	if (n < lo)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static const char *keep_file(struct ws_policy *, const char *);
+
+static void
+set_where(struct parse *ps, struct ws_where *w, unsigned line)
+{
+	w->file = keep_file(ps->p, ps->display);
+	w->line = line;
+}
+
+static void
+apply_setting(struct parse *ps, const struct raw_entry *e)
+{
+	struct ws_settings *s = &ps->p->set;
+	char ***list = NULL, **words;
+	size_t k, i, size;
+
+	for (k = 0; k < SK_COUNT; k++)
+		if (strcmp(e->key, setkey_names[k]) == 0)
+			break;
+	switch (k) {
+	case SK_ENVIRONMENT_VARS:
+		words = split_words(e->value, 0);
+		for (i = 0; words[i] != NULL; i++)
+			if (!ws_name_portable(words[i], strlen(words[i]))) {
+				ws_config_error(ps, e->line, "environment-vars takes "
+				    "variable names (letters, digits, _)");
+				free_words(words);
+				return;
+			}
+		ws_policy_free_part(ps->p, s->environment_vars);
+		s->environment_vars = words;
+		break;
+	case SK_LENIENT_ENVIRONMENTS:
+		list = &s->lenient_environments;
+		break;
+	case SK_SECRETS_DIRS:
+		list = &s->secrets_dirs;
+		break;
+	case SK_KEEP:
+		list = &s->keep;
+		break;
+	case SK_DENY:
+		list = &s->deny;
+		break;
+	case SK_IGNORE_FILE_VARS:
+		list = &s->ignore_file_vars;
+		break;
+	case SK_FILE_VARS:
+		if (strcmp(e->value, "all") == 0)
+			s->file_vars = WS_FILE_VARS_ALL;
+		else if (strcmp(e->value, "declared") == 0)
+			s->file_vars = WS_FILE_VARS_DECLARED;
+		else {
+			ws_config_error(ps, e->line, "file-vars takes all or "
+			    "declared");
+			return;
+		}
+		break;
+	case SK_MAX_SECRET_SIZE:
+		if (parse_size(e->value, 1, WS_MAX_SECRET_SIZE_LIMIT,
+		    &size) != 0) {
+			ws_config_error(ps, e->line, "max-secret-size takes a number "
+			    "of bytes from 1 to %d (the kernel's limit for "
+			    "one variable)", WS_MAX_SECRET_SIZE_LIMIT);
+			return;
+		}
+		s->max_secret_size = size;
+		break;
+	case SK_EXAMPLE:
+		/* a file the user names must exist, unless it is the
+		 * built-in one (`withsecrets defaults` names it too) */
+		ps->p->example_named = ps->user && *e->value != '\0' &&
+		    (s->example == NULL || strcmp(s->example, e->value) != 0);
+		ws_policy_free_part(ps->p, s->example);
+		s->example = ws_xstrdup(e->value);
+		break;
+	case SK_PLAINTEXT_SECRETS:
+		if (strcmp(e->value, "allow") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_ALLOW;
+		else if (strcmp(e->value, "warn") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_WARN;
+		else if (strcmp(e->value, "error") == 0)
+			s->plaintext_secrets = WS_PLAINTEXT_ERROR;
+		else {
+			ws_config_error(ps, e->line, "plaintext-secrets takes allow, "
+			    "warn or error");
+			return;
+		}
+		break;
+	default:
+		ws_config_error(ps, e->line, "unknown key %s in [withsecrets]; see "
+		    "withsecrets.conf(5)", e->key);
+		return;
+	}
+	if (list != NULL) {
+		ws_policy_free_part(ps->p, *list);
+		*list = split_words(e->value, 0);
+	}
+	set_where(ps, &ps->p->where[k], e->line);
+}
+
+/* The run of plain characters at s: up to the first '*', '?', '[' or
+ * '\\' (or the end). */
+static size_t
+plain_len(const char *s)
+{
+	return strcspn(s, "*?[\\");
+}
+
+/* Is this [var] pattern a glob (has it '*', '?' or '[')? */
+static int
+is_glob(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '*' || *s == '?' || *s == '[')
+			return 1;
+	return 0;
+}
+
+/* For each glob, its longest run of plain characters: a value that
+ * does not contain it cannot match, and looking for it is cheap. */
+static char **
+glob_literals(char **pats)
+{
+	size_t n, i, j, best, blen, len;
+	char **lits;
+	const char *s, *close;
+
+	size_t total = 0;
+	char *text;
+
+	for (n = 0; pats[n] != NULL; n++)
+		total += strlen(pats[n]) + 1;
+	lits = ws_xmalloc((n + 1) * sizeof(*lits) + total);
+	text = (char *)(lits + n + 1);
+	for (i = 0; i < n; i++) {
+		s = pats[i];
+		best = blen = 0;
+		for (j = 0; s[j] != '\0'; j += len) {
+			/* "[" may end the word: look past it only if not */
+			if (s[j] == '[' && s[j + 1] != '\0' &&
+			    (close = strchr(s + j + 2, ']')) != NULL)
+				len = (size_t)(close - (s + j)) + 1;
+			else if ((len = plain_len(s + j)) == 0)
+				len = s[j] == '\\' && s[j + 1] ? 2 : 1;
+			else if (len > blen) {
+				best = j;
+				blen = len;
+			}
+		}
+		memcpy(text, s + best, blen);
+		text[blen] = '\0';
+		lits[i] = text;
+		text += blen + 1;
+	}
+	lits[n] = NULL;
+	return lits;
+}
+
+static void
+apply_placeholders(struct parse *ps, const struct raw_entry *e)
+{
+	struct ws_policy *p = ps->p;
+	size_t i;
+
+	if (strcmp(e->key, "values") == 0) {
+		ws_policy_free_part(p, p->ph_values);
+		p->ph_values = split_words(e->value, 1);
+		for (i = 0; p->ph_values[i] != NULL; i++)
+			;
+		ws_policy_free_part(p, p->ph_lens);
+		p->ph_lens = ws_xcalloc(i + 1, sizeof(*p->ph_lens));
+		p->ph_lenset = 0;
+		for (i = 0; p->ph_values[i] != NULL; i++) {
+			p->ph_lens[i] = strlen(p->ph_values[i]);
+			p->ph_lenset |= WS_LENBIT(p->ph_lens[i]);
+		}
+	} else if (strcmp(e->key, "patterns") == 0) {
+		ws_policy_free_part(p, p->ph_patterns);
+		p->ph_patterns = split_words(e->value, 1);
+		ws_policy_free_part(p, p->ph_literals);
+		p->ph_literals = glob_literals(p->ph_patterns);
+		for (i = 0; p->ph_literals[i] != NULL; i++)
+			;
+		ws_policy_free_part(p, p->ph_masks);
+		p->ph_masks = ws_xcalloc(i + 1, sizeof(*p->ph_masks));
+		for (i = 0; p->ph_literals[i] != NULL; i++)
+			p->ph_masks[i] = ws_charmask(p->ph_literals[i],
+			    strlen(p->ph_literals[i]));
+		ws_placeholder_filter(&p->ph_filter, p->ph_patterns,
+		    p->ph_literals);
+	} else
+		ws_config_error(ps, e->line, "unknown key %s in [placeholders]; the "
+		    "keys are values and patterns", e->key);
+}
+
+static const char *
+keep_file(struct ws_policy *p, const char *display)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_files; i++)
+		if (strcmp(p->files[i], display) == 0)
+			return p->files[i];
+	p->files = ws_policy_grow_part(p, p->files, p->n_files *
+	    sizeof(*p->files), (p->n_files + 1) * sizeof(*p->files));
+	p->files[p->n_files] = ws_xstrdup(display);
+	return p->files[p->n_files++];
+}
+
+static void
+apply_default(struct parse *ps, const struct raw_entry *e)
+{
+	struct ws_policy *p = ps->p;
+	struct ws_default *d = NULL;
+	size_t i, n = strlen(e->key), vlen = strlen(e->value);
+	char *val;
+
+	if (!ws_name_valid(e->key, n)) {
+		ws_config_error(ps, e->line, "%s in [defaults] is not a valid "
+		    "variable name", e->key);
+		return;
+	}
+	/* not secret, but the store's values live in guarded memory */
+	if ((val = ws_arena_alloc(&ws_work, vlen + 1)) == NULL)
+		ws_fatal_nomem();
+	memcpy(val, e->value, vlen + 1);
+	for (i = 0; i < p->n_defaults; i++)
+		if (strcmp(p->defaults[i].name, e->key) == 0)
+			d = &p->defaults[i];
+	if (d == NULL) {
+		p->defaults = ws_policy_grow_part(p, p->defaults,
+		    p->n_defaults * sizeof(*p->defaults),
+		    (p->n_defaults + 1) * sizeof(*p->defaults));
+		d = &p->defaults[p->n_defaults++];
+		memset(d, 0, sizeof(*d));	/* its padding too: comparable */
+		d->name = ws_intern(e->key, n);
+	}
+	d->value = val;
+	d->vallen = vlen;
+	d->file = keep_file(p, ps->display);
+	d->line = e->line;
+}
+
+/* NAME, LIT*, *LIT, *LIT* and * are matched without the glob engine. */
+static void
+set_shape(struct ws_varrule *r)
+{
+	const char *s = r->pattern;
+	size_t n = strlen(s), a = 0, b = n;
+
+	if (!r->glob) {
+		r->shape = WS_SHAPE_EXACT;
+		r->lit = s;
+		r->litlen = n;
+		r->mask = ws_charmask(s, n);
+		return;
+	}
+	while (a < n && s[a] == '*')
+		a++;
+	while (b > a && s[b - 1] == '*')
+		b--;
+	if (plain_len(s + a) < b - a) {
+		r->shape = WS_SHAPE_GLOB;
+		return;
+	}
+	r->lit = s + a;
+	r->litlen = b - a;
+	r->mask = ws_charmask(r->lit, r->litlen);
+	if (r->litlen == 0)
+		r->shape = WS_SHAPE_ANY;
+	else if (a > 0 && b < n)
+		r->shape = WS_SHAPE_CONTAINS;
+	else if (a > 0)
+		r->shape = WS_SHAPE_SUFFIX;
+	else
+		r->shape = WS_SHAPE_PREFIX;
+}
+
+static struct ws_varrule *
+rule_for(struct ws_policy *p, const char *pattern)
+{
+	struct ws_varrule *r;
+	size_t i, old;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (strcmp(p->rules[i].pattern, pattern) == 0)
+			return &p->rules[i];
+	/* room for 16, then doubled each time it is full */
+	if (p->n_rules == p->cap_rules) {
+		old = p->cap_rules * sizeof(*p->rules);
+		p->cap_rules = p->cap_rules ? p->cap_rules * 2 : 16;
+		p->rules = ws_policy_grow_part(p, p->rules, old,
+		    p->cap_rules * sizeof(*p->rules));
+	}
+	r = &p->rules[p->n_rules];
+	memset(r, 0, sizeof(*r));
+	r->pattern = ws_xstrdup(pattern);
+	r->glob = is_glob(pattern);
+	set_shape(r);
+	r->order = p->n_rules++;
+	return r;
+}
+
+static int
+apply_var_bool(struct parse *ps, const struct raw_entry *e, int *out)
+{
+	int b = parse_bool(e->value);
+
+	if (b < 0) {
+		ws_config_error(ps, e->line, "%s takes yes or no", e->key);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+static int
+apply_var_pattern(struct parse *ps, struct ws_varrule *r,
+    const struct raw_entry *e)
+{
+	const char *why;
+
+	regex_t *re = ws_xcalloc(1, sizeof(*re));
+	size_t n;
+	char *msg;
+	int rc;
+
+	if (*e->value == '\0') {
+		free(re);
+		ws_config_error(ps, e->line, "pattern is empty; remove the key");
+		return -1;
+	}
+	if ((why = ws_ere_refused(e->value)) != NULL) {
+		free(re);
+		ws_config_error(ps, e->line, "pattern %s; simplify it", why);
+		return -1;
+	}
+	if ((rc = regcomp(re, e->value, REG_EXTENDED | REG_NOSUB)) != 0) {
+		n = regerror(rc, re, NULL, 0);
+		msg = ws_xmalloc(n + 1);
+		(void)regerror(rc, re, msg, n + 1);
+		ws_config_error(ps, e->line, "pattern is not a valid POSIX extended "
+		    "regular expression: %s", msg);
+		free(msg);
+		free(re);
+		return -1;
+	}
+	ws_regex_free(r->re);
+	r->re = re;
+	return 0;
+}
+
+/* One key of a [var] section, for one of its patterns.  Returns 0, or
+ * -1 after an error (reported once for all the patterns). */
+static int
+apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
+    const struct raw_entry *e)
+{
+	const char *file = keep_file(ps->p, ps->display);
+	size_t len;
+	int b;
+
+	if ((r->set & (1u << k)) && r->where[k].file == file) {
+		/* a name in two sections of one file: which would win? */
+		ws_config_error(ps, e->line, "%s of %s is set twice in this file "
+		    "(first at line %u); keep one", e->key, r->pattern,
+		    r->where[k].line);
+		return -1;
+	}
+	switch (k) {
+	case WS_VK_SECRET:
+		if (apply_var_bool(ps, e, &r->secret) != 0)
+			return -1;
+		break;
+	case WS_VK_DISTINCT:
+		if (apply_var_bool(ps, e, &r->distinct) != 0)
+			return -1;
+		break;
+	case WS_VK_DEBUG:
+		if (apply_var_bool(ps, e, &r->debug) != 0)
+			return -1;
+		break;
+	case WS_VK_REQUIRED:
+		if (strcmp(e->value, "always") == 0)
+			r->required = WS_REQ_ALWAYS;
+		else if (strcmp(e->value, "strict") == 0)
+			r->required = WS_REQ_STRICT;
+		else if ((b = parse_bool(e->value)) == 0)
+			r->required = WS_REQ_NO;
+		else {
+			ws_config_error(ps, e->line, "required takes always, strict "
+			    "or no");
+			return -1;
+		}
+		if (r->glob && r->required != WS_REQ_NO) {
+			ws_config_error(ps, e->line, "required needs names, not a "
+			    "glob: which names would be required?");
+			return -1;
+		}
+		break;
+	case WS_VK_MIN_LENGTH:
+		if (parse_size(e->value, 0, WS_MAX_SECRET_SIZE_LIMIT,
+		    &len) != 0) {
+			ws_config_error(ps, e->line, "min-length takes a number of "
+			    "characters from 0 to %d",
+			    WS_MAX_SECRET_SIZE_LIMIT);
+			return -1;
+		}
+		r->min_length = len;
+		break;
+	case WS_VK_PATTERN:
+		if (apply_var_pattern(ps, r, e) != 0)
+			return -1;
+		break;
+	case WS_VK_FORBID:
+		ws_policy_free_part(ps->p, r->forbid);
+		r->forbid = split_words(e->value, 1);
+		break;
+	}
+	r->set |= 1u << k;
+	r->where[k].file = file;
+	r->where[k].line = e->line;
+	return 0;
+}
+
+/* The patterns of a [var] header, as a word list. */
+static void
+apply_var(struct parse *ps, const struct raw_section *sec,
+    const struct raw_entry *e)
+{
+	char **pats;
+	size_t k, i;
+
+	for (k = 0; k < WS_VK_COUNT; k++)
+		if (strcmp(e->key, varkey_names[k]) == 0)
+			break;
+	if (k == WS_VK_COUNT) {
+		ws_config_error(ps, e->line, "unknown key %s in [var %s]; the keys "
+		    "are secret, required, min-length, distinct, debug, "
+		    "pattern and forbid", e->key, sec->name);
+		return;
+	}
+	pats = split_words(sec->name, 0);
+	for (i = 0; pats[i] != NULL; i++)
+		if (apply_var_key(ps, rule_for(ps->p, pats[i]), k, e) != 0)
+			break;
+	free_words(pats);
+}
+
+/* A [var] section without keys still declares its names. */
+static void
+declare_vars(struct parse *ps, const struct raw_section *sec)
+{
+	char **pats = split_words(sec->name, 0);
+	size_t i;
+
+	for (i = 0; pats[i] != NULL; i++)
+		(void)rule_for(ps->p, pats[i]);
+	free_words(pats);
+}
+
+void
+ws_config_apply(struct parse *ps)
+{
+	const struct raw_section *sec;
+	size_t i, j;
+
+	for (i = 0; i < ps->nsecs; i++) {
+		sec = &ps->secs[i];
+		if (sec->kind == SECT_VAR && sec->n == 0)
+			declare_vars(ps, sec);
+		for (j = 0; j < sec->n; j++)
+			switch (sec->kind) {
+			case SECT_WITHSECRETS:
+				apply_setting(ps, &sec->e[j]);
+				break;
+			case SECT_PLACEHOLDERS:
+				apply_placeholders(ps, &sec->e[j]);
+				break;
+			case SECT_DEFAULTS:
+				apply_default(ps, &sec->e[j]);
+				break;
+			case SECT_VAR:
+				apply_var(ps, sec, &sec->e[j]);
+				break;
+			}
+	}
+}
