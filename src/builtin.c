@@ -9,7 +9,8 @@
 
 
 #include "withsecrets.h"
-#include "util.h"
+#include "out.h"
+#include "frozen.h"
 
 const char ws_builtin_policy[] =
 "; The built-in policy of withsecrets (`withsecrets defaults`).\n"

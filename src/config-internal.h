@@ -7,6 +7,7 @@
 #define WS_CONFIG_INTERNAL_H
 
 #include "withsecrets.h"
+#include "policy.h"
 
 enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
 

@@ -16,6 +16,12 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "policy.h"
+#include "ere.h"
 #include "config-internal.h"
 
 /* ------------------------------------------------------------------ */

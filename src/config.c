@@ -36,6 +36,12 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "file.h"
+#include "policy.h"
+#include "frozen.h"
 #include "config-internal.h"
 
 static int line_max_seen;

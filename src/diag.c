@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "diag.h"
 #include "util.h"
+#include "out.h"
 
 int ws_quiet, ws_verbose;
 const char *ws_progname = "withsecrets";

@@ -6,6 +6,7 @@
 #define WS_DOTENV_INTERNAL_H
 
 #include "withsecrets.h"
+#include "dotenv.h"
 
 /* ${A:-${B:-...}} deeper than this is refused: the recursion that
  * evaluates it must stay small whatever the file holds. */

@@ -32,7 +32,13 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "dotenv.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "file.h"
+#include "vars.h"
 #include "dotenv-internal.h"
 
 

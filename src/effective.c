@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "effective.h"
 #include "util.h"
+#include "names.h"
+#include "vars.h"
+#include "resolve.h"
 
 static int
 in_list(char *const *list, const char *name)

@@ -13,6 +13,11 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "effective.h"
 
 /* A deny name (LD_PRELOAD, BASH_FUNC_x%%, ...) is refused from a .env
  * file, a secret directory or a NAME_FILE of any source; the

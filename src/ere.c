@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "ere.h"
 
 /*
  * A pattern that glibc would take minutes or gigabytes to compile or

@@ -12,7 +12,13 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "example.h"
 #include "util.h"
+#include "diag.h"
+#include "file.h"
+#include "vars.h"
+#include "policy.h"
+#include "dotenv.h"
 
 /* The example file, relative to DIR.  Missing is fine unless the
  * user's policy named it.  It is read before its store is made: it is

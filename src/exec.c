@@ -13,6 +13,9 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "out.h"
+#include "diag.h"
 
 /* glibc's execvp(3) default when PATH is unset */
 #define WS_DEFAULT_PATH "/bin:/usr/bin"

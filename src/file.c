@@ -21,7 +21,10 @@
 #endif
 
 #include "withsecrets.h"
+#include "file.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
 
 struct noted {
 	char		*display;

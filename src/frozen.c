@@ -24,7 +24,11 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "frozen.h"
 #include "util.h"
+#include "secmem.h"
+#include "vars.h"
+#include "policy.h"
 
 #define NWHERE(a)	((unsigned)(sizeof(a) / sizeof((a)[0])))
 

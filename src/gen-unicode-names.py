@@ -29,7 +29,7 @@ print("""/*
 #include <stddef.h>
 #include <stdint.h>
 
-#include "withsecrets.h"
+#include "names.h"
 
 static const uint32_t ranges[][2] = {""" % unicodedata.unidata_version)
 line = "\t"

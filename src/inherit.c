@@ -9,6 +9,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "vars.h"
 
 void
 ws_inherit_load(struct ws_run *run)

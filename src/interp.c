@@ -14,6 +14,10 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "vars.h"
+#include "dotenv.h"
 #include "dotenv-internal.h"
 
 /* ------------------------------------------------------------------ */

@@ -22,6 +22,11 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "diag.h"
+#include "vars.h"
+#include "policy.h"
+#include "dotenv.h"
+#include "resolve.h"
 
 /* At most this many --env-files: their ranks must stay between those
  * of the secret directories and of an overridden environment. */

@@ -11,6 +11,13 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "out.h"
+#include "diag.h"
+#include "file.h"
+#include "vars.h"
+#include "frozen.h"
+#include "resolve.h"
 
 extern char **environ;
 

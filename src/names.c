@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "names.h"
 #include "util.h"
 
 /*

@@ -12,6 +12,8 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "out.h"
+#include "diag.h"
 
 enum {
 	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "out.h"
 #include "util.h"
 
 struct ws_out ws_stdout = { STDOUT_FILENO, 0, 0, { 0 } };

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "policy.h"
 #include "util.h"
+#include "names.h"
 
 uint64_t
 ws_charmask(const char *s, size_t n)

@@ -10,6 +10,12 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "out.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "policy.h"
+#include "effective.h"
 
 /* ------------------------------------------------------------------ */
 /* JSON.                                                               */

@@ -12,7 +12,13 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "resolve.h"
 #include "util.h"
+#include "diag.h"
+#include "names.h"
+#include "file.h"
+#include "vars.h"
+#include "example.h"
 
 /* ws_resolve_name()'s scratch: "NAME_FILE", then "FILE__NAME".  The
  * names and paths of resolved pointers are interned (ws_intern): they

@@ -22,7 +22,14 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "rules.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "policy.h"
+#include "effective.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers on values.                                                  */

@@ -20,7 +20,7 @@
 #include <sodium.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "secmem.h"
 
 /* The first chunk: three pages with libsodium's 16-byte canary.  A
  * typical run (100 variables, 20 secret files) uses about 4 KiB for

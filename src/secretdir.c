@@ -35,6 +35,9 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "diag.h"
+#include "file.h"
+#include "vars.h"
 
 #define DATA_LINK	"..data"
 #define DATA_PREFIX	"..data/"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "withsecrets.h"
+#include "names.h"
 
 static const uint32_t ranges[][2] = {
 	{ 0xaa, 0xaa }, { 0xb2, 0xb3 }, { 0xb5, 0xb5 }, { 0xb9, 0xba },

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "util.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>	/* vsnprintf: formatting only, no streams */
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* Allocation.                                                         */

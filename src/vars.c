@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "vars.h"
 #include "util.h"
 
 struct slot {

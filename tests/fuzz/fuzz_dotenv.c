@@ -16,7 +16,12 @@
 #include <string.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "dotenv.h"
+#include "resolve.h"
 #include "../unit/stage.h"
 
 #define MARKER "s3cr3t!#marker"

@@ -34,6 +34,13 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "frozen.h"
+#include "dotenv.h"
+#include "resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

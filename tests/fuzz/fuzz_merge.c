@@ -27,6 +27,8 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "vars.h"
 #include "../unit/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

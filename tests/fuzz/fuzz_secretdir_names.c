@@ -36,6 +36,13 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "file.h"
+#include "vars.h"
+#include "frozen.h"
+#include "resolve.h"
 #include "../unit/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -7,6 +7,7 @@
 #define WS_TEST_STAGE_H
 
 #include "withsecrets.h"
+#include "diag.h"
 
 static inline int
 status_of(void (*step)(struct ws_run *), struct ws_run *run)

@@ -13,6 +13,11 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "vars.h"
+#include "dotenv.h"
+#include "resolve.h"
 #include "stage.h"
 #include "tap.h"
 

@@ -9,6 +9,15 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "names.h"
+#include "vars.h"
+#include "policy.h"
+#include "frozen.h"
+#include "rules.h"
+#include "dotenv.h"
+#include "resolve.h"
 #include "tap.h"
 
 /* A small deterministic generator (xorshift), so that a failure can be

@@ -11,6 +11,8 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "file.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/ws-t-file.XXXXXX";

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "secmem.h"
+#include "vars.h"
+#include "policy.h"
+#include "frozen.h"
 #include "tap.h"
 
 static int diffs;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "names.h"
 #include "tap.h"
 
 #define V(s) ws_name_valid(s, strlen(s))

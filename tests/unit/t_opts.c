@@ -7,6 +7,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "diag.h"
 #include "tap.h"
 
 /* A writable, NULL-terminated argv from string literals; all are

@@ -10,6 +10,12 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "vars.h"
+#include "policy.h"
+#include "frozen.h"
+#include "rules.h"
 #include "stage.h"
 #include "tap.h"
 

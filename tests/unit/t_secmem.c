@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
-#include "util.h"
+#include "secmem.h"
 #include "tap.h"
 
 int

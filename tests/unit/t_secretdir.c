@@ -19,6 +19,10 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "secmem.h"
+#include "diag.h"
+#include "file.h"
+#include "vars.h"
 #include "stage.h"
 #include "tap.h"
 

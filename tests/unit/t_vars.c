@@ -5,6 +5,7 @@
 
 #include "withsecrets.h"
 #include "util.h"
+#include "vars.h"
 #include "stage.h"
 #include "tap.h"
 

@@ -1,0 +1,25 @@
+/*
+ * out.c: buffered output through write(2), no stdio.
+ */
+#ifndef WS_OUT_H
+#define WS_OUT_H
+
+#include <stddef.h>
+#include "withsecrets.h"
+
+struct ws_out {
+	int		 fd;
+	size_t		 n;		/* bytes waiting in buf */
+	int		 failed;	/* a write failed: drop the rest */
+	char		 buf[4096];
+};
+extern struct ws_out ws_stdout, ws_stderr;
+
+void	 ws_out_mem(struct ws_out *, const void *, size_t);
+void	 ws_out_str(struct ws_out *, const char *);
+void	 ws_out_char(struct ws_out *, char);
+void	 ws_out_fmt(struct ws_out *, const char *, ...) WS_PRINTF(2, 3);
+/* Write what is buffered: 0, or -1 when any write has failed. */
+int	 ws_out_flush(struct ws_out *);
+
+#endif /* WS_OUT_H */
