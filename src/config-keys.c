@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "withsecrets.h"
+#include "values.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"

@@ -128,8 +128,6 @@ struct ws_phfilter {
  * look at the value (ws_rule_placeholder() decides). */
 #define WS_PH_BITS(c)	\
 	(((unsigned)(c) & 0x1f) | ((~(unsigned)(c) >> 1) & 0x20))
-void	 ws_placeholder_filter(struct ws_phfilter *, char *const *patterns,
-	    char *const *literals);
 
 struct ws_policy {
 	struct ws_settings set;

@@ -6,6 +6,7 @@
 
 #include "util.h"
 
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>	/* vsnprintf: formatting only, no streams */

@@ -24,13 +24,13 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "values.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"
 #include "vars.h"
 #include "policy.h"
 #include "frozen.h"
-#include "rules.h"
 #include "resolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

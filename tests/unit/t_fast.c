@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "values.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"
@@ -15,7 +16,6 @@
 #include "vars.h"
 #include "policy.h"
 #include "frozen.h"
-#include "rules.h"
 #include "dotenv.h"
 #include "resolve.h"
 #include "tap.h"

@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "values.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"
 #include "vars.h"
 #include "policy.h"
 #include "frozen.h"
-#include "rules.h"
 #include "stage.h"
 #include "tap.h"
 
