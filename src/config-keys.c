@@ -35,19 +35,12 @@ ws_config_error(struct parse *ps, unsigned line, const char *fmt, ...)
 {
 	struct cfg_err *e;
 	va_list ap;
-	int n;
 
 	ps->errs = ws_xrealloc(ps->errs, (ps->n_err + 1) * sizeof(*ps->errs));
 	e = &ps->errs[ps->n_err++];
 	e->line = line;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		ws_fatal_nomem();
-	e->msg = ws_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(e->msg, (size_t)n + 1, fmt, ap);
+	e->msg = ws_xvasprintf(fmt, ap);
 	va_end(ap);
 	ps->status = WS_EX_POLICY;
 }

@@ -24,13 +24,41 @@ const char *ws_progname = "withsecrets";
 static struct ws_finding *findings;
 static size_t n_findings, cap_findings, n_printed;
 
+/* Information nobody will be shown (a run that execs, without -v) is
+ * not recorded at all: its message is never formatted (SPEC §9). */
+static int keep_info = 1;
+
+void
+ws_diag_keep_info(int keep)
+{
+	keep_info = keep;
+}
+
+int
+ws_diag_wanted(enum ws_severity sev)
+{
+	return sev != WS_SEV_INFO || keep_info;
+}
+
 void
 ws_finding(enum ws_severity sev, int code, const char *rule,
     const char *name, const char *source, const char *fmt, ...)
 {
-	struct ws_finding *f;
 	va_list ap;
 
+	va_start(ap, fmt);
+	ws_vfinding(sev, code, rule, name, source, fmt, ap);
+	va_end(ap);
+}
+
+void
+ws_vfinding(enum ws_severity sev, int code, const char *rule,
+    const char *name, const char *source, const char *fmt, va_list ap)
+{
+	struct ws_finding *f;
+
+	if (!ws_diag_wanted(sev))
+		return;
 	if (n_findings == cap_findings) {
 		cap_findings = cap_findings ? cap_findings * 2 : 16;
 		findings = ws_xrealloc(findings,
@@ -42,9 +70,7 @@ ws_finding(enum ws_severity sev, int code, const char *rule,
 	f->rule = ws_xstrdup(rule ? rule : "");
 	f->name = name ? ws_xstrdup(name) : NULL;
 	f->source = source ? ws_xstrdup(source) : NULL;
-	va_start(ap, fmt);
 	f->message = ws_xvasprintf(fmt, ap);
-	va_end(ap);
 }
 
 /* The exit status for the findings from the first-th on: the first of

@@ -4,6 +4,7 @@
 #ifndef WS_DIAG_H
 #define WS_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include "withsecrets.h"
 
@@ -14,6 +15,14 @@ extern const char *ws_progname;
 void	 ws_finding(enum ws_severity, int code, const char *rule,
 	    const char *name, const char *source, const char *fmt, ...)
 	    WS_PRINTF(6, 7);
+void	 ws_vfinding(enum ws_severity, int code, const char *rule,
+	    const char *name, const char *source, const char *fmt, va_list)
+	    WS_PRINTF(6, 0);
+/* Will a finding of this severity be kept?  Information is not when
+ * ws_diag_keep_info(0) said nobody will see it: callers that build its
+ * message ask first. */
+int	 ws_diag_wanted(enum ws_severity);
+void	 ws_diag_keep_info(int);
 /* A message now, outside findings (usage, internal errors, verbose). */
 void	 ws_msg(const char *fmt, ...) WS_PRINTF(1, 2);
 void	 ws_verbose_msg(const char *fmt, ...) WS_PRINTF(1, 2);

@@ -27,9 +27,8 @@ void
 ws_dotenv_record(struct parse *ps, int code, const char *rule, const char *name,
     unsigned line, const char *fmt, ...)
 {
-	char *src, *msg;
+	char *src;
 	va_list ap;
-	int n;
 
 	if (ps->status == 0 || (code != WS_EX_SOFTWARE &&
 	    ps->status == WS_EX_SOFTWARE))
@@ -38,19 +37,11 @@ ws_dotenv_record(struct parse *ps, int code, const char *rule, const char *name,
 		ps->stop = 1;
 		return;
 	}
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		ws_fatal_nomem();
-	msg = ws_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	src = ws_source_fmt(ps->display, line);
-	ws_finding(WS_SEV_ERROR, code, rule, name, src, "%s", msg);
+	va_start(ap, fmt);
+	ws_vfinding(WS_SEV_ERROR, code, rule, name, src, fmt, ap);
+	va_end(ap);
 	free(src);
-	free(msg);
 	if (++ps->errors == WS_DOTENV_MAX_ERRORS) {
 		ws_finding(WS_SEV_ERROR, code, rule, NULL, ps->display,
 		    "too many errors; the rest of the file is not checked");

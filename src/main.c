@@ -113,6 +113,8 @@ main(int argc, char **argv)
 		ws_opts_free(&opts);
 		return rc;
 	}
+	/* information is shown by check, explain and -v only */
+	ws_diag_keep_info(opts.verb != WS_VERB_EXEC || ws_verbose);
 	switch (opts.verb) {
 	case WS_VERB_HELP:
 		ws_usage(1);

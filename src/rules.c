@@ -38,22 +38,16 @@ static void WS_PRINTF(5, 6)
 report(enum ws_severity sev, const char *rule, const struct ws_var *v,
     const char *name, const char *fmt, ...)
 {
-	char *src = v ? ws_var_source(v) : NULL, *msg;
 	va_list ap;
-	int n;
+	char *src;
 
+	if (!ws_diag_wanted(sev))
+		return;		/* nobody will see it: nothing to format */
+	src = v ? ws_var_source(v) : NULL;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	ws_vfinding(sev, WS_EX_POLICY, rule, name ? name : v->name, src, fmt,
+	    ap);
 	va_end(ap);
-	if (n < 0)
-		ws_fatal_nomem();
-	msg = ws_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	ws_finding(sev, WS_EX_POLICY, rule, name ? name : v->name, src, "%s",
-	    msg);
-	free(msg);
 	free(src);
 }
 
@@ -218,8 +212,8 @@ static void
 shadow_finding(void *arg, const struct ws_var *v, int pointer)
 {
 	struct shadow_ctx *c = arg;
-	char *by = ws_var_source(c->e);
 	enum ws_severity sev = WS_SEV_INFO;
+	char *by;
 
 	/* an operator's variable hiding a mounted secret file is likely a
 	 * mistake left over from before the secret was mounted */
@@ -228,6 +222,9 @@ shadow_finding(void *arg, const struct ws_var *v, int pointer)
 	    !(c->e->flags & WS_VAR_FROM_FILE) &&
 	    v->src->kind == WS_KIND_SECRET_DIR)
 		sev = WS_SEV_WARNING;
+	if (!ws_diag_wanted(sev))
+		return;
+	by = ws_var_source(c->e);
 	report(sev, "shadowed", v, c->e->name, "%s%s hidden by %s%s",
 	    pointer ? v->name : "", pointer ? " is" : "is", by,
 	    sev == WS_SEV_WARNING ? "; unset the variable to use the "
