@@ -489,12 +489,6 @@ ws_store_next_pointer(struct ws_store *st, size_t *it)
 }
 
 int
-ws_store_has_pointers(const struct ws_store *st)
-{
-	return st->n_pointer_names > 0;
-}
-
-int
 ws_store_may_point_at(const struct ws_store *st, const char *name, size_t n)
 {
 	return st->n_pointer_names > 0 &&

@@ -43,8 +43,6 @@ struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
  * entries): returns how many.  A loop over names without a call each. */
 size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);
-/* Has any name of the store the form of a pointer (NAME_FILE, FILE__NAME)? */
-int		 ws_store_has_pointers(const struct ws_store *);
 /* As ws_store_next, over the names that have the form of a pointer
  * (NAME_FILE, FILE__NAME) only: they are few, names are many. */
 struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);
