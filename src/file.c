@@ -150,9 +150,8 @@ ws_open_beneath_fallback(int dirfd, const char *path, int flags)
 		errno = EXDEV;
 		return -1;
 	}
-	/* a mode argument, though unused: a variable flags argument would
-	 * otherwise go through the fortified __openat_2 (one more libc
-	 * symbol to bind at start-up, SPEC §9) */
+	/* a mode argument, though unused: with a variable flags argument
+	 * the fortified build would go through __openat_2 instead */
 	if ((fd = openat(dirfd, path, flags, 0)) == -1)
 		return -1;
 	proc_fd_path(dproc, dirfd);

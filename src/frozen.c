@@ -6,8 +6,8 @@
  * data; withsecrets links that data and ws_policy_new() thaws it with
  * ws_policy_thaw().  The text stays the source of truth (`withsecrets
  * defaults` prints it; a user's file is layered over the policy as
- * before).  The printer stays out of withsecrets: each libc symbol a
- * binary imports costs a lookup at start-up with -z now.
+ * before).  The printer, and the stdio it uses, stay out of
+ * withsecrets (docs/PERFORMANCE.md says what each costs).
  *
  * A thawed policy holds what a parsed one holds (the word lists laid
  * out as split_words() lays them, each pattern its own string, the

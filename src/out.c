@@ -1,9 +1,8 @@
 /*
  * Output through write(2), without stdio: reports of check, explain and
  * defaults on stdout, messages on stderr.  withsecrets prints nothing
- * on a clean run, yet under -z now (SPEC §8) every libc function it
- * imports is bound before main() at about 700 instructions each; stdio
- * would add six of them to every start (SPEC §9).
+ * on a clean run, and stdio's imports would be bound at every start
+ * under -z now (SPEC §8; docs/PERFORMANCE.md has the cost).
  *
  * Nothing written here is ever a value (SPEC §2): only names, sources,
  * lengths and rule names reach these buffers.

@@ -109,7 +109,7 @@ struct ws_ruleindex {
 
 /*
  * What a value needs for any [placeholders] pattern to match it, told
- * from a few of its bytes (rules.c, SPEC §9): a pattern that starts with
+ * from a few of its bytes (values.c, SPEC §9): a pattern that starts with
  * a plain byte, that byte first; else two adjacent bytes of its literal,
  * which a value holding the literal has at one of the positions step - 1,
  * 2 * step - 1, ... (step: the shortest such literal less one).
