@@ -7,6 +7,7 @@
 #define WS_CONFIG_INTERNAL_H
 
 #include "withsecrets.h"
+#include "util.h"
 #include "policy.h"
 
 enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
@@ -32,6 +33,7 @@ struct raw_section {
 
 struct cfg_err {
 	unsigned	 line;
+	size_t		 seq;		/* order of finding: ties keep it */
 	char		*msg;
 };
 
@@ -50,6 +52,11 @@ struct parse {
 	struct cfg_err	*errs;
 	size_t		 n_err;
 	int		 status;
+	/* hashed, so that a file of many sections, keys or rules is read
+	 * in linear time: a section's kind and name -> its index; a
+	 * section's index and a key -> the entry's index; a [var]
+	 * pattern -> its rule; a [defaults] name -> its entry */
+	struct ws_strmap sections, keys, rules, defaults;
 };
 
 static inline int

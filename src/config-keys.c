@@ -37,7 +37,8 @@ ws_config_error(struct parse *ps, unsigned line, const char *fmt, ...)
 	va_list ap;
 
 	ps->errs = ws_xrealloc(ps->errs, (ps->n_err + 1) * sizeof(*ps->errs));
-	e = &ps->errs[ps->n_err++];
+	e = &ps->errs[ps->n_err];
+	e->seq = ps->n_err++;
 	e->line = line;
 	va_start(ap, fmt);
 	e->msg = ws_xvasprintf(fmt, ap);
@@ -56,20 +57,23 @@ ws_config_line_has_error(const struct parse *ps, unsigned line)
 	return 0;
 }
 
+static int
+by_line(const void *a, const void *b)
+{
+	const struct cfg_err *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 void
 ws_config_flush_errors(struct parse *ps)
 {
-	struct cfg_err t;
-	size_t i, j;
+	size_t i;
 	char *src;
 
-	for (i = 1; i < ps->n_err; i++)	/* insertion sort: stable */
-		for (j = i; j > 0 && ps->errs[j - 1].line > ps->errs[j].line;
-		    j--) {
-			t = ps->errs[j];
-			ps->errs[j] = ps->errs[j - 1];
-			ps->errs[j - 1] = t;
-		}
+	qsort(ps->errs, ps->n_err, sizeof(*ps->errs), by_line);
 	for (i = 0; i < ps->n_err; i++) {
 		src = ws_source_fmt(ps->display, ps->errs[i].line);
 		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src,
@@ -386,20 +390,26 @@ apply_default(struct parse *ps, const struct raw_entry *e)
 	struct ws_default *d = NULL;
 	size_t i, n = strlen(e->key), vlen = strlen(e->value);
 	char *val;
+	int added;
 
 	if (!ws_name_valid(e->key, n)) {
-		ws_config_error(ps, e->line, "%s in [defaults] is not a valid "
-		    "variable name", e->key);
+		/* not named: the text is no name, and could be a value */
+		ws_config_error(ps, e->line, "not a valid variable name in "
+		    "[defaults]");
 		return;
 	}
 	/* not secret, but the store's values live in guarded memory */
 	if ((val = ws_arena_alloc(&ws_work, vlen + 1)) == NULL)
 		ws_fatal_nomem();
 	memcpy(val, e->value, vlen + 1);
-	for (i = 0; i < p->n_defaults; i++)
-		if (strcmp(p->defaults[i].name, e->key) == 0)
-			d = &p->defaults[i];
-	if (d == NULL) {
+	if (ps->defaults.n == 0)	/* hashed: linear in the names */
+		for (i = 0; i < p->n_defaults; i++)
+			(void)ws_strmap_put(&ps->defaults, p->defaults[i].name,
+			    strlen(p->defaults[i].name), i, &added);
+	i = ws_strmap_put(&ps->defaults, e->key, n, p->n_defaults, &added);
+	if (!added)
+		d = &p->defaults[i];
+	else {
 		p->defaults = ws_policy_grow_part(p, p->defaults,
 		    p->n_defaults * sizeof(*p->defaults),
 		    (p->n_defaults + 1) * sizeof(*p->defaults));
@@ -448,15 +458,25 @@ set_shape(struct ws_varrule *r)
 		r->shape = WS_SHAPE_PREFIX;
 }
 
+/* The rule of a [var] pattern, made when there is none yet.  The
+ * patterns are hashed (the policy's rules when the first is asked
+ * for), so that a file of many sections is read in linear time. */
 static struct ws_varrule *
-rule_for(struct ws_policy *p, const char *pattern)
+rule_for(struct parse *ps, const char *pattern)
 {
+	struct ws_policy *p = ps->p;
 	struct ws_varrule *r;
 	size_t i, old;
+	int added;
 
-	for (i = 0; i < p->n_rules; i++)
-		if (strcmp(p->rules[i].pattern, pattern) == 0)
-			return &p->rules[i];
+	if (ps->rules.n == 0)
+		for (i = 0; i < p->n_rules; i++)
+			(void)ws_strmap_put(&ps->rules, p->rules[i].pattern,
+			    strlen(p->rules[i].pattern), i, &added);
+	i = ws_strmap_put(&ps->rules, pattern, strlen(pattern), p->n_rules,
+	    &added);
+	if (!added)
+		return &p->rules[i];
 	/* room for 16, then doubled each time it is full */
 	if (p->n_rules == p->cap_rules) {
 		old = p->cap_rules * sizeof(*p->rules);
@@ -614,7 +634,7 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 	}
 	pats = split_words(sec->name, 0);
 	for (i = 0; pats[i] != NULL; i++)
-		if (apply_var_key(ps, rule_for(ps->p, pats[i]), k, e) != 0)
+		if (apply_var_key(ps, rule_for(ps, pats[i]), k, e) != 0)
 			break;
 	free_words(pats);
 }
@@ -627,7 +647,7 @@ declare_vars(struct parse *ps, const struct raw_section *sec)
 	size_t i;
 
 	for (i = 0; pats[i] != NULL; i++)
-		(void)rule_for(ps->p, pats[i]);
+		(void)rule_for(ps, pats[i]);
 	free_words(pats);
 }
 

@@ -154,8 +154,9 @@ open_section(struct parse *ps, const char *s, size_t n)
 {
 	struct raw_section *sec;
 	enum sect kind;
-	char *name = NULL;
+	char *name = NULL, *key;
 	size_t i;
+	int added;
 
 	trim(&s, &n);
 	if (n == 11 && memcmp(s, "withsecrets", 11) == 0)
@@ -186,13 +187,14 @@ open_section(struct parse *ps, const char *s, size_t n)
 		return;
 	}
 	/* a section given twice in one file is one section */
-	for (i = 0; i < ps->nsecs; i++)
-		if (ps->secs[i].kind == kind && (name == NULL ||
-		    strcmp(ps->secs[i].name, name) == 0)) {
-			free(name);
-			ps->cur = (long)i;
-			return;
-		}
+	key = ws_xasprintf("%d %s", (int)kind, name ? name : "");
+	i = ws_strmap_put(&ps->sections, key, strlen(key), ps->nsecs, &added);
+	free(key);
+	if (!added) {
+		free(name);
+		ps->cur = (long)i;
+		return;
+	}
 	ps->secs = ws_xrealloc(ps->secs, (ps->nsecs + 1) * sizeof(*ps->secs));
 	sec = &ps->secs[ps->nsecs];
 	memset(sec, 0, sizeof(*sec));
@@ -200,6 +202,25 @@ open_section(struct parse *ps, const char *s, size_t n)
 	sec->name = name;
 	sec->line = ps->lineno;
 	ps->cur = (long)ps->nsecs++;
+}
+
+/* A value as read, [a, a + an) joined to [b, b + bn) by a space (bn 0:
+ * a alone), in guarded memory: a [defaults] value may be a secret, and
+ * which values are is known only once the whole file is read.  It is
+ * wiped when the parse ends (and with ws_work). */
+static char *
+raw_value(const char *a, size_t an, const char *b, size_t bn)
+{
+	char *v = ws_arena_alloc(&ws_work, an + bn + 2);
+
+	if (v == NULL)
+		ws_fatal_nomem();
+	memcpy(v, a, an);
+	if (an > 0 && bn > 0)
+		v[an++] = ' ';
+	memcpy(v + an, b, bn);
+	v[an + bn] = '\0';
+	return v;
 }
 
 /* Append a continuation line to the value of the last key. */
@@ -214,16 +235,10 @@ continue_value(struct parse *ps, const char *s, size_t n)
 		return;		/* the key itself was refused */
 	e = &ps->secs[ps->last_sec].e[ps->last_ent];
 	old = strlen(e->value);
-	/* not realloc: a [defaults] value may be a secret, and the old
-	 * block is wiped before it is given back */
-	v = ws_xmalloc(old + n + 2);
-	memcpy(v, e->value, old);
+	/* a [defaults] value may be a secret: it lives in guarded memory,
+	 * and the old block is wiped */
+	v = raw_value(e->value, old, s, n);
 	sodium_memzero(e->value, old);
-	free(e->value);
-	if (old > 0)
-		v[old++] = ' ';
-	memcpy(v + old, s, n);
-	v[old + n] = '\0';
 	e->value = v;
 }
 
@@ -243,6 +258,12 @@ emit(struct parse *ps, char *str, int num, const char *s, size_t n)
 	str[n] = '\n';
 	str[n + 1] = '\0';
 	return 1;
+}
+
+static int
+in_defaults(const struct parse *ps)
+{
+	return ps->cur >= 0 && ps->secs[ps->cur].kind == SECT_DEFAULTS;
 }
 
 /* Look at one physical line and hand inih what it should parse. */
@@ -275,8 +296,13 @@ read_line(struct parse *ps, const char *line, size_t len, char *str,
 	}
 	n = cut_comment(t, n);
 	trim(&t, &n);
+	/* An indented line without '=' continues the value above it.  In
+	 * [defaults] every indented line does, '=' or not (as inih reads
+	 * it): base64 padding must not make a key, and a message, of the
+	 * rest of a value that may be a secret (SPEC §6).  Elsewhere an
+	 * indented NAME = VALUE is a key of its own. */
 	if (indented && ps->cont_ok && t[0] != '[' &&
-	    memchr(t, '=', n) == NULL) {
+	    (memchr(t, '=', n) == NULL || in_defaults(ps))) {
 		continue_value(ps, t, n);
 		return;
 	}
@@ -343,33 +369,44 @@ handler(void *user, const char *section, const char *name, const char *value)
 	struct parse *ps = user;
 	struct raw_section *sec;
 	struct raw_entry *e;
+	char *key;
 	size_t i;
+	int added;
 
 	(void)section;		/* ours is exact; inih's ends at the first ] */
 	if (ps->cur == -2)
 		return 1;	/* in a refused section: reported at its header */
 	if (ps->cur == -1) {
-		ws_config_error(ps, ps->lineno, "%s is outside any section; put it "
-		    "under [withsecrets], [defaults], [var NAME] or "
-		    "[placeholders]", name);
+		/* not named: it could be anything, a value included */
+		ws_config_error(ps, ps->lineno, "a key outside any section; put "
+		    "it under [withsecrets], [defaults], [var NAME] or "
+		    "[placeholders]");
 		return 1;
 	}
 	sec = &ps->secs[ps->cur];
-	for (i = 0; i < sec->n; i++)
-		if (strcmp(sec->e[i].key, name) == 0) {
-			ws_config_error(ps, ps->lineno, "%s is given twice in %s%s%s "
-			    "(first at line %u); keep one", name,
+	key = ws_xasprintf("%ld %s", ps->cur, name);
+	i = ws_strmap_put(&ps->keys, key, strlen(key), sec->n, &added);
+	free(key);
+	if (!added) {
+		if (sec->kind == SECT_DEFAULTS)
+			ws_config_error(ps, ps->lineno, "a name is given twice "
+			    "in [defaults] (first at line %u); keep one",
+			    sec->e[i].line);
+		else
+			ws_config_error(ps, ps->lineno, "%s is given twice in "
+			    "%s%s%s (first at line %u); keep one", name,
 			    sec->kind == SECT_VAR ? "[var " : sect_label(sec),
 			    sec->kind == SECT_VAR ? sec->name : "",
 			    sec->kind == SECT_VAR ? "]" : "", sec->e[i].line);
-			return 1;
-		}
+		return 1;
+	}
 	if ((sec->n & (sec->n - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
 		sec->e = ws_xrealloc(sec->e, (sec->n ? sec->n * 2 : 1) *
 		    sizeof(*sec->e));
 	e = &sec->e[sec->n];
 	e->key = ws_xstrdup(name);
-	e->value = ws_xstrdup(value ? value : "");
+	e->value = raw_value(value ? value : "", value ? strlen(value) : 0,
+	    "", 0);
 	e->line = ps->lineno;
 	ps->last_sec = ps->cur;
 	ps->last_ent = sec->n++;
@@ -384,15 +421,18 @@ parse_free(struct parse *ps)
 	for (i = 0; i < ps->nsecs; i++) {
 		for (j = 0; j < ps->secs[i].n; j++) {
 			free(ps->secs[i].e[j].key);
-			/* a [defaults] value may be a secret */
+			/* a [defaults] value may be a secret (in ws_work) */
 			sodium_memzero(ps->secs[i].e[j].value,
 			    strlen(ps->secs[i].e[j].value));
-			free(ps->secs[i].e[j].value);
 		}
 		free(ps->secs[i].e);
 		free(ps->secs[i].name);
 	}
 	free(ps->secs);
+	ws_strmap_free(&ps->sections);
+	ws_strmap_free(&ps->keys);
+	ws_strmap_free(&ps->rules);
+	ws_strmap_free(&ps->defaults);
 }
 
 int
@@ -502,12 +542,27 @@ load_user_policy(struct ws_run *run)
 	return rc == 1 ? 0 : rc;
 }
 
+/*
+ * The built-in policy with the user's file over it.  A file with errors
+ * does not stop the run (SPEC §3): its findings stand (78, or 66 for a
+ * named file that is missing), and the sources are read and checked
+ * under the built-in policy alone, so that their findings are reported
+ * too.  The command never runs: the findings decide.
+ */
 void
 ws_policy_load(struct ws_run *run)
 {
+	size_t first = ws_finding_count();
+
 	run->policy = ws_policy_new();
 	run->set = &run->policy->set;
-	(void)load_user_policy(run);	/* findings say */
+	if (load_user_policy(run) == 0 && ws_diag_status_since(first) == 0)
+		return;
+	ws_verbose_msg("policy: errors in the policy file; the sources are "
+	    "checked under the built-in policy");
+	ws_policy_free(run);
+	run->policy = ws_policy_new();
+	run->set = &run->policy->set;
 }
 
 void

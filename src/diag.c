@@ -168,13 +168,23 @@ print_finding(const struct ws_finding *f, int colour)
 		ws_out_str(&ws_stderr, rule);
 		ws_out_str(&ws_stderr, ": ");
 	}
-	if (name) {
-		ws_out_str(&ws_stderr, name);
-		ws_out_str(&ws_stderr, src ? " (" : ": ");
-	}
-	if (src) {
+	if (src && strcmp(f->rule, "syntax") == 0) {
+		/* FILE:LINE: first, as compilers write it (SPEC §4.4) */
 		ws_out_str(&ws_stderr, src);
-		ws_out_str(&ws_stderr, name ? "): " : ": ");
+		ws_out_str(&ws_stderr, ": ");
+		if (name) {
+			ws_out_str(&ws_stderr, name);
+			ws_out_str(&ws_stderr, ": ");
+		}
+	} else {
+		if (name) {
+			ws_out_str(&ws_stderr, name);
+			ws_out_str(&ws_stderr, src ? " (" : ": ");
+		}
+		if (src) {
+			ws_out_str(&ws_stderr, src);
+			ws_out_str(&ws_stderr, name ? "): " : ": ");
+		}
 	}
 	ws_out_str(&ws_stderr, msg);
 	ws_out_char(&ws_stderr, '\n');

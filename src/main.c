@@ -129,11 +129,9 @@ main(int argc, char **argv)
 	}
 
 	run.store = ws_store_new();
-	ws_policy_load(&run);
-	if (ws_diag_status() == 0) {
-		load_sources(&run);
-		check_rules(&run);
-	}
+	ws_policy_load(&run);	/* with errors: the built-in policy */
+	load_sources(&run);
+	check_rules(&run);
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
@@ -141,8 +139,7 @@ main(int argc, char **argv)
 		break;
 	case WS_VERB_EXPLAIN:
 		/* the table helps most when something is wrong */
-		if (run.env_name != NULL)
-			ws_explain(&run);
+		ws_explain(&run);
 		break;
 	default:
 		if (ws_diag_status() != 0)

@@ -148,6 +148,18 @@ usage_error(const char *what, const char *arg)
 	return WS_EX_USAGE;
 }
 
+/* An option given '' where it needs a file, a directory or a name. */
+static int
+empty_argument(int c)
+{
+	char opt[] = { '-', (char)c, '\0' };
+
+	if (c == 'C')
+		return usage_error("-C takes a directory, not '' (-C . is the "
+		    "current one)", NULL);
+	return usage_error("an empty argument after", opt);
+}
+
 int
 ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 {
@@ -179,6 +191,10 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	while ((c = getopt_long(ac, av, shortopts, longopts, NULL)) != -1) {
 		ind = optind;
 		arg = optarg;
+		/* '' names no file or directory: never the current one
+		 * by accident, nor the root ("/withsecrets.ini") */
+		if (arg != NULL && *arg == '\0' && strchr("fCsce", c) != NULL)
+			return empty_argument(c);
 		switch (c) {
 		case 'f':
 			push(&o->env_files, &o->n_env_files, arg);

@@ -356,3 +356,84 @@ ws_wildmatch(const char *pat, const char *s, size_t n)
 	return *p == '\0';
 }
 
+/* ------------------------------------------------------------------ */
+/* A map from strings to numbers.                                      */
+
+static size_t
+strmap_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot of key, or the empty slot where it would go. */
+static size_t
+strmap_slot(const struct ws_strmap *m, const char *key, size_t len)
+{
+	size_t i = strmap_hash(key, len) & (m->cap - 1);
+
+	while (m->keys[i] != NULL && (m->lens[i] != len ||
+	    memcmp(m->keys[i], key, len) != 0))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void
+strmap_grow(struct ws_strmap *m)
+{
+	struct ws_strmap old = *m;
+	size_t i, j;
+
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->keys = ws_xcalloc(m->cap, sizeof(*m->keys));
+	m->lens = ws_xcalloc(m->cap, sizeof(*m->lens));
+	m->vals = ws_xcalloc(m->cap, sizeof(*m->vals));
+	for (i = 0; i < old.cap; i++) {
+		if (old.keys[i] == NULL)
+			continue;
+		j = strmap_slot(m, old.keys[i], old.lens[i]);
+		m->keys[j] = old.keys[i];
+		m->lens[j] = old.lens[i];
+		m->vals[j] = old.vals[i];
+	}
+	free(old.keys);
+	free(old.lens);
+	free(old.vals);
+}
+
+size_t
+ws_strmap_put(struct ws_strmap *m, const char *key, size_t len, size_t val,
+    int *added)
+{
+	size_t i;
+
+	*added = 0;
+	if (m->cap == 0 || (m->n + 1) * 4 > m->cap * 3)
+		strmap_grow(m);
+	i = strmap_slot(m, key, len);
+	if (m->keys[i] != NULL)
+		return m->vals[i];
+	m->keys[i] = ws_xstrndup(key, len);
+	m->lens[i] = len;
+	m->vals[i] = val;
+	m->n++;
+	*added = 1;
+	return val;
+}
+
+void
+ws_strmap_free(struct ws_strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->lens);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}

@@ -52,4 +52,20 @@ char	*ws_path_join(const char *dir, const char *file);
  * flags: '*', '?', '[...]' (with '!' or '^'), '\'. */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 
+/* A map from strings (any bytes) to numbers, for the places where a
+ * policy file could hold many sections, keys or rules and a scan of
+ * every earlier one would make reading it quadratic. */
+struct ws_strmap {
+	char		**keys;		/* copies; NULL: an empty slot */
+	size_t		 *lens;
+	size_t		 *vals;
+	size_t		  cap;		/* a power of two, or 0 */
+	size_t		  n;
+};
+/* The value of key; when it is not there, add it with val and return
+ * val, with *added set. */
+size_t	 ws_strmap_put(struct ws_strmap *, const char *key, size_t len,
+	    size_t val, int *added);
+void	 ws_strmap_free(struct ws_strmap *);
+
 #endif /* WS_UTIL_H */

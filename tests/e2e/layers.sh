@@ -184,7 +184,7 @@ printf 'GOOD=1\nPASSWORD=%s\nthis is %s wrong\nTOKEN="%s\n' \
 ws -C err1 -- env -0
 is_rc 65 "a syntax error is 65"
 stderr_has "err1/.env:3:" "reported as FILE:LINE"
-stderr_has "err1/.env:4)" "every error is reported"
+stderr_has "err1/.env:4: TOKEN:" "every error is reported, FILE:LINE first"
 no_leak "$SECRET" "no value and no line in the messages"
 one_line_stderr "one finding, one line"
 printf 'A=${NOT_SET_ANYWHERE:?set it in .env.local}\n' >"$T/req.env"

@@ -257,7 +257,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ws_store_add(run.store, src, vars[i][0],
 		    strlen(vars[i][0]), vars[i][1], strlen(vars[i][1]),
 		    (unsigned)i + 1, 0);
-	(void)ws_policy_defaults_load(&run);
+	ws_defaults_load(&run);
 	ws_deny_check(&run);
 	ws_rules_check(&run);
 	check_findings(data, size);
