@@ -378,7 +378,7 @@ def targets(rows, extra, sysc, growth):
         w = ratio.get(("typical", ws))
         if w is not None:
             out.append(f"typical, -e {m}, median wall time <= 1.2x env: "
-                       f"{w:.2f}x ({verdict(w <= 1.2)})")
+                       f"{w:.3f}x ({verdict(w <= 1.2)})")
         e = inst.get(("typical", ws))
         if e and e["instructions"] and e["instructions_env"]:
             r = e["instructions"] / e["instructions_env"]
