@@ -186,7 +186,9 @@ list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
 	/* from the beginning: a second attempt lists the same fd again */
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return errno;
-	buf_reserve(sc, 4096);
+	/* room for about a thousand entries a call: a directory costs a
+	 * call or two, not one per hundred files */
+	buf_reserve(sc, 32768);
 	for (;;) {
 		got = getdents64(fd, sc->buf, sc->bufcap);
 		if (got == -1 && errno == EINVAL) {
