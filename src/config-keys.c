@@ -73,7 +73,8 @@ ws_config_flush_errors(struct parse *ps)
 	size_t i;
 	char *src;
 
-	qsort(ps->errs, ps->n_err, sizeof(*ps->errs), by_line);
+	if (ps->n_err > 1)
+		qsort(ps->errs, ps->n_err, sizeof(*ps->errs), by_line);
 	for (i = 0; i < ps->n_err; i++) {
 		src = ws_source_fmt(ps->display, ps->errs[i].line);
 		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src,
