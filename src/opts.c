@@ -110,6 +110,48 @@ verb_of(const char *s, enum ws_verb *v)
 	return 1;
 }
 
+/* Is a one edit (a letter added, dropped, changed, or two swapped)
+ * away from b? */
+static int
+one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb) {
+		if (i == la)
+			return 1;
+		if (strcmp(a + i + 1, b + i + 1) == 0)
+			return 1;	/* one changed */
+		return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		    strcmp(a + i + 2, b + i + 2) == 0;	/* two swapped */
+	}
+	if (la == lb + 1)
+		return strcmp(a + i + 1, b + i) == 0;
+	if (lb == la + 1)
+		return strcmp(a + i, b + i + 1) == 0;
+	return 0;
+}
+
+/* A word that is nearly a verb ("chek"): said so, with the verb. */
+static int
+suggest_verb(const char *word)
+{
+	static const char *const verbs[] = { "check", "explain", "defaults",
+	    NULL };
+	size_t i;
+
+	for (i = 0; verbs[i] != NULL; i++)
+		if (one_edit(word, verbs[i])) {
+			ws_msg("error: usage: '%s' is not a verb; did you mean "
+			    "'%s'? (withsecrets %s [OPTIONS])", word, verbs[i],
+			    verbs[i]);
+			return 1;
+		}
+	return 0;
+}
+
 /* The command line the user probably meant: ours, "--", theirs. */
 static void
 suggest_separator(int argc, char **argv, int at)
@@ -175,7 +217,8 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		    NULL);
 	if (argv[1][0] != '-') {
 		if (!verb_of(argv[1], &verb)) {
-			suggest_separator(argc, argv, 1);
+			if (!suggest_verb(argv[1]))
+				suggest_separator(argc, argv, 1);
 			return WS_EX_USAGE;
 		}
 		first = 2;
@@ -188,7 +231,20 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	 * once in a process); opterr 0: the messages are ours */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(ac, av, shortopts, longopts, NULL)) != -1) {
+	for (;;) {
+		c = getopt_long(ac, av, shortopts, longopts, NULL);
+		/* A verb after options (withsecrets -e production check):
+		 * the exec form needs "--", so a bare word before it can
+		 * only be a verb.  Options after it are read on. */
+		if (c == -1 && o->verb == WS_VERB_EXEC && optind < ac &&
+		    strcmp(av[optind - 1], "--") != 0 &&
+		    verb_of(av[optind], &verb)) {
+			o->verb = verb;
+			optind++;
+			continue;
+		}
+		if (c == -1)
+			break;
 		ind = optind;
 		arg = optarg;
 		/* '' names no file or directory: never the current one
@@ -284,12 +340,8 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		if (ind >= argc)
 			return usage_error("no command: use withsecrets "
 			    "[OPTIONS] -- COMMAND [ARG...]", NULL);
-		if (verb_of(argv[ind], &verb)) {
-			ws_msg("error: usage: options follow the verb: "
-			    "withsecrets %s [OPTIONS]", argv[ind]);
-			return WS_EX_USAGE;
-		}
-		suggest_separator(argc, argv, ind);
+		if (!suggest_verb(argv[ind]))
+			suggest_separator(argc, argv, ind);
 		return WS_EX_USAGE;
 	case WS_VERB_EXPLAIN:
 		if (ind < argc && strcmp(argv[ind], "--") == 0)

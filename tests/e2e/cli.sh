@@ -11,9 +11,19 @@ one_line_stderr "in one line"
 ws -e production python -m app
 is_rc 64 "options, then a command without --"
 stderr_has "withsecrets -e production -- python -m app" "corrected with the options kept"
-ws -e production check
-is_rc 64 "options before the verb"
-stderr_has "options follow the verb" "says how to write it"
+# SPEC §2 (revision 2): options may come before the verb
+ws -e production --no-config check --format=json
+is_rc 0 "options before the verb (and after it)"
+grep -q '"environment":"production"' "$T/out"
+ok $? "the options before the verb apply"
+ws --no-config -e production -- check
+is_rc 127 "after --, check is the command"
+ws chek -e production
+is_rc 64 "a verb one edit away"
+stderr_has "'chek' is not a verb; did you mean 'check'?" "suggested"
+ws -q explian
+is_rc 64 "a verb one edit away, after an option"
+stderr_has "did you mean 'explain'?" "suggested"
 ws --
 is_rc 64 "-- without a command"
 ws --no-such-option -- true
