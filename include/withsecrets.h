@@ -85,6 +85,8 @@ struct ws_settings {
 	size_t		  max_secret_size;
 	char		 *example;
 	enum ws_plaintext plaintext_secrets;
+	char		 *default_environment;	/* when nothing names one */
+	int		  export_environment;	/* tell the command (§4.3) */
 	char		 *path;			/* policy file in use, or NULL */
 };
 
@@ -203,11 +205,16 @@ void	 ws_example_load(struct ws_run *);
 void	 ws_secretdirs_load(struct ws_run *);
 /* layers.c: environment name (SPEC §4.3), .env layers (§4.2), [defaults]. */
 void	 ws_layers_load(struct ws_run *);
+/* Where the environment name came from, for people ("ENVIRONMENT,
+ * inherited environment"; to be freed). */
+char	*ws_environment_origin(const struct ws_run *);
 void	 ws_defaults_load(struct ws_run *);
 /* rules.c: the rules of SPEC §6 on what each name gets. */
 void	 ws_rules_check(struct ws_run *);
 /* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
 void	 ws_deny_check(struct ws_run *);
+/* Tell the command the environment it was checked for (SPEC §4.3). */
+void	 ws_environment_export(struct ws_run *);
 void	 ws_envbuild(struct ws_run *);
 /* report.c: check and explain output. */
 void	 ws_check_report(struct ws_run *);

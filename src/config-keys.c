@@ -87,10 +87,13 @@ ws_config_flush_errors(struct parse *ps)
 	ps->n_err = 0;
 }
 
+_Static_assert(SK_DEFAULT_ENVIRONMENT == WS_SETTING_DEFAULT_ENVIRONMENT,
+    "policy.h names the index of default-environment");
+
 static const char *const setkey_names[SK_COUNT] = {
 	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
 	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
-	"plaintext-secrets"
+	"plaintext-secrets", "default-environment", "export-environment"
 };
 
 static const char *const varkey_names[WS_VK_COUNT] = {
@@ -189,6 +192,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 	struct ws_settings *s = &ps->p->set;
 	char ***list = NULL, **words;
 	size_t k, i, size;
+	int b;
 
 	for (k = 0; k < SK_COUNT; k++)
 		if (strcmp(e->key, setkey_names[k]) == 0)
@@ -249,6 +253,24 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		    (s->example == NULL || strcmp(s->example, e->value) != 0);
 		ws_policy_free_part(ps->p, s->example);
 		s->example = ws_xstrdup(e->value);
+		break;
+	case SK_DEFAULT_ENVIRONMENT:
+		/* a name, and a part of file names (.env.NAME) */
+		if (*e->value == '\0' || strpbrk(e->value, "/ \t") != NULL) {
+			ws_config_error(ps, e->line, "default-environment "
+			    "takes one environment name, such as production");
+			return;
+		}
+		ws_policy_free_part(ps->p, s->default_environment);
+		s->default_environment = ws_xstrdup(e->value);
+		break;
+	case SK_EXPORT_ENVIRONMENT:
+		if ((b = parse_bool(e->value)) < 0) {
+			ws_config_error(ps, e->line, "export-environment takes "
+			    "yes or no");
+			return;
+		}
+		s->export_environment = b;
 		break;
 	case SK_PLAINTEXT_SECRETS:
 		if (strcmp(e->value, "allow") == 0)

@@ -57,6 +57,43 @@ ws_deny_check(struct ws_run *run)
 	free(heads);
 }
 
+/*
+ * The environment chosen by -e, WITHSECRETS_ENV or a policy's
+ * default-environment is the one whose rules the command passed: when
+ * none of environment-vars has a value the command gets, the first of
+ * them is set to it (export-environment = no turns this off; -u still
+ * removes it).  A name the command's own variables gave is theirs.
+ */
+void
+ws_environment_export(struct ws_run *run)
+{
+	const char *from = run->env_name_from, *name;
+	struct ws_source *src;
+	struct ws_var *head, *e;
+	char **l;
+
+	if (run->env_name == NULL || !run->set->export_environment ||
+	    run->set->environment_vars == NULL ||
+	    run->set->environment_vars[0] == NULL || from == NULL ||
+	    (strcmp(from, "-e") != 0 && strcmp(from, "WITHSECRETS_ENV") != 0 &&
+	    strcmp(from, "default-environment") != 0))
+		return;
+	for (l = run->set->environment_vars; *l != NULL; l++) {
+		head = ws_store_get(run->store, *l, strlen(*l));
+		e = head ? ws_effective(run, head) : NULL;
+		if (e != NULL && e->vallen > 0)
+			return;
+	}
+	name = run->set->environment_vars[0];
+	/* above every other source: an empty value is no value */
+	src = ws_store_source(run->store, WS_KIND_DEFAULT, "environment name",
+	    WS_RANK_INHERITED - 1);
+	(void)ws_store_add(run->store, src, ws_intern(name, strlen(name)),
+	    strlen(name), run->env_name, strlen(run->env_name), 0, 0);
+	ws_verbose_msg("environment: %s=%s set for the command (%s)", name,
+	    run->env_name, from);
+}
+
 void
 ws_envbuild(struct ws_run *run)
 {

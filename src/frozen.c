@@ -87,6 +87,8 @@ thaw_size(const struct ws_frozen *fz)
 	    list_size(&fz->ph_literals);
 	if (fz->example != NULL)
 		n += PIECE(strlen(fz->example) + 1);
+	if (fz->default_environment != NULL)
+		n += PIECE(strlen(fz->default_environment) + 1);
 	n += PIECE((fz->ph_literals.n + 1) * sizeof(uint64_t));
 	n += PIECE((fz->ph_values.n + 1) * sizeof(size_t));
 	if (fz->file != NULL)
@@ -255,6 +257,9 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	s->ignore_file_vars = thaw_list(&b, &fz->ignore_file_vars);
 	s->example = fz->example ? thaw_string(&b, fz->example,
 	    strlen(fz->example)) : NULL;
+	s->default_environment = fz->default_environment ?
+	    thaw_string(&b, fz->default_environment,
+	    strlen(fz->default_environment)) : NULL;
 	s->path = NULL;
 	memcpy(p->where, fz->where, sizeof(p->where));
 	thaw_where(p->where, NWHERE(p->where), fz->where_set, file);

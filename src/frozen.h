@@ -44,6 +44,7 @@ struct ws_frozen {
 	struct ws_frozen_list environment_vars, lenient_environments,
 			 secrets_dirs, keep, deny, ignore_file_vars;
 	const char	*example;
+	const char	*default_environment;
 	struct ws_where	 where[16];	/* files NULL */
 	unsigned	 where_set;	/* 1 << k: where[k].file was set */
 	const struct ws_frozen_rule *rules;

@@ -252,8 +252,9 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 
 	fprintf(f, "const struct ws_frozen %s = {\n", name);
 	fprintf(f, "\t.set = { .file_vars = %d, .max_secret_size = %zu,\n"
-	    "\t    .plaintext_secrets = %d },\n", (int)s->file_vars,
-	    s->max_secret_size, (int)s->plaintext_secrets);
+	    "\t    .plaintext_secrets = %d, .export_environment = %d },\n",
+	    (int)s->file_vars, s->max_secret_size, (int)s->plaintext_secrets,
+	    s->export_environment);
 	fputs("\t.environment_vars = ", f);
 	put_list(f, s->environment_vars);
 	fputs(",\n\t.lenient_environments = ", f);
@@ -268,6 +269,8 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 	put_list(f, s->ignore_file_vars);
 	fputs(",\n\t.example = ", f);
 	put_cstr(f, s->example);
+	fputs(",\n\t.default_environment = ", f);
+	put_cstr(f, s->default_environment);
 	fputs(",\n\t.where = ", f);
 	put_where(f, p->where, NWHERE(p->where), &set);
 	fprintf(f, ",\n\t.where_set = 0x%x,\n", set);

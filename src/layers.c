@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -66,15 +67,16 @@ set_environment(struct ws_run *run, const char *name, const char *from)
 	}
 }
 
-/* --environment, WITHSECRETS_ENV, then environment-vars inherited. */
+/* --environment, WITHSECRETS_ENV, then environment-vars inherited.
+ * The origins are those of check's JSON (environment_source). */
 static int
 detect_early(struct ws_run *run)
 {
 	const char *v;
-	char **l;
+	char **l, *from;
 
 	if (run->opts->environment != NULL && *run->opts->environment) {
-		set_environment(run, run->opts->environment, "--environment");
+		set_environment(run, run->opts->environment, "-e");
 		return 1;
 	}
 	v = ws_environ_get(run->environ_in, "WITHSECRETS_ENV", 15);
@@ -85,11 +87,50 @@ detect_early(struct ws_run *run)
 	for (l = run->set->environment_vars; l && *l; l++) {
 		v = ws_environ_get(run->environ_in, *l, strlen(*l));
 		if (v != NULL && *v) {
-			set_environment(run, v, *l);
+			from = ws_xasprintf("environment:%s", *l);
+			set_environment(run, v, ws_intern(from, strlen(from)));
+			free(from);
 			return 1;
 		}
 	}
 	return 0;
+}
+
+/* Nothing named the environment: the policy's default-environment, a
+ * user's ("default-environment") or the built-in one ("default"). */
+static void
+set_default(struct ws_run *run)
+{
+	const struct ws_where *w =
+	    &run->policy->where[WS_SETTING_DEFAULT_ENVIRONMENT];
+	const char *name = run->set->default_environment;
+
+	if (name == NULL || *name == '\0')
+		name = "development";
+	set_environment(run, name, w->file != NULL &&
+	    strcmp(w->file, "built-in") != 0 ? "default-environment" :
+	    "default");
+}
+
+char *
+ws_environment_origin(const struct ws_run *run)
+{
+	const char *f = run->env_name_from, *colon;
+
+	if (f == NULL)
+		return ws_xstrdup("not chosen");
+	if (strncmp(f, "environment:", 12) == 0)
+		return ws_xasprintf("%s, inherited environment", f + 12);
+	if (strcmp(f, "default-environment") == 0)
+		return ws_xasprintf("default-environment of %s",
+		    run->set->path ? run->set->path : "the policy");
+	if (strcmp(f, "default") == 0)
+		return ws_xstrdup("default: nothing names the environment");
+	if (strcmp(f, "-e") != 0 && strcmp(f, "WITHSECRETS_ENV") != 0 &&
+	    (colon = strrchr(f, ':')) != NULL)	/* FILE:NAME */
+		return ws_xasprintf("%s in %.*s", colon + 1, (int)(colon - f),
+		    f);
+	return ws_xstrdup(f);
 }
 
 /* The first environment-vars name set, not empty, in one layer. */
@@ -106,7 +147,7 @@ detect_in(struct ws_run *run, struct ws_source *src)
 		if (v == NULL || (v->flags & WS_VAR_NO_VALUE) || v->vallen == 0)
 			continue;
 		/* the one value that is shown: copied out of guarded memory */
-		from = ws_xasprintf("%s in %s", *l, src->path);
+		from = ws_xasprintf("%s:%s", src->path, *l);
 		set_environment(run, ws_intern(v->value, v->vallen),
 		    ws_intern(from, strlen(from)));
 		free(from);
@@ -120,12 +161,16 @@ detect_in(struct ws_run *run, struct ws_source *src)
 static int
 environment_usable(struct ws_run *run)
 {
+	char *origin;
+
 	if (strchr(run->env_name, '/') == NULL)
 		return 1;
-	ws_finding(WS_SEV_ERROR, strcmp(run->env_name_from, "--environment")
+	origin = ws_environment_origin(run);
+	ws_finding(WS_SEV_ERROR, strcmp(run->env_name_from, "-e")
 	    == 0 ? WS_EX_USAGE : WS_EX_DATAERR, "environment", NULL,
-	    run->env_name_from, "an environment name may not contain '/'; "
+	    origin, "an environment name may not contain '/'; "
 	    "the .env.ENV layers are not read");
+	free(origin);
 	return 0;
 }
 
@@ -170,8 +215,11 @@ load_layer(struct layers *ly, enum layer which, char *path)
 	    ly->base + (int)which);
 	src->file_relative = 1;
 	rc = load_file(run, src, 1);
-	if (rc == 1)
+	if (rc == 1) {
+		ws_verbose_msg("layer: %s: not there, skipped", path);
 		return NULL;	/* missing: skipped silently */
+	}
+	ws_verbose_msg("layer: %s: read", path);
 	return src;
 }
 
@@ -194,6 +242,64 @@ unload(struct ws_run *run, struct ws_source *src)
 	for (i = 0; i < n; i++)
 		ws_store_remove(run->store, doomed[i]);
 	free(doomed);
+}
+
+/* Is fname a layer .env.NAME or .env.NAME.local for a NAME that would
+ * be strict?  Not the example file, nor the files of other tools that
+ * are not layers. */
+static int
+strict_layer(struct ws_run *run, const char *fname)
+{
+	static const char *const not_layers[] = { "local", "example",
+	    "sample", "template", "defaults", "keys", "vault", NULL };
+	const char *name = fname + 5;
+	size_t n = strlen(name), i;
+	char *env;
+	int strict;
+
+	if (strncmp(fname, ".env.", 5) != 0)
+		return 0;
+	if (n > 6 && strcmp(name + n - 6, ".local") == 0)
+		n -= 6;
+	if (n == 0)
+		return 0;
+	for (i = 0; not_layers[i] != NULL; i++)
+		if (strlen(not_layers[i]) == n &&
+		    strncmp(name, not_layers[i], n) == 0)
+			return 0;
+	if (run->set->example != NULL && strcmp(run->set->example, fname) == 0)
+		return 0;
+	env = ws_xstrndup(name, n);
+	strict = !name_is_lenient(run, env);
+	free(env);
+	return strict;
+}
+
+/* The built-in default was taken while DIR holds layers of a strict
+ * environment (.env.production): a server that forgot to name its
+ * environment would run with the lenient rules.  Say so (SPEC §4.3). */
+static void
+warn_unnamed(struct ws_run *run, const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	char *path;
+
+	if (strcmp(run->env_name_from, "default") != 0 ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strict_layer(run, e->d_name))
+			continue;
+		path = ws_path_join(dir, e->d_name);
+		ws_finding(WS_SEV_WARNING, 0, "unnamed-environment", NULL,
+		    path, "not read: nothing names the environment, so %s "
+		    "and its lenient rules apply; name it (-e, ENVIRONMENT, "
+		    "or default-environment in withsecrets.ini)",
+		    run->env_name);
+		free(path);
+	}
+	(void)closedir(d);
 }
 
 static int
@@ -232,8 +338,10 @@ load_conventional(struct layers *ly, int known)
 		ly->local = load_layer(ly, L_LOCAL,
 		    layer_path(ly, ".env.local", 10));
 		local_read = 1;
-		if (!detect_in(run, ly->local) && !detect_in(run, ly->dotenv))
-			set_environment(run, "development", "default");
+		if (!detect_in(run, ly->local) && !detect_in(run, ly->dotenv)) {
+			set_default(run);
+			warn_unnamed(run, dir);
+		}
 	}
 	env_ok = environment_usable(run);
 	if (env_ok)	/* DIR/.env.ENV */
@@ -242,7 +350,9 @@ load_conventional(struct layers *ly, int known)
 	/* .env.ENV is .env.local itself when ENV is "local" */
 	if (env_ok && strcmp(run->env_name, "local") != 0)
 		(void)load_layer(ly, L_ENV_ENV, env_env);
-	if (strcmp(run->env_name, "test") == 0) {
+	/* .env.local is for every environment but the tests' (SPEC §4.2) */
+	if (strcmp(run->env_name, "test") == 0 ||
+	    strcmp(run->env_name, "testing") == 0) {
 		if (ly->local != NULL)
 			unload(run, ly->local);
 	} else if (!local_read)
@@ -272,13 +382,20 @@ ws_layers_load(struct ws_run *run)
 	if (!run->opts->no_layers && dir_usable(run))
 		load_conventional(&ly, known);
 	else if (!known)
-		set_environment(run, "development", "default");
+		set_default(run);
 	/* explicit files: later over earlier, all over the conventional */
 	for (i = 0; i < n; i++) {
 		src = ws_store_source(run->store, WS_KIND_ENV_FILE,
 		    run->opts->env_files[i], WS_RANK_ENV_FILE + (int)(n - 1 - i));
 		src->file_relative = 1;
 		(void)load_file(run, src, 0);
+	}
+	if (ws_verbose && run->env_name != NULL) {
+		char *origin = ws_environment_origin(run);
+
+		ws_verbose_msg("environment: %s (%s), %s", run->env_name,
+		    origin, run->strict ? "strict" : "lenient");
+		free(origin);
 	}
 }
 

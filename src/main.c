@@ -83,6 +83,7 @@ load_sources(struct ws_run *run)
 	ws_defaults_load(run);
 	ws_resolve_pointers(run);
 	ws_file_check_modes(run->strict);
+	ws_environment_export(run);
 }
 
 static void

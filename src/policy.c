@@ -526,6 +526,7 @@ ws_policy_destroy(struct ws_policy *p)
 	ws_policy_free_part(p, s->deny);
 	ws_policy_free_part(p, s->ignore_file_vars);
 	ws_policy_free_part(p, s->example);
+	ws_policy_free_part(p, s->default_environment);
 	free(s->path);
 	for (i = 0; i < p->n_rules; i++) {
 		ws_policy_free_part(p, p->rules[i].pattern);

@@ -132,6 +132,7 @@ struct ws_phfilter {
 struct ws_policy {
 	struct ws_settings set;
 	struct ws_where	 where[16];	/* of the [withsecrets] keys */
+#define WS_SETTING_DEFAULT_ENVIRONMENT	10	/* its index in where[] */
 	struct ws_varrule *rules;
 	size_t		 n_rules;
 	struct ws_default *defaults;

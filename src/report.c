@@ -91,6 +91,8 @@ check_json(struct ws_run *run)
 
 	ws_out_str(&ws_stdout, "{\"environment\":");
 	json_str(&ws_stdout, run->env_name);
+	ws_out_str(&ws_stdout, ",\"environment_source\":");
+	json_str(&ws_stdout, run->env_name_from);
 	ws_out_fmt(&ws_stdout, ",\"strict\":%s,\"variables\":%zu,\"findings\":[",
 	    run->strict ? "true" : "false", count_variables(run));
 	for (i = 0; i < n; i++) {
@@ -136,7 +138,11 @@ ws_check_report(struct ws_run *run)
 	ws_diag_flush();
 	if (!ws_quiet && run->env_name != NULL) {
 		size_t nv = count_variables(run);
+		char *origin = ws_environment_origin(run);
 
+		ws_msg("environment: %s (%s), %s", run->env_name, origin,
+		    run->strict ? "strict" : "lenient");
+		free(origin);
 		ws_msg("check: %s (%s): %zu variable%s, %zu error%s, %zu "
 		    "warning%s%s", run->env_name, run->strict ? "strict" :
 		    "lenient", nv, nv == 1 ? "" : "s", errors,
@@ -424,6 +430,13 @@ ws_explain(struct ws_run *run)
 	struct row *rows;
 	size_t n, i;
 
+	if (!ws_quiet && run->env_name != NULL) {
+		char *origin = ws_environment_origin(run);
+
+		ws_msg("environment: %s (%s), %s", run->env_name, origin,
+		    run->strict ? "strict" : "lenient");
+		free(origin);
+	}
 	rows = collect(run, &n);
 	if (run->opts->format == WS_FORMAT_JSON)
 		explain_json(rows, n);

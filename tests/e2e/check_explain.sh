@@ -105,7 +105,7 @@ print([f for f in d["findings"] if f["rule"] == sys.argv[1]][0][sys.argv[2]])' "
 }
 cp "$T/out" check.json
 # what the exec form gives the command, counted
-ws DEBUG=1 DB_PASSWORD_FILE=db_pw "TOKEN=$S2" LOG_LEVEL=WARN --lenient -c p.ini -- env -0
+ws DEBUG=1 DB_PASSWORD_FILE=db_pw "TOKEN=$S2" LOG_LEVEL=WARN -e production --lenient -c p.ini -- env -0
 nvars=$(tr -cd '\0' <"$T/out" | wc -c)
 cp check.json "$T/out"
 is "$(jqq .variables)" "$nvars" "variables: what the command would get ($nvars)"

@@ -322,6 +322,10 @@ setup_trouble_secret_dirs() {
 	ln -s ../outside/token links/api_token
 }
 setup_trouble_not_found() { :; }
+setup_trouble_unnamed_environment() {
+	printf 'APP_NAME=demo\n' >.env
+	printf 'ENVIRONMENT=production\nDEBUG=false\n' >.env.production
+}
 setup_trouble_explain() {
 	printf 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\nLOG_LEVEL=info\n' >.env
 	printf 'LOG_LEVEL=debug\n' >.env.local

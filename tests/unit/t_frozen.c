@@ -155,6 +155,8 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	same_list("ignore-file-vars", s->ignore_file_vars, z->ignore_file_vars);
 	if (!same_str(s->example, z->example) || !same_str(s->path, z->path))
 		differ("example or path", 0);
+	if (!same_str(s->default_environment, z->default_environment))
+		differ("default-environment", 0);
 	same_where("where", a->where, b->where, 16);
 	if (a->n_rules != b->n_rules)
 		differ("n_rules", 0);
@@ -190,6 +192,7 @@ compare(const struct ws_policy *a, const struct ws_policy *b)
 	t.set.deny = s->deny;
 	t.set.ignore_file_vars = s->ignore_file_vars;
 	t.set.example = s->example;
+	t.set.default_environment = s->default_environment;
 	t.set.path = s->path;
 	memcpy(t.where, a->where, sizeof(t.where));
 	t.rules = a->rules;
