@@ -612,6 +612,9 @@ read_item(struct scan *sc, struct item *it)
 	r.secret = 1;
 	r.resolve_beneath = 1;
 	r.dir_checked = 1;	/* by load_dir and collect, once */
+	/* a link (within the directory: checked when opened) may lead to
+	 * a subdirectory: where the file really lives is judged too */
+	r.via_link = it->type == DT_LNK;
 	/* a regular file that went away since it was listed is not an
 	 * error; a dangling link is reported by the reader */
 	r.missing_ok = type == DT_REG || it->in_gen;

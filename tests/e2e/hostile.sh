@@ -497,6 +497,90 @@ hostile 77 "a .env in a world-writable directory without the sticky bit" \
 chmod 1777 app
 hostile 0 "a .env in a sticky world-writable directory" -C app -- true
 
+# The directory a file really lives in, after every symbolic link, is
+# judged as the one holding the name (SPEC §8): a link into a
+# world-writable directory without the sticky bit is refused.
+# wwdir: ww, world-writable and not sticky, holding pw (the secret).
+wwdir() {
+	mkdir ww
+	chmod 0777 ww
+	printf '%s\n' "$S" >ww/pw
+	chmod 644 ww/pw
+}
+
+newcase
+wwdir
+ln -s ww/pw pwlink
+echo DB_PASSWORD_FILE=pwlink >.env
+hostile 77 "a NAME_FILE link into a world-writable directory" -- true
+stderr_has "reached through a symbolic link into" "said where it leads"
+hostile 77 "... named in the inherited environment" DB_PASSWORD_FILE=pwlink \
+    --no-layers -- true
+ln -s pwlink pwlink2
+hostile 77 "... through a chain of links" DB_PASSWORD_FILE=pwlink2 \
+    --no-layers -- true
+ln -s ww alias
+ln -s alias/pw pwlink3
+hostile 77 "... through a link to a linked directory" \
+    DB_PASSWORD_FILE=pwlink3 --no-layers -- true
+hostile 77 "a NAME_FILE named through a world-writable directory" \
+    DB_PASSWORD_FILE=ww/pw --no-layers -- true
+chmod 1777 ww
+STDOUT_ENV=1
+hostile 0 "a link into a sticky world-writable directory (like /tmp)" \
+    DB_PASSWORD_FILE=pwlink3 --no-layers -- env -0
+is_var DB_PASSWORD "$S" "read"
+
+newcase
+wwdir
+echo "A=$S" >ww/env
+ln -s ww/env .env
+hostile 77 "a .env linked into a world-writable directory" -- true
+hostile 77 "an --env-file linked into a world-writable directory" \
+    --no-layers -f .env -- true
+
+newcase
+wwdir
+printf '[withsecrets]\n' >ww/policy.ini
+ln -s ww/policy.ini withsecrets.ini
+hostile 77 "a policy file linked into a world-writable directory" -- true
+
+newcase
+mkdir -p sd/sub
+chmod 0777 sd/sub
+printf '%s\n' "$S" >sd/sub/token
+ln -s sub/token sd/token
+hostile 77 "a secret-directory link into a world-writable subdirectory" \
+    -s sd -- true
+stderr_has "reached through a symbolic link into" "said where it leads"
+
+newcase
+mkdir -p sd/..2026_01_01/sub
+chmod 0777 sd/..2026_01_01/sub
+printf '%s\n' "$S" >sd/..2026_01_01/sub/token
+ln -s ..2026_01_01 sd/..data
+ln -s ..data/sub/token sd/token
+hostile 77 "a Kubernetes-style key leading into a world-writable directory" \
+    -s sd -- true
+
+newcase
+mkdir sd ga
+printf '%s\n' "$S" >ga/pw
+chmod 775 ga
+ln -s ga/pw pwlink
+STDOUT_ENV=1
+hostile 0 "a link into a group-writable directory, lenient" \
+    DB_PASSWORD_FILE=pwlink --no-layers -- env -0
+stderr_has "warning: file-mode" "warned about"
+hostile 77 "a link into a group-writable directory, strict" \
+    DB_PASSWORD_FILE=pwlink --no-layers -e production -- true
+mkdir -p sd/sub
+chmod 775 sd/sub
+printf '%s\n' "$S" >sd/sub/token
+ln -s sub/token sd/token
+hostile 77 "a secret-directory link into a group-writable subdirectory, strict" \
+    -s sd --strict -- true
+
 newcase
 echo "A=$S" >.env
 chmod 664 .env
