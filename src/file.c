@@ -366,21 +366,39 @@ judge_real_holder(int fd, const struct ws_read *r, const struct stat *dst,
 }
 
 /*
- * Whether a name given by the user (a NAME_FILE path, a .env, a policy
- * file) is a symbolic link, before it is opened: 0 with *via_link set
- * when it is, 1 when missing and missing_ok, else a WS_EX_* code after
- * a finding.
+ * What a name given by the user (a NAME_FILE path, a .env, a policy
+ * file) is, before it is opened (SPEC §3, §5.2: a FIFO or a device is
+ * refused without being opened for reading): 0 with *via_link set when
+ * the name is a symbolic link, 1 when missing and missing_ok, else a
+ * WS_EX_* code after a finding.  fstatat, not open: opening a device
+ * can have effects, and opening a FIFO, even without blocking, wakes a
+ * writer waiting in open(2).  (A name swapped for one since is still
+ * refused after it is opened, without blocking.)
  */
 static int
 pre_stat(const struct ws_read *r, struct stat *lst, int *via_link)
 {
-	if (fstatat(r->dirfd, r->path, lst, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno == ENOENT && r->missing_ok)
-			return 1;
-		return report_open_error(r, errno);
-	}
+	struct stat st;
+
+	if (fstatat(r->dirfd, r->path, lst, AT_SYMLINK_NOFOLLOW) != 0)
+		goto fail;
 	*via_link = S_ISLNK(lst->st_mode);
-	return 0;
+	if (*via_link) {
+		/* what it leads to: only links pay for a second look */
+		if (fstatat(r->dirfd, r->path, &st, 0) != 0)
+			goto fail;
+	} else
+		st = *lst;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "not-regular", r->name,
+	    r->display, "is %s, not a regular file; refused",
+	    file_type(st.st_mode));
+	return WS_EX_NOINPUT;
+fail:
+	if (errno == ENOENT && r->missing_ok)
+		return 1;
+	return report_open_error(r, errno);
 }
 
 static int

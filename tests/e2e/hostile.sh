@@ -213,6 +213,64 @@ newcase
 mkfifo target
 hostile 66 "a FIFO as a NAME_FILE target" X_FILE=target -- true
 
+# A FIFO or a device where a file is named is judged by fstatat and
+# never opened (SPEC §3, §5.2): opening a FIFO, even without blocking,
+# wakes a writer waiting in open(2), and opening a device can have
+# effects.  A writer waits on ./fifo; it must still be waiting after
+# the run.
+fifo_untouched() {	# fifo_untouched DESCRIPTION ARGS...
+	local desc=$1 w
+	shift
+	rm -f "$T/woken"
+	(exec 3>fifo; : >"$T/woken") 2>/dev/null &
+	w=$!
+	hostile 66 "$desc" "$@"
+	sleep 0.3
+	if [ -e "$T/woken" ]; then ok 1 "$desc: never opened"; else
+		ok 0 "$desc: never opened"; fi
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	rm -f "$T/woken"
+}
+newcase
+mkfifo fifo
+fifo_untouched "a FIFO as an inherited NAME_FILE target" X_FILE=fifo -- true
+echo X_FILE=fifo >.env
+fifo_untouched "a FIFO as a .env NAME_FILE target" -- true
+rm .env
+ln -s fifo link
+fifo_untouched "a link to a FIFO as a NAME_FILE target" X_FILE=link -- true
+fifo_untouched "a FIFO as --env-file" --no-layers -f fifo -- true
+fifo_untouched "a FIFO as --config" -c fifo -- true
+fifo_untouched "a FIFO as WITHSECRETS_CONFIG" WITHSECRETS_CONFIG=fifo -- true
+ln -s fifo .env
+fifo_untouched "a .env linked to a FIFO" -- true
+rm .env link
+
+# (not under valgrind or a sanitizer: LeakSanitizer cannot run traced)
+if strace -o /dev/null true 2>/dev/null &&
+    [ -z "${WS_VALGRIND:-}${WS_SAN:-}" ]; then
+	newcase
+	ln -s /dev/zero zero
+	for a in "X_FILE=/dev/zero -- true" "X_FILE=zero -- true" \
+	    "-f /dev/zero -- true" "-c /dev/zero -- true"; do
+		# shellcheck disable=SC2086
+		WRAP=(strace -f -qq -e trace=open,openat,openat2 \
+		    -o "$T/strace")
+		hostile 66 "a device ($a)" $a
+		if grep -qE '"(/dev/)?zero"' "$T/strace"; then
+			ok 1 "... never opened"
+		else
+			ok 0 "... never opened"
+		fi
+	done
+	WRAP=()
+	rm -f "$T/strace"
+else
+	skip "a device as a named file, never opened" \
+	    "no strace, or valgrind or a sanitizer (which cannot run traced)"
+fi
+
 # /dev/stdin on a pipe that never writes: refused without reading.
 newcase
 mkfifo pipe
