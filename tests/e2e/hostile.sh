@@ -838,6 +838,51 @@ else
 	skip "a set-user-ID invocation" "not root and no second group"
 fi
 
+# File capabilities raise a run without changing an id (SPEC §8): a
+# copy with cap_dac_read_search, run as nobody, must not read a
+# root-only file into the command's environment.
+newcase
+printf '%s\n' "$S" >rootonly
+chmod 600 rootonly
+why=
+if [ -n "${WS_SAN:-}" ]; then
+	why="not under a sanitizer"
+elif [ "$(id -u)" -ne 0 ]; then
+	why="needs root to set capabilities and become nobody"
+elif ! command -v setcap >/dev/null || ! command -v setpriv >/dev/null; then
+	why="setcap or setpriv is not installed"
+elif findmnt -n -o OPTIONS --target "$T" 2>/dev/null | grep -q nosuid; then
+	why="$T is mounted nosuid (file capabilities are ignored)"
+else
+	mkdir "$T/caps"
+	cp "$REAL_WS" "$T/caps/withsecrets"
+	if ! setcap cap_dac_read_search+ep "$T/caps/withsecrets" 2>/dev/null; then
+		why="setcap failed (no extended attributes on this file system?)"
+	elif ! setpriv --reuid=65534 --regid=65534 --clear-groups true \
+	    2>/dev/null; then
+		why="setpriv cannot become nobody"
+	fi
+fi
+if [ -z "$why" ]; then
+	# nobody must reach the copy and the case directory
+	tmode=$(stat -c %a "$T")
+	chmod 711 "$T"
+	saved=$WS WS=$T/caps/withsecrets
+	WRAP=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	STDOUT_ENV=1
+	hostile 77 "a capability-raised invocation (cap_dac_read_search+ep)" \
+	    X_FILE="$C/rootonly" --no-config -- env -0
+	WS=$saved
+	chmod "$tmode" "$T"
+	stderr_has "raised privileges" "said so"
+	unset_var X "the root-only file did not reach the command"
+	WRAP=()
+	STDOUT_ENV=
+	rm -rf "$T/caps"
+else
+	skip "a capability-raised invocation" "$why"
+fi
+
 # --------------------------------------------------------------------
 # Signals during resolution: no core file, nothing written, nothing
 # said.  The run reads a 12 MB .env 900 times (seconds of work) after
