@@ -39,6 +39,17 @@
 #include "file.h"
 #include "vars.h"
 
+/* At most this many --secrets-dir options (like --env-file's cap) and
+ * directories in the policy's secrets-dirs: with $CREDENTIALS_DIRECTORY
+ * their ranks, WS_RANK_SECRET_DIR + 999 - index, stay between those of
+ * the inherited environment and of the .env layers, whatever is given. */
+#define WS_MAX_SECRETS_DIR_OPTIONS	900
+#define WS_MAX_POLICY_SECRETS_DIRS	99
+#if WS_MAX_SECRETS_DIR_OPTIONS + WS_MAX_POLICY_SECRETS_DIRS + 1 > \
+    WS_RANK_ENV_FILE - WS_RANK_SECRET_DIR
+#error "secrets directories could cross into another source's rank"
+#endif
+
 #define DATA_LINK	"..data"
 #define DATA_PREFIX	"..data/"
 /* Rotations seen while reading one directory before giving up. */
@@ -801,6 +812,24 @@ ws_secretdirs_load(struct ws_run *run)
 	char **d;
 	size_t index = 0, i;
 
+	/* counted before any is read: a directory ranked past the span of
+	 * the secrets directories would outrank the inherited environment */
+	if (run->opts->n_secrets_dirs > WS_MAX_SECRETS_DIR_OPTIONS) {
+		ws_finding(WS_SEV_ERROR, WS_EX_USAGE, "usage", NULL, NULL,
+		    "more than %d --secrets-dir options",
+		    WS_MAX_SECRETS_DIR_OPTIONS);
+		return;
+	}
+	for (d = run->set->secrets_dirs; d != NULL && *d != NULL; d++)
+		index++;
+	if (!run->opts->no_default_secrets_dirs &&
+	    index > WS_MAX_POLICY_SECRETS_DIRS) {
+		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "policy", NULL,
+		    run->set->path, "secrets-dirs names more than %d "
+		    "directories", WS_MAX_POLICY_SECRETS_DIRS);
+		return;
+	}
+	index = 0;
 	memset(&sc, 0, sizeof(sc));
 	sc.gfd = -1;
 	if (!run->opts->no_default_secrets_dirs) {

@@ -813,6 +813,28 @@ else
 	skip "RLIMIT_NOFILE 4 to 6" "valgrind needs descriptors of its own"
 fi
 
+# No count of secrets directories outranks another source (SPEC §4):
+# the options are capped as --env-file's are, and the policy's list.
+newcase
+mkdir sd
+printf '%s\n' "$S" >sd/token
+many=()
+for _ in $(seq 2001); do many+=(-s sd); done
+hostile 64 "2,001 --secrets-dir options" TOKEN=inherited "${many[@]}" \
+    -- env -0
+stderr_has "more than 900 --secrets-dir options" "said so"
+many=()
+for _ in $(seq 900); do many+=(-s sd); done
+STDOUT_ENV=1
+hostile 0 "900 --secrets-dir options" TOKEN=inherited "${many[@]}" -- env -0
+is_var TOKEN inherited "the inherited environment still wins"
+STDOUT_ENV=
+{ printf '[withsecrets]\nsecrets-dirs = sd\n'
+  for _ in $(seq 99); do printf '  sd\n'; done; } >policy.ini
+hostile 78 "a policy naming 100 secrets directories" TOKEN=inherited \
+    -c policy.ini -- env -0
+stderr_has "secrets-dirs names more than 99" "said so"
+
 newcase
 mkdir "$T/setid"
 cp "$REAL_WS" "$T/setid/withsecrets"
