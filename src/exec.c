@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +96,12 @@ ws_exec(struct ws_run *run)
 		report(run, cmd, errno);
 		return;
 	}
+	/* as execvp: a name longer than a file name can be is too long
+	 * wherever it is looked for */
+	if (clen > NAME_MAX) {
+		report(run, cmd, ENAMETOOLONG);
+		return;
+	}
 	if ((path = ws_environ_get(run->envp, "PATH", 4)) == NULL)
 		path = WS_DEFAULT_PATH;
 	buf = malloc(strlen(path) + clen + 2);
@@ -120,6 +127,11 @@ ws_exec(struct ws_run *run)
 		case ESTALE:
 		case ENODEV:
 		case ETIMEDOUT:
+			break;
+		case ENAMETOOLONG:
+			/* an entry that makes too long a path (execvp skips
+			 * entries of PATH_MAX bytes or more): the command
+			 * cannot be there; the search goes on */
 			break;
 		case EACCES:
 			seen_eacces = 1;
