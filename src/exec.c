@@ -91,6 +91,13 @@ ws_exec(struct ws_run *run)
 	 * execve unmaps it, or finish() does when it fails). */
 	ws_arena_scrub(&ws_work);
 
+	/* as execvp: an empty name names no file (PATH would make it the
+	 * first directory, "found but not executable") */
+	if (clen == 0) {
+		ws_finding(WS_SEV_ERROR, WS_EX_NOTFOUND, NULL, NULL, NULL,
+		    "the command is an empty word: command not found");
+		return;
+	}
 	if (strchr(cmd, '/') != NULL) {
 		try_exec(cmd, argv, run->envp);
 		report(run, cmd, errno);

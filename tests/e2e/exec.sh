@@ -59,6 +59,13 @@ ws -- "$(head -c 300 /dev/zero | tr '\0' a)"
 is_rc 126 "a command name longer than NAME_MAX, as env(1)"
 stderr_has "File name too long" "says so"
 
+# An empty command name is not found (env(1): 127), not the first
+# PATH directory "found but not executable".
+ws -- ''
+is_rc 127 "an empty command name"
+stderr_has "command not found" "says so"
+one_line_stderr "one line"
+
 ws -- no-such-command-here
 is_rc 127 "command not found"
 stderr_has "no-such-command-here: command not found" "says so"
