@@ -26,7 +26,9 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,9 +470,36 @@ intern_name(const char *s, size_t n)
 }
 
 /*
+ * A NAME_FILE (or FILE__NAME) of this file set again after an
+ * interpolation above resolved it: the NAME its earlier value read is
+ * taken back (wiped), so that the final pass resolves the value the
+ * pointer ends with.  A name given twice keeps its last value; the
+ * interpolations above keep what they saw at their point, as in Compose.
+ */
+static void
+forget_resolved(struct parse *ps, const char *name, size_t n)
+{
+	struct ws_var *p, *t;
+	const char *target;
+	size_t tlen;
+
+	if ((tlen = ws_pointer_target(name, n, &target)) == 0)
+		return;
+	p = ws_store_get_in(ps->store, ps->src, name, n);
+	if (p == NULL || !(p->flags & WS_VAR_RESOLVED))
+		return;
+	t = ws_store_get_in(ps->store, ps->src, target, tlen);
+	if (t == NULL || !(t->flags & WS_VAR_FROM_FILE))
+		return;
+	sodium_memzero((char *)(uintptr_t)t->value, t->vallen);
+	ws_store_remove(ps->store, t);
+}
+
+/*
  * NAME after a NAME_FILE of the same file that an interpolation above
  * has already resolved: the resolved entry would be replaced silently,
- * so the contradiction (SPEC §4.1, both-set) is reported here.
+ * so the contradiction (SPEC §4.1, both-set) is reported here.  (And a
+ * NAME_FILE set again forgets what it resolved to, forget_resolved.)
  */
 static int
 replaces_resolved(struct parse *ps, const char *name, size_t n,
@@ -481,6 +510,7 @@ replaces_resolved(struct parse *ps, const char *name, size_t n,
 
 	if (!ps->resolved)
 		return 0;	/* no interpolation has read a file yet */
+	forget_resolved(ps, name, n);
 	v = ws_store_get_in(ps->store, ps->src, name, n);
 	if (v == NULL || !(v->flags & WS_VAR_FROM_FILE))
 		return 0;

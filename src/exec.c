@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,9 +91,22 @@ ws_exec(struct ws_run *run)
 	 * execve unmaps it, or finish() does when it fails). */
 	ws_arena_scrub(&ws_work);
 
+	/* as execvp: an empty name names no file (PATH would make it the
+	 * first directory, "found but not executable") */
+	if (clen == 0) {
+		ws_finding(WS_SEV_ERROR, WS_EX_NOTFOUND, NULL, NULL, NULL,
+		    "the command is an empty word: command not found");
+		return;
+	}
 	if (strchr(cmd, '/') != NULL) {
 		try_exec(cmd, argv, run->envp);
 		report(run, cmd, errno);
+		return;
+	}
+	/* as execvp: a name longer than a file name can be is too long
+	 * wherever it is looked for */
+	if (clen > NAME_MAX) {
+		report(run, cmd, ENAMETOOLONG);
 		return;
 	}
 	if ((path = ws_environ_get(run->envp, "PATH", 4)) == NULL)
@@ -120,6 +134,11 @@ ws_exec(struct ws_run *run)
 		case ESTALE:
 		case ENODEV:
 		case ETIMEDOUT:
+			break;
+		case ENAMETOOLONG:
+			/* an entry that makes too long a path (execvp skips
+			 * entries of PATH_MAX bytes or more): the command
+			 * cannot be there; the search goes on */
 			break;
 		case EACCES:
 			seen_eacces = 1;

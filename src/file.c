@@ -76,11 +76,14 @@ ws_file_check_modes(int strict)
 		    "without the sticky bit",
 		[WS_NOTE_SECRETS_DIR] = "group-writable secrets directory "
 		    "without the sticky bit",
+		[WS_NOTE_REAL_HOLDER] = "reached through a symbolic link "
+		    "into a group-writable directory without the sticky bit",
 	};
 	static const char *const fix[] = {
 		[WS_NOTE_FILE] = "chmod g-w on it",
 		[WS_NOTE_HOLDER] = "chmod g-w on the directory",
 		[WS_NOTE_SECRETS_DIR] = "chmod g-w on it",
+		[WS_NOTE_REAL_HOLDER] = "chmod g-w on that directory",
 	};
 	size_t i;
 
@@ -279,6 +282,125 @@ holder_stat(const struct ws_read *r, struct stat *dst)
 	return rc;
 }
 
+/*
+ * The directory the file open on fd really lives in, after every
+ * symbolic link (SPEC §8), as the kernel knows it: its path in buf (of
+ * PATH_MAX bytes) and its status in *dst.  0, or -1 when it cannot be
+ * learnt (no /proc, a path longer than PATH_MAX).  Asked only for a
+ * file reached through a symbolic link: a name that is not a link is
+ * held by the directory holder_stat() judged.
+ */
+static int
+real_holder_stat(int fd, char *buf, struct stat *dst)
+{
+	char proc[32], *c;
+	ssize_t n;
+
+	proc_fd_path(proc, fd);
+	n = readlinkat(AT_FDCWD, proc, buf, PATH_MAX - 1);
+	if (n <= 0 || (size_t)n >= PATH_MAX - 1 || buf[0] != '/')
+		return -1;
+	buf[n] = '\0';
+	for (c = buf + n; c[-1] != '/'; c--)
+		;
+	c[c - 1 == buf ? 0 : -1] = '\0';	/* "/" stays "/" */
+	/* the kernel's path has no symbolic link left in it: one that
+	 * appears there since is not followed */
+	return fstatat(AT_FDCWD, buf, dst, AT_SYMLINK_NOFOLLOW);
+}
+
+static int
+unsafe_holder(const struct ws_read *r, const char *why)
+{
+	ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
+	    r->display, "%s; refused", why);
+	return WS_EX_PERM;
+}
+
+/* World-writable and not sticky: anyone may replace what it holds. */
+static int
+world_replaceable(const struct stat *dst)
+{
+	return (dst->st_mode & S_IWOTH) && !(dst->st_mode & S_ISVTX);
+}
+
+/*
+ * Judge the directory a file reached through a symbolic link really
+ * lives in (SPEC §8), as the one holding the name was judged.  A
+ * directory whose mode cannot be learnt is refused: nothing is read
+ * that was not judged.  Returns 0 (its status in *rdst, *have_real
+ * set when it is another directory than *dst) or WS_EX_PERM.
+ */
+static int
+judge_real_holder(int fd, const struct ws_read *r, const struct stat *dst,
+    int have_dir, struct stat *rdst, int *have_real)
+{
+	char real[PATH_MAX], *why;
+	struct stat vetted;
+	int rc;
+
+	*have_real = 0;
+	if (real_holder_stat(fd, real, rdst) != 0)
+		return unsafe_holder(r, "reached through a symbolic link, and "
+		    "the directory it really lives in cannot be learnt "
+		    "(is /proc mounted?)");
+	/* the directory judged already: the one holding the name, or the
+	 * one its caller vetted (a link to a file of the same secrets
+	 * directory) */
+	if (!have_dir && r->dirfd != AT_FDCWD && fstat(r->dirfd, &vetted) == 0) {
+		dst = &vetted;
+		have_dir = 1;
+	}
+	if (have_dir && rdst->st_dev == dst->st_dev &&
+	    rdst->st_ino == dst->st_ino)
+		return 0;
+	if (world_replaceable(rdst)) {
+		why = ws_xasprintf("reached through a symbolic link into %s, "
+		    "a world-writable directory without the sticky bit", real);
+		rc = unsafe_holder(r, why);
+		free(why);
+		return rc;
+	}
+	*have_real = 1;
+	return 0;
+}
+
+/*
+ * What a name given by the user (a NAME_FILE path, a .env, a policy
+ * file) is, before it is opened (SPEC §3, §5.2: a FIFO or a device is
+ * refused without being opened for reading): 0 with *via_link set when
+ * the name is a symbolic link, 1 when missing and missing_ok, else a
+ * WS_EX_* code after a finding.  fstatat, not open: opening a device
+ * can have effects, and opening a FIFO, even without blocking, wakes a
+ * writer waiting in open(2).  (A name swapped for one since is still
+ * refused after it is opened, without blocking.)
+ */
+static int
+pre_stat(const struct ws_read *r, struct stat *lst, int *via_link)
+{
+	struct stat st;
+
+	if (fstatat(r->dirfd, r->path, lst, AT_SYMLINK_NOFOLLOW) != 0)
+		goto fail;
+	*via_link = S_ISLNK(lst->st_mode);
+	if (*via_link) {
+		/* what it leads to: only links pay for a second look */
+		if (fstatat(r->dirfd, r->path, &st, 0) != 0)
+			goto fail;
+	} else
+		st = *lst;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "not-regular", r->name,
+	    r->display, "is %s, not a regular file; refused",
+	    file_type(st.st_mode));
+	return WS_EX_NOINPUT;
+fail:
+	if (errno == ENOENT && r->missing_ok)
+		return 1;
+	return report_open_error(r, errno);
+}
+
 static int
 too_large(const struct ws_read *r)
 {
@@ -349,14 +471,19 @@ fail:
 int
 ws_file_read(const struct ws_read *r, struct ws_blob *out)
 {
-	int fd, rc, have_dir, flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    O_NOCTTY;
-	struct stat dst;
+	int fd, rc, have_dir, have_real = 0, via_link = r->via_link,
+	    flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	struct stat dst, rdst, lst;
 
 	/* (not the whole blob: fstat fills st, a stat the size of the
 	 * rest of the read, for each of a run's many small files) */
 	out->p = NULL;
 	out->len = 0;
+	/* a secrets directory's entries were judged by their listing and
+	 * the O_PATH look at a link (secretdir.c); any other name is
+	 * judged here, before it is opened */
+	if (!r->resolve_beneath && (rc = pre_stat(r, &lst, &via_link)) != 0)
+		return rc;
 	if (r->resolve_beneath)
 		fd = ws_open_beneath(r->dirfd, r->path, flags);
 	else
@@ -385,17 +512,36 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 		    "on it");
 		return WS_EX_PERM;
 	}
+	/* A name replaced by a link since it was looked at was reached
+	 * through one too. */
+	if (!r->resolve_beneath && !via_link &&
+	    (lst.st_dev != out->st.st_dev || lst.st_ino != out->st.st_ino))
+		via_link = 1;
 	/* A world-writable directory without the sticky bit lets anyone
 	 * swap the file: refused.  A group-writable one is judged with
-	 * the file modes, by ws_file_check_modes(). */
-	have_dir = !r->dir_checked && holder_stat(r, &dst) == 0;
-	if (have_dir && (dst.st_mode & S_IWOTH) &&
-	    !(dst.st_mode & S_ISVTX)) {
+	 * the file modes, by ws_file_check_modes().  Both the directory
+	 * that holds the name and, through a symbolic link, the one the
+	 * file really lives in (SPEC §8). */
+	have_dir = 0;
+	if (!r->dir_checked) {
+		if (holder_stat(r, &dst) != 0) {
+			close(fd);
+			return unsafe_holder(r, "the directory that holds it "
+			    "cannot be examined");
+		}
+		have_dir = 1;
+	}
+	if (have_dir && world_replaceable(&dst)) {
 		close(fd);
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "file-mode", r->name,
 		    r->display, "held by a world-writable directory without "
 		    "the sticky bit; refused");
 		return WS_EX_PERM;
+	}
+	if (via_link && (rc = judge_real_holder(fd, r, &dst, have_dir, &rdst,
+	    &have_real)) != 0) {
+		close(fd);
+		return rc;
 	}
 	/* a 2 GB file is refused by its size, without reading it; what
 	 * fstat cannot size (/proc) is capped while it is read */
@@ -410,6 +556,8 @@ ws_file_read(const struct ws_read *r, struct ws_blob *out)
 	ws_file_note(r->display, &out->st, WS_NOTE_FILE);
 	if (have_dir)
 		ws_file_note(r->display, &dst, WS_NOTE_HOLDER);
+	if (have_real)
+		ws_file_note(r->display, &rdst, WS_NOTE_REAL_HOLDER);
 	if (r->secret) {
 		if (memchr(out->p, '\0', out->len) != NULL) {
 			ws_finding(WS_SEV_ERROR, WS_EX_DATAERR, "nul-byte",

@@ -20,6 +20,8 @@ struct ws_read {
 	int		 resolve_beneath; /* refuse symlinks leaving dirfd */
 	int		 missing_ok;	/* ENOENT: return 1, no finding */
 	int		 dir_checked;	/* caller vetted dirfd's mode */
+	int		 via_link;	/* with resolve_beneath: path is a
+					 * symbolic link (from the listing) */
 };
 
 struct ws_blob {
@@ -35,9 +37,11 @@ int	 ws_file_read(const struct ws_read *, struct ws_blob *);
  * for strict (1) or lenient (0) mode. */
 void	 ws_file_check_modes(int strict);
 /* Record a mode checked by ws_file_check_modes(): of a file read, of
- * the directory holding a file read (display: the file), or of a
- * secrets directory (display: the directory). */
-enum ws_note { WS_NOTE_FILE, WS_NOTE_HOLDER, WS_NOTE_SECRETS_DIR };
+ * the directory holding a file read or, for a file reached through a
+ * symbolic link, of the one it really lives in (display: the file), or
+ * of a secrets directory (display: the directory). */
+enum ws_note { WS_NOTE_FILE, WS_NOTE_HOLDER, WS_NOTE_SECRETS_DIR,
+	WS_NOTE_REAL_HOLDER };
 void	 ws_file_note(const char *display, const struct stat *,
 	    enum ws_note);
 /* openat(2) that refuses symbolic links leaving dirfd (openat2

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -55,21 +56,34 @@ die(void)
 	_exit(WS_EX_SOFTWARE);
 }
 
-/* withsecrets reads files with the caller's own rights only: refuse a
- * set-user-ID or set-group-ID start. */
+/* withsecrets reads files with the caller's own rights only (SPEC §8):
+ * refuse a set-user-ID or set-group-ID start, or one raised any other
+ * way.  Equal ids do not mean equal rights: file capabilities (setcap
+ * cap_dac_read_search+ep) raise a run without changing an id, and the
+ * kernel marks every such exec, set-ID ones too, with AT_SECURE in the
+ * auxiliary vector. */
 static int
 refuse_setid(void)
 {
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 
-	if (getresuid(&ruid, &euid, &suid) == 0 &&
-	    getresgid(&rgid, &egid, &sgid) == 0 &&
-	    ruid == euid && rgid == egid)
-		return 0;
-	ws_msg("error: set-id: refusing to run set-user-ID or set-group-ID; "
-	    "remove the set-ID bit from the withsecrets binary");
-	return WS_EX_PERM;
+	if (getresuid(&ruid, &euid, &suid) != 0 ||
+	    getresgid(&rgid, &egid, &sgid) != 0 ||
+	    ruid != euid || rgid != egid) {
+		ws_msg("error: set-id: refusing to run set-user-ID or "
+		    "set-group-ID; remove the set-ID bit from the withsecrets "
+		    "binary");
+		return WS_EX_PERM;
+	}
+	if (getauxval(AT_SECURE) != 0) {
+		ws_msg("error: set-id: refusing to run with raised privileges "
+		    "(the kernel marks this run AT_SECURE: file capabilities "
+		    "or a security module's transition); remove them from "
+		    "the withsecrets binary (setcap -r)");
+		return WS_EX_PERM;
+	}
+	return 0;
 }
 
 /* Every source, in the order their values are needed, then the rules. */

@@ -39,6 +39,17 @@
 #include "file.h"
 #include "vars.h"
 
+/* At most this many --secrets-dir options (like --env-file's cap) and
+ * directories in the policy's secrets-dirs: with $CREDENTIALS_DIRECTORY
+ * their ranks, WS_RANK_SECRET_DIR + 999 - index, stay between those of
+ * the inherited environment and of the .env layers, whatever is given. */
+#define WS_MAX_SECRETS_DIR_OPTIONS	900
+#define WS_MAX_POLICY_SECRETS_DIRS	99
+#if WS_MAX_SECRETS_DIR_OPTIONS + WS_MAX_POLICY_SECRETS_DIRS + 1 > \
+    WS_RANK_ENV_FILE - WS_RANK_SECRET_DIR
+#error "secrets directories could cross into another source's rank"
+#endif
+
 #define DATA_LINK	"..data"
 #define DATA_PREFIX	"..data/"
 /* Rotations seen while reading one directory before giving up. */
@@ -536,9 +547,10 @@ refuse_not_regular(struct item *it, unsigned char type)
 
 /*
  * A symbolic link is looked at before it is opened for reading: it may
- * lead to a directory (skipped, as subdirectories are), to a FIFO or a
- * device (refused without opening it: opening some devices has effects),
- * or out of the directory (refused, 77).  O_PATH opens nothing.
+ * lead out of the directory (refused, 77, whatever is there), to a
+ * directory (skipped, as subdirectories are), or to a FIFO or a device
+ * (refused without opening it: opening some devices has effects).
+ * O_PATH opens nothing.
  * Returns 1 when done with the item; else sets *type to what the link
  * leads to (DT_UNKNOWN: the reader will say what is wrong) and
  * *missing when it leads nowhere.
@@ -558,15 +570,13 @@ follow_link(struct item *it, unsigned char *type, int *missing)
 			*missing = 1;
 		if (err != EXDEV)
 			return 0;	/* the reader says what is wrong */
+		/* refused for where it leads, without a look at what is
+		 * there (SPEC §3, §5.2): what lies outside the directory is
+		 * none of its business, and describing it would tell */
 		ws_finding(WS_SEV_ERROR, WS_EX_PERM, "symlink-escape",
 		    it->name, it->display, "symbolic link leads outside its "
 		    "directory; refused");
 		it->state = ITEM_NONE;
-		/* a link to /dev/... is also not a regular file: say so
-		 * (stat never opens the device) */
-		if (fstatat(it->fd, it->path, &st, 0) == 0 &&
-		    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			refuse_not_regular(it, mode_to_dtype(st.st_mode));
 		return 1;
 	}
 	err = fstat(pfd, &st);
@@ -612,6 +622,9 @@ read_item(struct scan *sc, struct item *it)
 	r.secret = 1;
 	r.resolve_beneath = 1;
 	r.dir_checked = 1;	/* by load_dir and collect, once */
+	/* a link (within the directory: checked when opened) may lead to
+	 * a subdirectory: where the file really lives is judged too */
+	r.via_link = it->type == DT_LNK;
 	/* a regular file that went away since it was listed is not an
 	 * error; a dangling link is reported by the reader */
 	r.missing_ok = type == DT_REG || it->in_gen;
@@ -798,6 +811,24 @@ ws_secretdirs_load(struct ws_run *run)
 	char **d;
 	size_t index = 0, i;
 
+	/* counted before any is read: a directory ranked past the span of
+	 * the secrets directories would outrank the inherited environment */
+	if (run->opts->n_secrets_dirs > WS_MAX_SECRETS_DIR_OPTIONS) {
+		ws_finding(WS_SEV_ERROR, WS_EX_USAGE, "usage", NULL, NULL,
+		    "more than %d --secrets-dir options",
+		    WS_MAX_SECRETS_DIR_OPTIONS);
+		return;
+	}
+	for (d = run->set->secrets_dirs; d != NULL && *d != NULL; d++)
+		index++;
+	if (!run->opts->no_default_secrets_dirs &&
+	    index > WS_MAX_POLICY_SECRETS_DIRS) {
+		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "policy", NULL,
+		    run->set->path, "secrets-dirs names more than %d "
+		    "directories", WS_MAX_POLICY_SECRETS_DIRS);
+		return;
+	}
+	index = 0;
 	memset(&sc, 0, sizeof(sc));
 	sc.gfd = -1;
 	if (!run->opts->no_default_secrets_dirs) {

@@ -44,6 +44,28 @@ chmod +x "$T/bin/plain"
 run env -i PATH="$T/bin:/usr/bin:/bin" "$WS" -- plain
 is "$(cat "$T/out")" no-shebang "a script without #! runs with /bin/sh, as execvp does"
 
+# A PATH entry too long for a path is skipped, as execvp(3) and env(1)
+# do: the search goes on (glibc skips entries of PATH_MAX bytes or more).
+long="/$(head -c 5000 /dev/zero | tr '\0' a)"
+run env -i PATH="$long:$T/bin:/usr/bin:/bin" "$WS" -- mycmd
+is_rc 0 "a PATH entry longer than PATH_MAX is skipped"
+is "$(cat "$T/out")" found-it "the command in the next entry ran"
+comp="/$(head -c 300 /dev/zero | tr '\0' a)"
+run env -i PATH="$comp:$T/bin:/usr/bin:/bin" "$WS" -- mycmd
+is_rc 0 "a PATH entry with a component longer than NAME_MAX is skipped"
+run env -i PATH="$long" "$WS" -- mycmd
+is_rc 127 "only too-long entries: not found"
+ws -- "$(head -c 300 /dev/zero | tr '\0' a)"
+is_rc 126 "a command name longer than NAME_MAX, as env(1)"
+stderr_has "File name too long" "says so"
+
+# An empty command name is not found (env(1): 127), not the first
+# PATH directory "found but not executable".
+ws -- ''
+is_rc 127 "an empty command name"
+stderr_has "command not found" "says so"
+one_line_stderr "one line"
+
 ws -- no-such-command-here
 is_rc 127 "command not found"
 stderr_has "no-such-command-here: command not found" "says so"

@@ -118,4 +118,30 @@ if [ -z "${WS_VALGRIND:-}" ]; then	# valgrind sets LD_PRELOAD itself
 	is_rc 0 "the operator's own inherited LD_PRELOAD passes"
 fi
 
+# A NAME_FILE given twice in one .env keeps its last value, even when
+# an interpolation between them read the first (SPEC §4.4: a name has
+# the value it has at that point; Compose's rule): the interpolation
+# keeps what it saw, the command gets the last file's content.
+mkdir twice
+printf 'first-token\n' >twice/p1
+printf 'second-token\n' >twice/p2
+printf 'TOKEN_FILE=p1\nURL=x${TOKEN}\nTOKEN_FILE=p2\nLATER=y${TOKEN}\n' \
+    >twice/.env
+ws -C twice --no-config --no-default-secrets-dirs -- env -0
+is_rc 0 "a NAME_FILE set again after an interpolation read it"
+is_var TOKEN second-token "the last NAME_FILE decides NAME"
+is_var URL xfirst-token "the interpolation above kept what it saw"
+is_var LATER ysecond-token "an interpolation below sees the last one"
+unset_var TOKEN_FILE "the pointer is removed"
+printf 'TOKEN_FILE=p1\nURL=x${TOKEN}\nTOKEN_FILE=\n' >twice/.env
+ws -C twice --no-config --no-default-secrets-dirs -- env -0
+is_rc 0 "a NAME_FILE emptied after an interpolation read it"
+unset_var TOKEN "an empty last pointer leaves NAME unset"
+printf 'FILE__TOKEN=p1\nURL=x${TOKEN}\nFILE__TOKEN=p2\n' >twice/.env
+ws -C twice --no-config --no-default-secrets-dirs -- env -0
+is_var TOKEN second-token "FILE__NAME given twice: the last decides"
+printf 'TOKEN_FILE=p1\nURL=x${TOKEN}\nTOKEN=literal\n' >twice/.env
+ws -C twice --no-config --no-default-secrets-dirs -- env -0
+is_rc 78 "NAME after its resolved NAME_FILE is still both-set"
+
 done_testing

@@ -137,16 +137,37 @@ ln -s /proc/self/environ sd/environ
 hostile 77 "a secret-directory link to /proc/self/environ" \
     TOKEN="$S" -s sd -- true
 
+# An escaping link is refused for where it leads (77), without a look
+# at what is there: not described, not opened.
 newcase
 mkdir sd
 ln -s /dev/zero sd/zero
-hostile 66 "a secret-directory link to /dev/zero" -s sd -- true
-stderr_has "character device" "said to be a device"
+hostile 77 "a secret-directory link to /dev/zero" -s sd -- true
+stderr_has "symlink-escape" "refused as an escaping link"
+if grep -q "device" "$T/err"; then ok 1 "what it leads to is not described"
+else ok 0 "what it leads to is not described"; fi
 
 newcase
 mkdir sd
 ln -s /dev/urandom sd/random
-hostile 66 "a secret-directory link to /dev/urandom" -s sd -- true
+hostile 77 "a secret-directory link to /dev/urandom" -s sd -- true
+
+newcase
+mkdir sd
+mkfifo fifo
+ln -s ../fifo sd/fifo
+hostile 77 "a secret-directory link to a FIFO outside it" -s sd -- true
+if grep -q "is a FIFO" "$T/err"; then ok 1 "what it leads to is not described"
+else ok 0 "what it leads to is not described"; fi
+
+newcase
+mkdir sd
+ln -s ../missing sd/gone
+# (where openat2 is missing, valgrind included, the checked fallback
+# learns where a link ends by opening it: a dangling one is missing)
+want=77
+[ -n "${WS_VALGRIND:-}" ] && want="66|77"
+hostile "$want" "a secret-directory link to nothing outside it" -s sd -- true
 
 newcase
 mkdir sd
@@ -212,6 +233,64 @@ hostile 66 "a FIFO as .env" -- true
 newcase
 mkfifo target
 hostile 66 "a FIFO as a NAME_FILE target" X_FILE=target -- true
+
+# A FIFO or a device where a file is named is judged by fstatat and
+# never opened (SPEC §3, §5.2): opening a FIFO, even without blocking,
+# wakes a writer waiting in open(2), and opening a device can have
+# effects.  A writer waits on ./fifo; it must still be waiting after
+# the run.
+fifo_untouched() {	# fifo_untouched DESCRIPTION ARGS...
+	local desc=$1 w
+	shift
+	rm -f "$T/woken"
+	(exec 3>fifo; : >"$T/woken") 2>/dev/null &
+	w=$!
+	hostile 66 "$desc" "$@"
+	sleep 0.3
+	if [ -e "$T/woken" ]; then ok 1 "$desc: never opened"; else
+		ok 0 "$desc: never opened"; fi
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	rm -f "$T/woken"
+}
+newcase
+mkfifo fifo
+fifo_untouched "a FIFO as an inherited NAME_FILE target" X_FILE=fifo -- true
+echo X_FILE=fifo >.env
+fifo_untouched "a FIFO as a .env NAME_FILE target" -- true
+rm .env
+ln -s fifo link
+fifo_untouched "a link to a FIFO as a NAME_FILE target" X_FILE=link -- true
+fifo_untouched "a FIFO as --env-file" --no-layers -f fifo -- true
+fifo_untouched "a FIFO as --config" -c fifo -- true
+fifo_untouched "a FIFO as WITHSECRETS_CONFIG" WITHSECRETS_CONFIG=fifo -- true
+ln -s fifo .env
+fifo_untouched "a .env linked to a FIFO" -- true
+rm .env link
+
+# (not under valgrind or a sanitizer: LeakSanitizer cannot run traced)
+if strace -o /dev/null true 2>/dev/null &&
+    [ -z "${WS_VALGRIND:-}${WS_SAN:-}" ]; then
+	newcase
+	ln -s /dev/zero zero
+	for a in "X_FILE=/dev/zero -- true" "X_FILE=zero -- true" \
+	    "-f /dev/zero -- true" "-c /dev/zero -- true"; do
+		# shellcheck disable=SC2086
+		WRAP=(strace -f -qq -e trace=open,openat,openat2 \
+		    -o "$T/strace")
+		hostile 66 "a device ($a)" $a
+		if grep -qE '"(/dev/)?zero"' "$T/strace"; then
+			ok 1 "... never opened"
+		else
+			ok 0 "... never opened"
+		fi
+	done
+	WRAP=()
+	rm -f "$T/strace"
+else
+	skip "a device as a named file, never opened" \
+	    "no strace, or valgrind or a sanitizer (which cannot run traced)"
+fi
 
 # /dev/stdin on a pipe that never writes: refused without reading.
 newcase
@@ -497,6 +576,90 @@ hostile 77 "a .env in a world-writable directory without the sticky bit" \
 chmod 1777 app
 hostile 0 "a .env in a sticky world-writable directory" -C app -- true
 
+# The directory a file really lives in, after every symbolic link, is
+# judged as the one holding the name (SPEC §8): a link into a
+# world-writable directory without the sticky bit is refused.
+# wwdir: ww, world-writable and not sticky, holding pw (the secret).
+wwdir() {
+	mkdir ww
+	chmod 0777 ww
+	printf '%s\n' "$S" >ww/pw
+	chmod 644 ww/pw
+}
+
+newcase
+wwdir
+ln -s ww/pw pwlink
+echo DB_PASSWORD_FILE=pwlink >.env
+hostile 77 "a NAME_FILE link into a world-writable directory" -- true
+stderr_has "reached through a symbolic link into" "said where it leads"
+hostile 77 "... named in the inherited environment" DB_PASSWORD_FILE=pwlink \
+    --no-layers -- true
+ln -s pwlink pwlink2
+hostile 77 "... through a chain of links" DB_PASSWORD_FILE=pwlink2 \
+    --no-layers -- true
+ln -s ww alias
+ln -s alias/pw pwlink3
+hostile 77 "... through a link to a linked directory" \
+    DB_PASSWORD_FILE=pwlink3 --no-layers -- true
+hostile 77 "a NAME_FILE named through a world-writable directory" \
+    DB_PASSWORD_FILE=ww/pw --no-layers -- true
+chmod 1777 ww
+STDOUT_ENV=1
+hostile 0 "a link into a sticky world-writable directory (like /tmp)" \
+    DB_PASSWORD_FILE=pwlink3 --no-layers -- env -0
+is_var DB_PASSWORD "$S" "read"
+
+newcase
+wwdir
+echo "A=$S" >ww/env
+ln -s ww/env .env
+hostile 77 "a .env linked into a world-writable directory" -- true
+hostile 77 "an --env-file linked into a world-writable directory" \
+    --no-layers -f .env -- true
+
+newcase
+wwdir
+printf '[withsecrets]\n' >ww/policy.ini
+ln -s ww/policy.ini withsecrets.ini
+hostile 77 "a policy file linked into a world-writable directory" -- true
+
+newcase
+mkdir -p sd/sub
+chmod 0777 sd/sub
+printf '%s\n' "$S" >sd/sub/token
+ln -s sub/token sd/token
+hostile 77 "a secret-directory link into a world-writable subdirectory" \
+    -s sd -- true
+stderr_has "reached through a symbolic link into" "said where it leads"
+
+newcase
+mkdir -p sd/..2026_01_01/sub
+chmod 0777 sd/..2026_01_01/sub
+printf '%s\n' "$S" >sd/..2026_01_01/sub/token
+ln -s ..2026_01_01 sd/..data
+ln -s ..data/sub/token sd/token
+hostile 77 "a Kubernetes-style key leading into a world-writable directory" \
+    -s sd -- true
+
+newcase
+mkdir sd ga
+printf '%s\n' "$S" >ga/pw
+chmod 775 ga
+ln -s ga/pw pwlink
+STDOUT_ENV=1
+hostile 0 "a link into a group-writable directory, lenient" \
+    DB_PASSWORD_FILE=pwlink --no-layers -- env -0
+stderr_has "warning: file-mode" "warned about"
+hostile 77 "a link into a group-writable directory, strict" \
+    DB_PASSWORD_FILE=pwlink --no-layers -e production -- true
+mkdir -p sd/sub
+chmod 775 sd/sub
+printf '%s\n' "$S" >sd/sub/token
+ln -s sub/token sd/token
+hostile 77 "a secret-directory link into a group-writable subdirectory, strict" \
+    -s sd --strict -- true
+
 newcase
 echo "A=$S" >.env
 chmod 664 .env
@@ -671,6 +834,28 @@ else
 	skip "RLIMIT_NOFILE 4 to 6" "valgrind needs descriptors of its own"
 fi
 
+# No count of secrets directories outranks another source (SPEC §4):
+# the options are capped as --env-file's are, and the policy's list.
+newcase
+mkdir sd
+printf '%s\n' "$S" >sd/token
+many=()
+for _ in $(seq 2001); do many+=(-s sd); done
+hostile 64 "2,001 --secrets-dir options" TOKEN=inherited "${many[@]}" \
+    -- env -0
+stderr_has "more than 900 --secrets-dir options" "said so"
+many=()
+for _ in $(seq 900); do many+=(-s sd); done
+STDOUT_ENV=1
+hostile 0 "900 --secrets-dir options" TOKEN=inherited "${many[@]}" -- env -0
+is_var TOKEN inherited "the inherited environment still wins"
+STDOUT_ENV=
+{ printf '[withsecrets]\nsecrets-dirs = sd\n'
+  for _ in $(seq 99); do printf '  sd\n'; done; } >policy.ini
+hostile 78 "a policy naming 100 secrets directories" TOKEN=inherited \
+    -c policy.ini -- env -0
+stderr_has "secrets-dirs names more than 99" "said so"
+
 newcase
 mkdir "$T/setid"
 cp "$REAL_WS" "$T/setid/withsecrets"
@@ -694,6 +879,51 @@ elif other=$(id -G | tr ' ' '\n' | grep -vx "$(id -g)" | head -n 1) &&
 	WS=$saved
 else
 	skip "a set-user-ID invocation" "not root and no second group"
+fi
+
+# File capabilities raise a run without changing an id (SPEC §8): a
+# copy with cap_dac_read_search, run as nobody, must not read a
+# root-only file into the command's environment.
+newcase
+printf '%s\n' "$S" >rootonly
+chmod 600 rootonly
+why=
+if [ -n "${WS_SAN:-}" ]; then
+	why="not under a sanitizer"
+elif [ "$(id -u)" -ne 0 ]; then
+	why="needs root to set capabilities and become nobody"
+elif ! command -v setcap >/dev/null || ! command -v setpriv >/dev/null; then
+	why="setcap or setpriv is not installed"
+elif findmnt -n -o OPTIONS --target "$T" 2>/dev/null | grep -q nosuid; then
+	why="$T is mounted nosuid (file capabilities are ignored)"
+else
+	mkdir "$T/caps"
+	cp "$REAL_WS" "$T/caps/withsecrets"
+	if ! setcap cap_dac_read_search+ep "$T/caps/withsecrets" 2>/dev/null; then
+		why="setcap failed (no extended attributes on this file system?)"
+	elif ! setpriv --reuid=65534 --regid=65534 --clear-groups true \
+	    2>/dev/null; then
+		why="setpriv cannot become nobody"
+	fi
+fi
+if [ -z "$why" ]; then
+	# nobody must reach the copy and the case directory
+	tmode=$(stat -c %a "$T")
+	chmod 711 "$T"
+	saved=$WS WS=$T/caps/withsecrets
+	WRAP=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	STDOUT_ENV=1
+	hostile 77 "a capability-raised invocation (cap_dac_read_search+ep)" \
+	    X_FILE="$C/rootonly" --no-config -- env -0
+	WS=$saved
+	chmod "$tmode" "$T"
+	stderr_has "raised privileges" "said so"
+	unset_var X "the root-only file did not reach the command"
+	WRAP=()
+	STDOUT_ENV=
+	rm -rf "$T/caps"
+else
+	skip "a capability-raised invocation" "$why"
 fi
 
 # --------------------------------------------------------------------
