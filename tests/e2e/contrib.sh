@@ -20,6 +20,20 @@ esac
 unit_values Environment | grep -qx 'ENVIRONMENT=production'
 ok $? "Environment=ENVIRONMENT=production"
 is "$(unit_values RestartPreventExitStatus)" 78 "RestartPreventExitStatus=78"
+wd=$(unit_values WorkingDirectory)
+case $wd in
+/?*) ok 0 "WorkingDirectory= names the directory of the layers ($wd)" ;;
+*) ok 1 "WorkingDirectory= names the directory of the layers (got: $wd)" ;;
+esac
+# The path the Debian package installs (debian/rules: --prefix=/usr) is
+# the one ExecStart names.
+if [ -f "$WS_SRCDIR/debian/rules" ]; then
+	grep -q 'withsecrets' "$WS_SRCDIR/debian/control" &&
+	    ! grep -q -- '--prefix' "$WS_SRCDIR/debian/rules"
+	ok $? "the package installs /usr/bin/withsecrets (dh's --prefix=/usr)"
+else
+	ok 0 "# SKIP no debian/ in this tree"
+fi
 [ -n "$(unit_values LoadCredential)" ]
 ok $? "LoadCredential= lines"
 missing=
@@ -80,11 +94,17 @@ sep=
 for i in "${!ws_args[@]}"; do
 	[ "${ws_args[i]}" = -- ] && { sep=$i; break; }
 done
-unit_run() {	# unit_run: the unit's ExecStart, its application replaced
+unit_run() {	# unit_run: the unit's ExecStart, its application replaced,
+	# in a directory standing for WorkingDirectory=
+	cd "$T/wd" || exit 99
 	ws "${envs[@]}" --no-config "${ws_args[@]:0:sep}" -- "$@"
+	cd "$T" || exit 99
 }
+mkdir -p wd
+printf 'LOG_LEVEL=info\n' >wd/.env
 unit_run env -0
 is_rc 0 "ExecStart runs the application with the credentials"
+is_var LOG_LEVEL info "the .env of WorkingDirectory= is read"
 for id in "${!CRED[@]}"; do
 	name=$(printf '%s' "$id" | tr 'a-z.-' 'A-Z__')
 	is_var "$name" "${CRED[$id]}" "credential $id is $name"
