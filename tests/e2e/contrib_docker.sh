@@ -106,6 +106,9 @@ grep -q 'LD_PRELOAD' "$DFS" && grep -q 'LD_PRELOAD' "$WS_SRCDIR/README.md"
 ok $? "the static binary's trade-off (LD_PRELOAD) is stated where users choose"
 grep -q '^USER [1-9]' "$DFS"
 ok $? "Dockerfile.static: the application does not run as root"
+# BuildKit reads DOCKERFILE.dockerignore next to each Dockerfile.
+is "$(grep -v '^#' "$DFS.dockerignore")" "$(grep -v '^#' "$DF.dockerignore")" \
+    "Dockerfile.static.dockerignore sends what Dockerfile.dockerignore sends"
 
 # ----------------------------------------------- the build stage, for real
 # copy_context SRC DST: copy SRC as BuildKit sends it (Dockerfile.dockerignore
