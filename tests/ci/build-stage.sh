@@ -141,7 +141,7 @@ if grep -qx 'FROM scratch' <<<"$runtime"; then
 	mkdir -p "$img"
 	chmod 0755 "$img"
 	uid=0 wd=/ ienvs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-	entry= cmdj=
+	entry='' cmdj=''
 	while IFS= read -r ins; do
 		set -- $ins
 		case $1 in
