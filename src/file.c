@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #ifdef HAVE_LINUX_OPENAT2_H
@@ -28,6 +29,8 @@
 
 struct noted {
 	char		*display;
+	dev_t		 dev;
+	ino_t		 ino;
 	mode_t		 mode;
 	enum ws_note	 what;
 };
@@ -39,13 +42,23 @@ ws_file_note(const char *display, const struct stat *st, enum ws_note what)
 {
 	/* only a group-writable mode is ever judged (group_can_replace):
 	 * keep no other (every file read comes here: SPEC §9) */
+	size_t i;
+
 	if (!(st->st_mode & S_IWGRP))
 		return;
+	/* a file reached twice (a secret directory's entry and a NAME_FILE
+	 * target, a path and a link to it) is reported once */
+	for (i = 0; i < n_noted; i++)
+		if (noted[i].what == what && noted[i].dev == st->st_dev &&
+		    noted[i].ino == st->st_ino)
+			return;
 	if (n_noted == cap_noted) {
 		cap_noted = cap_noted ? cap_noted * 2 : 16;
 		noted = ws_xrealloc(noted, cap_noted * sizeof(*noted));
 	}
 	noted[n_noted].display = ws_xstrdup(display);
+	noted[n_noted].dev = st->st_dev;
+	noted[n_noted].ino = st->st_ino;
 	noted[n_noted].mode = st->st_mode;
 	noted[n_noted].what = what;
 	n_noted++;
@@ -85,16 +98,30 @@ ws_file_check_modes(int strict)
 		[WS_NOTE_SECRETS_DIR] = "chmod g-w on it",
 		[WS_NOTE_REAL_HOLDER] = "chmod g-w on that directory",
 	};
+	/* A file mounted into a container (Compose and Swarm mount
+	 * secrets at /run/secrets/NAME, read-only, with the host file's
+	 * mode) cannot be changed where it is read: say where it can. */
+	static const char mounted[] = "chmod g-w on its source on the host "
+	    "(for Compose, the secret's file:), then recreate the container";
+	static const char run_secrets[] = "/run/secrets/";
+	struct statvfs vfs;
+	const char *how;
 	size_t i;
 
 	for (i = 0; i < n_noted; i++) {
 		if (!group_can_replace(&noted[i]))
 			continue;
+		how = fix[noted[i].what];
+		if (noted[i].what == WS_NOTE_FILE &&
+		    (strncmp(noted[i].display, run_secrets,
+		    sizeof(run_secrets) - 1) == 0 ||
+		    (statvfs(noted[i].display, &vfs) == 0 &&
+		    (vfs.f_flag & ST_RDONLY))))
+			how = mounted;
 		ws_finding(strict ? WS_SEV_ERROR : WS_SEV_WARNING, WS_EX_PERM,
 		    "file-mode", NULL, noted[i].display, "%s%s; run %s",
 		    what[noted[i].what], strict ?
-		    " (refused in a strict environment)" : "",
-		    fix[noted[i].what]);
+		    " (refused in a strict environment)" : "", how);
 	}
 	for (i = 0; i < n_noted; i++)
 		free(noted[i].display);

@@ -20,6 +20,20 @@ esac
 unit_values Environment | grep -qx 'ENVIRONMENT=production'
 ok $? "Environment=ENVIRONMENT=production"
 is "$(unit_values RestartPreventExitStatus)" 78 "RestartPreventExitStatus=78"
+wd=$(unit_values WorkingDirectory)
+case $wd in
+/?*) ok 0 "WorkingDirectory= names the directory of the layers ($wd)" ;;
+*) ok 1 "WorkingDirectory= names the directory of the layers (got: $wd)" ;;
+esac
+# The path the Debian package installs (debian/rules: --prefix=/usr) is
+# the one ExecStart names.
+if [ -f "$WS_SRCDIR/debian/rules" ]; then
+	grep -q 'withsecrets' "$WS_SRCDIR/debian/control" &&
+	    ! grep -q -- '--prefix' "$WS_SRCDIR/debian/rules"
+	ok $? "the package installs /usr/bin/withsecrets (dh's --prefix=/usr)"
+else
+	ok 0 "# SKIP no debian/ in this tree"
+fi
 [ -n "$(unit_values LoadCredential)" ]
 ok $? "LoadCredential= lines"
 missing=
@@ -80,11 +94,17 @@ sep=
 for i in "${!ws_args[@]}"; do
 	[ "${ws_args[i]}" = -- ] && { sep=$i; break; }
 done
-unit_run() {	# unit_run: the unit's ExecStart, its application replaced
+unit_run() {	# unit_run: the unit's ExecStart, its application replaced,
+	# in a directory standing for WorkingDirectory=
+	cd "$T/wd" || exit 99
 	ws "${envs[@]}" --no-config "${ws_args[@]:0:sep}" -- "$@"
+	cd "$T" || exit 99
 }
+mkdir -p wd
+printf 'LOG_LEVEL=info\n' >wd/.env
 unit_run env -0
 is_rc 0 "ExecStart runs the application with the credentials"
+is_var LOG_LEVEL info "the .env of WorkingDirectory= is read"
 for id in "${!CRED[@]}"; do
 	name=$(printf '%s' "$id" | tr 'a-z.-' 'A-Z__')
 	is_var "$name" "${CRED[$id]}" "credential $id is $name"
@@ -295,7 +315,11 @@ demo() {	# demo [VAR=x...] VERB ARGS...: the demo's invocation (run.sh)
 	ws "${envs[@]}" "$1" -C "$DEMO" --no-config --no-default-secrets-dirs \
 	    -s "$DEMO/secrets" "${@:2}"
 }
-DEMO=$WS_SRCDIR/contrib/demo
+# The demo's files as run.sh copies them (umask 022): a checkout made
+# under umask 002 has group-writable files, refused in production.
+cp -R "$WS_SRCDIR/contrib/demo" demo-src
+chmod -R u+rw,go-w demo-src
+DEMO=$T/demo-src
 demo check -e development
 is_rc 0 "the demo checks clean in development"
 demo check -e production
@@ -303,7 +327,7 @@ is_rc 78 "production stops the demo (DEBUG=true in .env)"
 stderr_has "debug" "by the debug rule"
 demo DEBUG=false check -e production
 is_rc 0 "with DEBUG=false the demo meets .env.example's contract"
-cp -R "$DEMO" demo-copy
+cp -R "$T/demo-src" demo-copy
 chmod -R u+w demo-copy
 rm demo-copy/secrets/api_token
 DEMO=$T/demo-copy
@@ -311,10 +335,19 @@ demo DEBUG=false check -e production
 is_rc 78 "production requires what .env.example declares"
 stderr_has "API_TOKEN" "and names the missing setting"
 stderr_has "required" "by the required rule"
-DEMO=$WS_SRCDIR/contrib/demo
+DEMO=$T/demo-src
 
 # make demo's script, unchanged, still passes with the example in place.
 run sh "$WS_SRCDIR/contrib/demo/run.sh" "$WS"
 is_rc 0 "contrib/demo/run.sh passes"
+# ... whatever the modes of the checkout's files: under umask 002 a
+# user's checkout is group-writable (make demo copies it first).
+rm -rf demo-gw
+cp -R "$WS_SRCDIR/contrib/demo" demo-gw
+chmod -R g+w demo-gw
+run sh demo-gw/run.sh "$WS"
+is_rc 0 "contrib/demo/run.sh passes on group-writable files (umask 002)"
+grep -q 'withsecrets exited 78' "$T/out"
+ok $? "and production stops it by a rule (78), not by the files' modes"
 
 done_testing

@@ -91,6 +91,25 @@ else
 	ok 0 "# SKIP dpkg-query is not installed (not Debian)"
 fi
 
+# ------------------------------------------------ Dockerfile.static
+# Its build stage is run as written by tests/ci/build-stage.sh (CI, in a
+# debootstrapped root); here, what users copy from it.
+DFS=$D/Dockerfile.static
+grep -qx 'FROM debian:bookworm-slim AS build' "$DFS"
+ok $? "Dockerfile.static: the build stage is debian:bookworm-slim AS build"
+grep -q -- '--enable-static-binary' "$DFS"
+ok $? "Dockerfile.static: configure --enable-static-binary"
+grep -qx 'FROM scratch' "$DFS" &&
+    grep -qx 'COPY --from=build /withsecrets /usr/local/bin/withsecrets' "$DFS"
+ok $? "Dockerfile.static: COPY --from=build /withsecrets into FROM scratch"
+grep -q 'LD_PRELOAD' "$DFS" && grep -q 'LD_PRELOAD' "$WS_SRCDIR/README.md"
+ok $? "the static binary's trade-off (LD_PRELOAD) is stated where users choose"
+grep -q '^USER [1-9]' "$DFS"
+ok $? "Dockerfile.static: the application does not run as root"
+# BuildKit reads DOCKERFILE.dockerignore next to each Dockerfile.
+is "$(grep -v '^#' "$DFS.dockerignore")" "$(grep -v '^#' "$DF.dockerignore")" \
+    "Dockerfile.static.dockerignore sends what Dockerfile.dockerignore sends"
+
 # ----------------------------------------------- the build stage, for real
 # copy_context SRC DST: copy SRC as BuildKit sends it (Dockerfile.dockerignore
 # next to the Dockerfile: patterns match from the top of the context,

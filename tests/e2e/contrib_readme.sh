@@ -65,11 +65,17 @@ for name, s in doc["secrets"].items():
     p = os.path.join(os.path.dirname(f), s["file"])
     if not os.path.isfile(p) or os.path.getsize(p) < 32:
         sys.exit("missing secret file " + p)
+    # mounted with this mode: production refuses group-writable files,
+    # and the image's user is not the file's owner
+    mode = os.stat(p).st_mode & 0o777
+    if mode & 0o022 or not mode & 0o004:
+        sys.exit("secret file %s has mode %04o" % (p, mode))
 print("compose: secrets ready")
 PY
 EOF
 	chmod +x docker
-	(cd repo && PATH=$T:$PATH sh -e -c "$(block deploy-compose)") >"$T/out" 2>"$T/err"
+	# as a user of Debian or Ubuntu runs it: umask 002
+	(umask 002 && cd repo && PATH=$T:$PATH sh -e -c "$(block deploy-compose)") >"$T/out" 2>"$T/err"
 	RC=$?
 	is_rc 0 "the Compose steps make every secret file compose.yaml needs"
 	is "$(find repo/contrib/docker/secrets -type f | wc -l)" \
@@ -85,8 +91,11 @@ mkdir -p run/secrets
 DBPW=$(hex32) KEY=$(hex32) TOKEN=$(hex32)
 printf '%s\n' "$DBPW" >run/secrets/db_password
 printf '%s\n' "$TOKEN" >run/secrets/api_token
+# (the exec form's JSON array of plain words, read without python3,
+# which the Dockerfile's build stage does not install)
 mapfile -t entry < <(block file-env-after | sed -n 's/^ENTRYPOINT //p' |
-    python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+    sed -e 's/^\[//' -e 's/\][[:space:]]*$//' | tr ',' '\n' |
+    sed -e 's/^[[:space:]]*"//' -e 's/"[[:space:]]*$//')
 envline=$(block file-env-after | sed -n 's/^ENV //p')
 after_argv=()
 for w in "${entry[@]}"; do
