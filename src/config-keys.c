@@ -36,7 +36,9 @@ ws_config_error(struct parse *ps, unsigned line, const char *fmt, ...)
 	struct cfg_err *e;
 	va_list ap;
 
-	ps->errs = ws_xrealloc(ps->errs, (ps->n_err + 1) * sizeof(*ps->errs));
+	if ((ps->n_err & (ps->n_err - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
+		ps->errs = ws_xrealloc(ps->errs, (ps->n_err ? ps->n_err * 2 : 1) *
+		    sizeof(*ps->errs));
 	e = &ps->errs[ps->n_err];
 	e->seq = ps->n_err++;
 	e->line = line;

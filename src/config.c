@@ -195,7 +195,9 @@ open_section(struct parse *ps, const char *s, size_t n)
 		ps->cur = (long)i;
 		return;
 	}
-	ps->secs = ws_xrealloc(ps->secs, (ps->nsecs + 1) * sizeof(*ps->secs));
+	if ((ps->nsecs & (ps->nsecs - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
+		ps->secs = ws_xrealloc(ps->secs, (ps->nsecs ? ps->nsecs * 2 : 1) *
+		    sizeof(*ps->secs));
 	sec = &ps->secs[ps->nsecs];
 	memset(sec, 0, sizeof(*sec));
 	sec->kind = kind;

@@ -43,10 +43,10 @@ is_rc 0 "elsewhere an indented NAME = VALUE is still a key"
 # Bounded in time (not a measurement): the quadratic reader took 5 s on
 # 40,000 sections and 12 s on 60,000 [defaults] names; linear, well
 # under one.  Under valgrind everything is slower: skipped there.
-if [ -n "${WS_VALGRIND:-}" ]; then
-	skip "40,000 sections" "valgrind: too slow to bound"
-	skip "60,000 [defaults] names" "valgrind: too slow to bound"
-	skip "25,000 duplicated sections" "valgrind: too slow to bound"
+if [ -n "${WS_VALGRIND:-}" ] || [ -n "${WS_SAN:-}" ]; then
+	skip "40,000 sections" "valgrind or a sanitizer: too slow to bound"
+	skip "60,000 [defaults] names" "valgrind or a sanitizer: too slow to bound"
+	skip "25,000 duplicated sections" "valgrind or a sanitizer: too slow to bound"
 else
 	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "[var N%d]\nsecret = yes\n", i }' >withsecrets.ini
 	run timeout 60 "${BASE_ENV[@]}" "$WS" check -q --no-default-secrets-dirs
