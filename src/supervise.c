@@ -456,8 +456,8 @@ recheck(struct sv *s)
 	s->rb->release(s->run);
 	burn_stack();
 	if (sodium_memcmp(d, s->digest, DIGEST) == 0) {
-		ws_verbose_msg("watch: a source changed, the command's "
-		    "environment did not");
+		ws_verbose_msg("watch: the sources were read again; the "
+		    "command's environment is unchanged");
 		return;
 	}
 	switch (s->run->opts->on_change) {

@@ -172,6 +172,10 @@ is_rc 3 "an ignored SIGCHLD does not take the command's status from withsecrets"
 # when withsecrets starts reaches the command (here blocked, as given,
 # so that it stays pending where the command can show it).
 for impl in "${impls[@]}"; do
+	if [ "$impl" = ws ] && [ -n "${WS_VALGRIND:-}" ]; then
+		echo "# skip: valgrind takes a signal pending at its start for itself"
+		continue
+	fi
 	if [ "$impl" = ws ]; then
 		run "${BASE_ENV[@]}" "$H/sigrun" - - 10 "$WS" --init -- grep -E '^ShdPnd' /proc/self/status
 	else
