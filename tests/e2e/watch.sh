@@ -249,6 +249,23 @@ while kill -0 "$BG" 2>/dev/null && [ $i -lt $LIMIT ]; do sleep 0.1; i=$((i + 1))
 wait "$BG"
 is "$?" 0 "the command exiting on its own ends withsecrets with its status"
 
+# An exec failure on a restart ends withsecrets with 126.
+{ echo '#!/bin/sh'; cat "$T/cmd.sh"; } >"$T/cmd2"
+chmod 0755 "$T/cmd2"
+printf 'A=1\n' >app/.env.local
+: >"$T/starts"
+"$H/sigrun" - -2,-3 - "${BASE_ENV[@]}" T="$T" "$WS" --watch --watch-delay=0.3 \
+    --no-default-secrets-dirs -C app -- "$T/cmd2" >"$T/out" 2>"$T/err" </dev/null &
+BG=$!
+wait_count starts . 1
+chmod 0644 "$T/cmd2"
+printf 'A=2\n' >app/.env.local
+i=0
+while kill -0 "$BG" 2>/dev/null && [ $i -lt $LIMIT ]; do sleep 0.1; i=$((i + 1)); done
+wait "$BG"
+is "$?" 126 "a command that can no longer be executed on a restart: 126"
+stderr_has "cannot execute" "and says why"
+
 # ------------------------------------------------------------------
 # After a restart the parent still holds no secret, old or new.
 if [ -n "${WS_SAN:-}" ] || [ -n "${WS_VALGRIND:-}" ]; then
