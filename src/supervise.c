@@ -186,7 +186,7 @@ env_digest(struct sv *s, unsigned char *out)
 
 /* Forward to the command, or to its group with --init-group. */
 static void
-send(struct sv *s, int sig)
+forward(struct sv *s, int sig)
 {
 	if (s->child <= 0)
 		return;
@@ -430,8 +430,8 @@ stop(struct sv *s, enum ws_on_change then)
 {
 	s->state = STOPPING;
 	s->after_stop = then;
-	send(s, SIGTERM);
-	send(s, SIGCONT);
+	forward(s, SIGTERM);
+	forward(s, SIGCONT);
 	s->kill_at = now_ms() + s->run->opts->kill_timeout_ms;
 }
 
@@ -467,7 +467,7 @@ recheck(struct sv *s)
 			ws_msg("watch: the command's environment changed; "
 			    "sending it signal %d",
 			    s->run->opts->change_signal);
-		send(s, s->run->opts->change_signal);
+		forward(s, s->run->opts->change_signal);
 		break;
 	case WS_ON_CHANGE_EXIT:
 	case WS_ON_CHANGE_RESTART:
@@ -508,12 +508,12 @@ on_signal(struct sv *s, int sig)
 	if (s->state == STOPPING && s->after_stop == WS_ON_CHANGE_RESTART) {
 		if (terminating(sig)) {
 			s->stop_sig = sig;	/* no restart */
-			send(s, sig);
+			forward(s, sig);
 		} else
 			(void)sigaddset(&s->deferred, sig);
 		return;
 	}
-	send(s, sig);
+	forward(s, sig);
 }
 
 static void
@@ -559,7 +559,7 @@ after_stop(struct sv *s, int *done)
 		return ws_diag_status();	/* the child: exec failed */
 	for (sig = 1; sig < NSIG; sig++)
 		if (sigismember(&s->deferred, sig) == 1)
-			send(s, sig);
+			forward(s, sig);
 	(void)sigemptyset(&s->deferred);
 	*done = 0;
 	return 0;
