@@ -97,6 +97,8 @@ enum ws_verb { WS_VERB_EXEC, WS_VERB_CHECK, WS_VERB_EXPLAIN,
 	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION };
 enum ws_format { WS_FORMAT_TEXT, WS_FORMAT_JSON };
 enum ws_mode { WS_MODE_AUTO, WS_MODE_STRICT, WS_MODE_LENIENT };
+enum ws_on_change { WS_ON_CHANGE_RESTART, WS_ON_CHANGE_SIGNAL,
+	WS_ON_CHANGE_EXIT };
 
 struct ws_opts {
 	enum ws_verb	 verb;
@@ -120,6 +122,15 @@ struct ws_opts {
 	enum ws_format	 format;
 	char		**names;	/* explain NAME... */
 	char		**command;	/* exec: argv of COMMAND */
+	/* supervision (SPEC §14): withsecrets stays as the parent */
+	int		 init;		/* --init (and --init-group, --watch) */
+	int		 init_group;	/* signals go to the command's group */
+	int		 watch;		/* --watch */
+	enum ws_on_change on_change;
+	int		 change_signal;	/* --on-change=signal:NAME */
+	long		 kill_timeout_ms;	/* --kill-timeout, default 10 s */
+	long		 watch_delay_ms;	/* --watch-delay, default 1 s */
+	long		 watch_interval_ms;	/* --watch-interval; 0: not given */
 };
 
 /* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
@@ -223,5 +234,19 @@ void	 ws_explain(struct ws_run *);
 int	 ws_defaults_print(void);
 /* exec.c */
 void	 ws_exec(struct ws_run *);	/* returns only on failure */
+/* supervise.c: --init and --watch (SPEC §14), for the exec form with an
+ * environment block built.  The command runs as a child; the parent
+ * wipes every secret right after the fork and keeps only a keyed hash
+ * of the environment.  With --watch, rebuild() is called to read every
+ * source afresh (a new run: policy, sources, rules, block); it returns
+ * the findings' status, 0 when run->envp is ready, and release() wipes
+ * and frees what a build made.  Returns the status to exit with: the
+ * command's (128+N for signal N), or in a child whose exec failed the
+ * findings' (126, 127). */
+struct ws_rebuild {
+	int	 (*rebuild)(struct ws_run *);
+	void	 (*release)(struct ws_run *);
+};
+int	 ws_supervise(struct ws_run *, const struct ws_rebuild *);
 
 #endif /* WITHSECRETS_H */

@@ -22,8 +22,10 @@
 
 extern char **environ;
 
+/* Wipe every secret and free what a run's steps made; the options
+ * stay (a supervised command is built again from them, SPEC §14). */
 static void
-cleanup(struct ws_run *run)
+release(struct ws_run *run)
 {
 	ws_secmem_wipe_all();
 	ws_store_free(run->store);
@@ -35,8 +37,18 @@ cleanup(struct ws_run *run)
 	ws_resolve_free();
 	ws_intern_free();
 	ws_policy_free(run);
-	ws_opts_free(run->opts);
+	run->envp = NULL;
+	run->envp_bytes = 0;
+	run->env_name = run->env_name_from = NULL;
+	run->strict = 0;
 	ws_diag_reset();
+}
+
+static void
+cleanup(struct ws_run *run)
+{
+	release(run);
+	ws_opts_free(run->opts);
 }
 
 /* Print what is left to say, wipe everything, and give the status. */
@@ -107,6 +119,30 @@ check_rules(struct ws_run *run)
 	ws_rules_check(run);
 }
 
+/* The policy, every source, the rules. */
+static void
+load(struct ws_run *run)
+{
+	run->store = ws_store_new();
+	ws_policy_load(run);	/* with errors: the built-in policy */
+	load_sources(run);
+	check_rules(run);
+}
+
+/* --watch: the command's environment afresh, from nothing (SPEC §14);
+ * 0 when run->envp is ready, else the findings' status. */
+static int
+rebuild(struct ws_run *run)
+{
+	release(run);
+	load(run);
+	if (ws_diag_status() == 0)
+		ws_envbuild(run);
+	return ws_diag_status();
+}
+
+static const struct ws_rebuild supervised = { rebuild, release };
+
 int
 main(int argc, char **argv)
 {
@@ -143,10 +179,7 @@ main(int argc, char **argv)
 		break;
 	}
 
-	run.store = ws_store_new();
-	ws_policy_load(&run);	/* with errors: the built-in policy */
-	load_sources(&run);
-	check_rules(&run);
+	load(&run);
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
@@ -163,6 +196,8 @@ main(int argc, char **argv)
 		if (ws_diag_status() != 0)
 			break;
 		ws_diag_flush();
+		if (opts.init)	/* stay as the parent (SPEC §14) */
+			return finish(&run, ws_supervise(&run, &supervised));
 		ws_exec(&run);	/* returns only on failure */
 		break;
 	}

@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "withsecrets.h"
 #include "util.h"
@@ -17,7 +19,9 @@
 
 enum {
 	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,
-	OPT_STRICT, OPT_LENIENT, OPT_FORMAT
+	OPT_STRICT, OPT_LENIENT, OPT_FORMAT,
+	OPT_INIT, OPT_INIT_GROUP, OPT_WATCH, OPT_ON_CHANGE, OPT_KILL_TIMEOUT,
+	OPT_WATCH_DELAY, OPT_WATCH_INTERVAL
 };
 
 static const char shortopts[] = "+:f:C:e:s:c:ik:u:oqvhV";
@@ -40,6 +44,17 @@ static const struct option longopts[] = {
 	{ "format",			required_argument, NULL, OPT_FORMAT },
 	{ "quiet",			no_argument, NULL, 'q' },
 	{ "verbose",			no_argument, NULL, 'v' },
+	{ "init",			no_argument, NULL, OPT_INIT },
+	{ "init-group",			no_argument, NULL, OPT_INIT_GROUP },
+	{ "watch",			no_argument, NULL, OPT_WATCH },
+	{ "on-change",			required_argument, NULL,
+	    OPT_ON_CHANGE },
+	{ "kill-timeout",		required_argument, NULL,
+	    OPT_KILL_TIMEOUT },
+	{ "watch-delay",		required_argument, NULL,
+	    OPT_WATCH_DELAY },
+	{ "watch-interval",		required_argument, NULL,
+	    OPT_WATCH_INTERVAL },
 	{ "help",			no_argument, NULL, 'h' },
 	{ "version",			no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -73,6 +88,14 @@ static const char usage_text[] =
 "      --strict, --lenient      strict or lenient rules whatever the name\n"
 "      --format=text|json       output of check and explain\n"
 "  -q, --quiet, -v, --verbose   fewer or more messages\n"
+"supervision (the exec form; withsecrets stays as the parent):\n"
+"      --init                   forward signals, reap children, exit as COMMAND\n"
+"      --init-group             --init, signals to COMMAND's process group\n"
+"      --watch                  --init; on a change, re-check and restart\n"
+"      --on-change=restart|exit|signal:NAME   what a change does (restart)\n"
+"      --kill-timeout=SECONDS   SIGKILL this long after SIGTERM (10)\n"
+"      --watch-delay=SECONDS    quiet time before a change is read (1)\n"
+"      --watch-interval=SECONDS re-read store references (once stores exist)\n"
 "\n"
 "exit status: the command's; 64 usage, 65 malformed input, 66 missing\n"
 "input, 77 unsafe permissions, 78 policy violation, 125 internal error,\n"
@@ -94,6 +117,58 @@ push(char ***list, size_t *n, char *s)
 	*list = ws_xrealloc(*list, (*n + 2) * sizeof(**list));
 	(*list)[(*n)++] = s;
 	(*list)[*n] = NULL;
+}
+
+/* Signal names for --on-change=signal:NAME (HUP, SIGHUP or a number). */
+static const struct { const char *name; int sig; } signames[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
+	{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
+	{ "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
+};
+
+/* A signal number from HUP, SIGHUP, hup or 1; 0 when it is none. */
+static int
+signal_of(const char *s)
+{
+	char *end;
+	long n;
+	size_t i;
+
+	if (*s >= '0' && *s <= '9') {
+		n = strtol(s, &end, 10);
+		return *end == '\0' && n > 0 && n < NSIG ? (int)n : 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (strcasecmp(s, signames[i].name) == 0)
+			return signames[i].sig;
+	return 0;
+}
+
+/* Seconds, fractions allowed ("0.5"), into milliseconds; -1 when the
+ * text is not a duration of at most a day. */
+static long
+duration_of(const char *s)
+{
+	char *end;
+	double d;
+
+	if (*s < '0' || *s > '9') {
+		if (*s != '.')
+			return -1;
+	}
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || !(d >= 0 && d <= 86400))
+		return -1;
+	return (long)(d * 1000 + 0.5);
 }
 
 static int
@@ -206,11 +281,14 @@ int
 ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 {
 	enum ws_verb verb = WS_VERB_EXEC;
-	int c, ac, first = 1, ind;
+	int c, ac, first = 1, ind, supervision_set = 0;
 	char **av, *arg;
+	long ms;
 
 	memset(o, 0, sizeof(*o));
 	o->dir = ".";
+	o->kill_timeout_ms = 10000;
+	o->watch_delay_ms = 1000;
 	/* one line, like every message: the full text is --help's */
 	if (argc < 2)
 		return usage_error("no command: withsecrets -- COMMAND [ARG...]",
@@ -313,6 +391,45 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			ws_verbose = 1;
 			ws_quiet = 0;
 			break;
+		case OPT_INIT:
+			o->init = 1;
+			break;
+		case OPT_INIT_GROUP:
+			o->init = o->init_group = 1;
+			break;
+		case OPT_WATCH:
+			o->init = o->watch = 1;
+			break;
+		case OPT_ON_CHANGE:
+			if (strcmp(arg, "restart") == 0)
+				o->on_change = WS_ON_CHANGE_RESTART;
+			else if (strcmp(arg, "exit") == 0)
+				o->on_change = WS_ON_CHANGE_EXIT;
+			else if (strncmp(arg, "signal:", 7) == 0 &&
+			    (o->change_signal = signal_of(arg + 7)) != 0)
+				o->on_change = WS_ON_CHANGE_SIGNAL;
+			else
+				return usage_error("--on-change takes restart, "
+				    "exit or signal:NAME, not", arg);
+			supervision_set |= 1;
+			break;
+		case OPT_KILL_TIMEOUT:
+		case OPT_WATCH_DELAY:
+		case OPT_WATCH_INTERVAL:
+			if ((ms = duration_of(arg)) < 0 ||
+			    (c == OPT_WATCH_INTERVAL && ms == 0))
+				return usage_error(c == OPT_WATCH_INTERVAL ?
+				    "--watch-interval takes seconds above 0, "
+				    "not" : "a duration is seconds (0.5, 10), "
+				    "not", arg);
+			if (c == OPT_KILL_TIMEOUT)
+				o->kill_timeout_ms = ms;
+			else if (c == OPT_WATCH_DELAY)
+				o->watch_delay_ms = ms;
+			else
+				o->watch_interval_ms = ms;
+			supervision_set |= 1;
+			break;
 		case 'h':
 			o->verb = WS_VERB_HELP;
 			return 0;
@@ -328,6 +445,13 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		}
 	}
 	ind = optind + first - 1;	/* back to an index into argv */
+	/* supervision is for the exec form; its settings need --watch */
+	if (o->init && o->verb != WS_VERB_EXEC)
+		return usage_error("--init, --init-group and --watch are for "
+		    "the exec form: withsecrets --init -- COMMAND", NULL);
+	if (supervision_set && !o->watch)
+		return usage_error("--on-change, --kill-timeout, --watch-delay "
+		    "and --watch-interval need --watch", NULL);
 
 	switch (o->verb) {
 	case WS_VERB_EXEC:

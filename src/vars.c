@@ -236,6 +236,13 @@ ws_store_free(struct ws_store *st)
 	free(st);
 }
 
+struct ws_source *const *
+ws_store_sources(const struct ws_store *st, size_t *n)
+{
+	*n = st->n_sources;
+	return st->sources;
+}
+
 struct ws_source *
 ws_store_source(struct ws_store *st, enum ws_kind kind, const char *path,
     int rank)

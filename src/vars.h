@@ -54,6 +54,8 @@ int		 ws_store_may_point_at(const struct ws_store *, const char *,
  * once (an interpolation looks names up by the dozen). */
 struct ws_var	*ws_store_lookup(struct ws_store *, const char *, size_t,
 		    int *may_be_target);
+/* The store's sources, in order of creation (n: how many). */
+struct ws_source *const *ws_store_sources(const struct ws_store *, size_t *n);
 const char	*ws_source_kind_name(enum ws_kind);
 /* The first entry from v down that has a value and that a .env file of
  * source from may see (not a layer above it); from NULL: any. */

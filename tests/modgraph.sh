@@ -16,7 +16,8 @@ LAYERS=(
 	"resolve"				# 7 NAME_FILE
 	"layers effective"			# 8 .env layers; what wins
 	"rules envbuild report exec"		# 9 the last steps
-	"main gen-builtin"			# 10 programs
+	"supervise"				# 10 --init, --watch
+	"main gen-builtin"			# 11 programs
 )
 objdir=${WS_BUILDDIR:-.}/src
 n=0 failed=0

@@ -12,7 +12,7 @@
 
 /* A writable, NULL-terminated argv from string literals; all are
  * freed by free_argvs(). */
-static char **argvs[32];
+static char **argvs[48];
 static size_t n_argvs;
 
 static char **
@@ -139,6 +139,51 @@ main(void)
 	is_int(parse(&o, a17), 0, "the command's options are not ours");
 	ok(o.n_env_files == 0 && strcmp(o.command[1], "-f") == 0 &&
 	    strcmp(o.command[2], "--") == 0, "command argv untouched");
+	ws_opts_free(&o);
+
+	/* supervision (SPEC §14) */
+	is_int(parse(&o, A("ws", "--init", "--", "cmd")), 0, "--init");
+	ok(o.init && !o.init_group && !o.watch && o.kill_timeout_ms == 10000 &&
+	    o.watch_delay_ms == 1000 && o.watch_interval_ms == 0 &&
+	    o.on_change == WS_ON_CHANGE_RESTART, "--init and the defaults");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--init-group", "--", "cmd")), 0,
+	    "--init-group");
+	ok(o.init && o.init_group, "--init-group implies --init");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--on-change=signal:SIGHUP",
+	    "--kill-timeout=0.5", "--watch-delay", "2", "--watch-interval=30",
+	    "--", "cmd")), 0, "--watch and its settings");
+	ok(o.init && o.watch && o.on_change == WS_ON_CHANGE_SIGNAL &&
+	    o.change_signal == 1 && o.kill_timeout_ms == 500 &&
+	    o.watch_delay_ms == 2000 && o.watch_interval_ms == 30000,
+	    "read as written (fractions of a second)");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--on-change=signal:usr1",
+	    "--on-change=exit", "--", "cmd")), 0, "the last --on-change wins");
+	ok(o.on_change == WS_ON_CHANGE_EXIT, "exit");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--on-change=signal:15", "--",
+	    "cmd")), 0, "a signal by number");
+	ok(o.change_signal == 15, "15");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--on-change=signal:NOPE", "--",
+	    "cmd")), WS_EX_USAGE, "an unknown signal");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--kill-timeout=-1", "--", "cmd")),
+	    WS_EX_USAGE, "a negative duration");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--watch-delay=1s", "--", "cmd")),
+	    WS_EX_USAGE, "a duration with a unit");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--watch", "--watch-interval=0", "--", "cmd")),
+	    WS_EX_USAGE, "a --watch-interval of 0");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "--init", "--kill-timeout=1", "--", "cmd")),
+	    WS_EX_USAGE, "--kill-timeout without --watch");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("ws", "check", "--init")), WS_EX_USAGE,
+	    "--init with check");
 	ws_opts_free(&o);
 	free_argvs();
 	return done_testing();
