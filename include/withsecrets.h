@@ -92,7 +92,7 @@ struct ws_settings {
 /* opts.c                                                              */
 
 enum ws_verb { WS_VERB_EXEC, WS_VERB_CHECK, WS_VERB_EXPLAIN,
-	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION };
+	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION, WS_VERB_GEN };
 enum ws_format { WS_FORMAT_TEXT, WS_FORMAT_JSON };
 enum ws_mode { WS_MODE_AUTO, WS_MODE_STRICT, WS_MODE_LENIENT };
 
@@ -116,7 +116,11 @@ struct ws_opts {
 	int		 override;
 	enum ws_mode	 mode;
 	enum ws_format	 format;
-	char		**names;	/* explain NAME... */
+	char		**names;	/* explain, gen NAME... */
+	int		 force;		/* gen --force */
+	int		 dry_run;	/* gen --dry-run */
+	int		 mode_set;	/* gen --mode */
+	mode_t		 file_mode;	/* gen --mode */
 	char		**command;	/* exec: argv of COMMAND */
 };
 

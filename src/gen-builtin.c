@@ -155,6 +155,8 @@ put_rule(FILE *f, const struct ws_varrule *r)
 	    r->secret, r->distinct, r->debug);
 	fprintf(f, "\t    .required = %d, .min_length = %zu,\n",
 	    (int)r->required, r->min_length);
+	fprintf(f, "\t    .gen_fmt = %d, .gen_n = %zu,\n", (int)r->gen_fmt,
+	    r->gen_n);
 	fputs("\t    .where = ", f);
 	put_where(f, r->where, NWHERE(r->where), &set);
 	fputs(" },\n\t  .pattern = ", f);

@@ -18,6 +18,7 @@
 #include "vars.h"
 #include "frozen.h"
 #include "resolve.h"
+#include "gen.h"
 
 extern char **environ;
 
@@ -32,6 +33,7 @@ cleanup(struct ws_run *run)
 	free(run->example_path);
 	run->example_path = NULL;
 	ws_resolve_free();
+	ws_gen_free();
 	ws_intern_free();
 	ws_policy_free(run);
 	ws_opts_free(run->opts);
@@ -130,14 +132,21 @@ main(int argc, char **argv)
 
 	run.store = ws_store_new();
 	ws_policy_load(&run);
+	if (opts.verb == WS_VERB_GEN && ws_diag_status() == 0)
+		ws_gen_prepare(&run);	/* its output is created, not read */
 	if (ws_diag_status() == 0) {
 		load_sources(&run);
-		check_rules(&run);
+		if (opts.verb != WS_VERB_GEN)	/* gen fixes what they find */
+			check_rules(&run);
 	}
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
 		ws_check_report(&run);
+		break;
+	case WS_VERB_GEN:
+		if (ws_diag_status() == 0)
+			ws_gen(&run);
 		break;
 	case WS_VERB_EXPLAIN:
 		/* the table helps most when something is wrong */
