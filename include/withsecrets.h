@@ -71,6 +71,7 @@ struct ws_finding {
 enum ws_file_vars { WS_FILE_VARS_ALL, WS_FILE_VARS_DECLARED };
 enum ws_plaintext { WS_PLAINTEXT_ALLOW, WS_PLAINTEXT_WARN,
 	WS_PLAINTEXT_ERROR };
+enum ws_audit { WS_AUDIT_OFF, WS_AUDIT_JOURNAL, WS_AUDIT_SYSLOG };
 
 struct ws_policy;	/* policy.h */
 
@@ -85,6 +86,8 @@ struct ws_settings {
 	size_t		  max_secret_size;
 	char		 *example;
 	enum ws_plaintext plaintext_secrets;
+	enum ws_audit	  audit;		/* the audit record (SPEC §12) */
+	int		  audit_required;
 	char		 *path;			/* policy file in use, or NULL */
 };
 
@@ -121,6 +124,7 @@ struct ws_opts {
 	int		 dry_run;	/* gen --dry-run */
 	int		 mode_set;	/* gen --mode */
 	mode_t		 file_mode;	/* gen --mode */
+	int		 audit;		/* --audit: WS_AUDIT_* + 1; 0: not given */
 	char		**command;	/* exec: argv of COMMAND */
 };
 

@@ -28,6 +28,8 @@ const char ws_builtin_policy[] =
 "max-secret-size      = 65536\n"
 "example              = .env.example\n"
 "plaintext-secrets    = warn\n"
+"audit                = off\n"
+"audit-required       = no\n"
 "\n"
 "[defaults]\n"
 "\n"

@@ -85,7 +85,7 @@ ws_config_flush_errors(struct parse *ps)
 static const char *const setkey_names[SK_COUNT] = {
 	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
 	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
-	"plaintext-secrets"
+	"plaintext-secrets", "audit", "audit-required"
 };
 
 static const char *const varkey_names[WS_VK_COUNT] = {
@@ -283,6 +283,27 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		else {
 			ws_config_error(ps, e->line, "plaintext-secrets takes allow, "
 			    "warn or error");
+			return;
+		}
+		break;
+	case SK_AUDIT:
+		if (strcmp(e->value, "off") == 0)
+			s->audit = WS_AUDIT_OFF;
+		else if (strcmp(e->value, "journal") == 0)
+			s->audit = WS_AUDIT_JOURNAL;
+		else if (strcmp(e->value, "syslog") == 0)
+			s->audit = WS_AUDIT_SYSLOG;
+		else {
+			ws_config_error(ps, e->line, "audit takes off, journal or "
+			    "syslog");
+			return;
+		}
+		break;
+	case SK_AUDIT_REQUIRED:
+		if ((s->audit_required = parse_bool(e->value)) < 0) {
+			s->audit_required = 0;
+			ws_config_error(ps, e->line, "audit-required takes yes or "
+			    "no");
 			return;
 		}
 		break;

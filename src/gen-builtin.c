@@ -254,8 +254,10 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 
 	fprintf(f, "const struct ws_frozen %s = {\n", name);
 	fprintf(f, "\t.set = { .file_vars = %d, .max_secret_size = %zu,\n"
-	    "\t    .plaintext_secrets = %d },\n", (int)s->file_vars,
-	    s->max_secret_size, (int)s->plaintext_secrets);
+	    "\t    .plaintext_secrets = %d, .audit = %d,\n"
+	    "\t    .audit_required = %d },\n", (int)s->file_vars,
+	    s->max_secret_size, (int)s->plaintext_secrets, (int)s->audit,
+	    s->audit_required);
 	fputs("\t.environment_vars = ", f);
 	put_list(f, s->environment_vars);
 	fputs(",\n\t.lenient_environments = ", f);

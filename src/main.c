@@ -19,6 +19,7 @@
 #include "frozen.h"
 #include "resolve.h"
 #include "gen.h"
+#include "audit.h"
 
 extern char **environ;
 
@@ -92,6 +93,7 @@ check_rules(struct ws_run *run)
 {
 	ws_deny_check(run);
 	ws_rules_check(run);
+	ws_audit_check(run);
 }
 
 int
@@ -154,9 +156,11 @@ main(int argc, char **argv)
 			ws_explain(&run);
 		break;
 	default:
-		if (ws_diag_status() != 0)
-			break;
-		ws_envbuild(&run);
+		if (ws_diag_status() == 0)
+			ws_envbuild(&run);
+		/* exec, or refused: one record either way (SPEC §12); with
+		 * audit-required, none delivered is no exec (69) */
+		ws_audit_record(&run);
 		if (ws_diag_status() != 0)
 			break;
 		ws_diag_flush();

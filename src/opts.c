@@ -17,7 +17,8 @@
 
 enum {
 	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,
-	OPT_STRICT, OPT_LENIENT, OPT_FORMAT, OPT_FORCE, OPT_DRY_RUN, OPT_MODE
+	OPT_STRICT, OPT_LENIENT, OPT_FORMAT, OPT_FORCE, OPT_DRY_RUN, OPT_MODE,
+	OPT_AUDIT
 };
 
 static const char shortopts[] = "+:f:C:e:s:c:ik:u:oqvhV";
@@ -41,6 +42,7 @@ static const struct option longopts[] = {
 	{ "force",			no_argument, NULL, OPT_FORCE },
 	{ "dry-run",			no_argument, NULL, OPT_DRY_RUN },
 	{ "mode",			required_argument, NULL, OPT_MODE },
+	{ "audit",			required_argument, NULL, OPT_AUDIT },
 	{ "quiet",			no_argument, NULL, 'q' },
 	{ "verbose",			no_argument, NULL, 'v' },
 	{ "help",			no_argument, NULL, 'h' },
@@ -76,6 +78,7 @@ static const char usage_text[] =
 "  -o, --override               .env files override the inherited environment\n"
 "      --strict, --lenient      strict or lenient rules whatever the name\n"
 "      --format=text|json       output of check and explain\n"
+"      --audit=off|journal|syslog  the audit record of an exec\n"
 "  -q, --quiet, -v, --verbose   fewer or more messages\n"
 "gen (write the missing secrets to the first -s DIR, else the first -f FILE):\n"
 "      --dry-run                say what would be written; write nothing\n"
@@ -262,6 +265,17 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			else
 				return usage_error("--format takes text or "
 				    "json, not", arg);
+			break;
+		case OPT_AUDIT:
+			if (strcmp(arg, "off") == 0)
+				o->audit = WS_AUDIT_OFF + 1;
+			else if (strcmp(arg, "journal") == 0)
+				o->audit = WS_AUDIT_JOURNAL + 1;
+			else if (strcmp(arg, "syslog") == 0)
+				o->audit = WS_AUDIT_SYSLOG + 1;
+			else
+				return usage_error("--audit takes off, journal "
+				    "or syslog, not", arg);
 			break;
 		case OPT_FORCE:
 			o->force = 1;

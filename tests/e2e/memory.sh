@@ -174,6 +174,22 @@ is_rc 65 "an oversized file"
 probe_says exit "an oversized file is wiped"
 
 # ------------------------------------------------------------------
+# A run with the audit record on (SPEC §12): the record is built from
+# names and sources (here no journal listens: it is built, then not
+# delivered, a warning); the exec and the refusal leave nothing.
+for kind in secret-dir env-value env-file-pointer; do
+	for audit in journal syslog; do
+		setup "$kind"
+		probe -- --audit=$audit "${ARGS[@]}" -- true
+		is_rc 0 "$kind, --audit=$audit: exec"
+		probe_says execve "$kind, --audit=$audit: at execve only the environment block holds it"
+		probe DEBUG=true -- --audit=$audit "${ARGS[@]}" -e production -- true
+		is_rc 78 "$kind, --audit=$audit: a refusal"
+		probe_says exit "$kind, --audit=$audit: after a refusal nothing is left"
+	done
+done
+
+# ------------------------------------------------------------------
 # gen (SPEC §11): the value it makes is the needle (the probe reads it
 # from the file gen wrote, at exit); a real secret of the .env file it
 # rewrites is the other.
