@@ -417,12 +417,12 @@ send_syslog(const char *line, int refused)
  * blank, or the child is gone.  0, or -1 with errno.
  */
 static int
-deliver(struct ws_run *run, enum ws_audit mode, const char *d, size_t len,
+deliver(struct ws_run *run, enum ws_audit mode, char *d, size_t len,
     int refused)
 {
 	char **a;
 	pid_t pid;
-	int st, rc;
+	int st, rc, e;
 
 	if ((pid = fork()) < 0)
 		return -1;
@@ -431,7 +431,9 @@ deliver(struct ws_run *run, enum ws_audit mode, const char *d, size_t len,
 			memset(*a, 0, strlen(*a));
 		rc = mode == WS_AUDIT_JOURNAL ? send_journal(d, len) :
 		    send_syslog(d, refused);
-		_exit(rc == 0 ? 0 : errno > 0 && errno < 255 ? errno : 255);
+		e = errno;
+		free(d);	/* the child's copy (a leak checker looks) */
+		_exit(rc == 0 ? 0 : e > 0 && e < 255 ? e : 255);
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)

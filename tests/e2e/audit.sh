@@ -9,6 +9,7 @@
 # and journalctl reads back a record withsecrets wrote.
 if [ -z "${WS_AUDIT_NS:-}" ]; then
 	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+	ws0=${WS:-}	# lib.sh may point WS at valgrind's wrapper, removed below
 	. "$WS_SRCDIR/tests/e2e/lib.sh"
 	[ "$(id -u)" = 0 ] || skip_all "needs root for a mount namespace (CI runs as root)"
 	command -v unshare >/dev/null || skip_all "unshare (util-linux) is not installed"
@@ -17,7 +18,7 @@ if [ -z "${WS_AUDIT_NS:-}" ]; then
 	    skip_all "no mount namespace here (unshare -m fails)"
 	cd / && ws_cleanup
 	trap - EXIT
-	WS_AUDIT_NS=1 exec unshare -m --propagation private bash "$self" "$@"
+	WS=$ws0 WS_AUDIT_NS=1 exec unshare -m --propagation private bash "$self" "$@"
 fi
 . "$WS_SRCDIR/tests/e2e/lib.sh"
 
@@ -305,7 +306,14 @@ print(" ".join(bad))
 EOF
 	is "$(cat "$T/jcheck")" "" "journalctl -o json: every field as withsecrets wrote it"
 	journalctl -D /run/log/journal --no-pager -o export >"$T/all" 2>/dev/null
-	no_planted "$T/all" "no planted value in the journal"
+	if [ -n "${WS_VALGRIND:-}" ]; then
+		# valgrind keeps the guest's arguments in its own command
+		# line, which journald reads for _CMDLINE: leave that out
+		grep -av '^_CMDLINE=' "$T/all" >"$T/all.nocmd"
+		no_planted "$T/all.nocmd" "no planted value in the journal (but valgrind's _CMDLINE)"
+	else
+		no_planted "$T/all" "no planted value in the journal, _CMDLINE included"
+	fi
 	kill "$JPID" 2>/dev/null
 	wait "$JPID" 2>/dev/null
 else
