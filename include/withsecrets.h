@@ -71,6 +71,7 @@ struct ws_finding {
 enum ws_file_vars { WS_FILE_VARS_ALL, WS_FILE_VARS_DECLARED };
 enum ws_plaintext { WS_PLAINTEXT_ALLOW, WS_PLAINTEXT_WARN,
 	WS_PLAINTEXT_ERROR };
+enum ws_audit { WS_AUDIT_OFF, WS_AUDIT_JOURNAL, WS_AUDIT_SYSLOG };
 
 struct ws_policy;	/* policy.h */
 
@@ -87,6 +88,8 @@ struct ws_settings {
 	enum ws_plaintext plaintext_secrets;
 	char		 *default_environment;	/* when nothing names one */
 	int		  export_environment;	/* tell the command (§4.3) */
+	enum ws_audit	  audit;		/* the audit record (SPEC §12) */
+	int		  audit_required;
 	char		 *path;			/* policy file in use, or NULL */
 };
 
@@ -94,7 +97,7 @@ struct ws_settings {
 /* opts.c                                                              */
 
 enum ws_verb { WS_VERB_EXEC, WS_VERB_CHECK, WS_VERB_EXPLAIN,
-	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION };
+	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION, WS_VERB_GEN };
 enum ws_format { WS_FORMAT_TEXT, WS_FORMAT_JSON };
 enum ws_mode { WS_MODE_AUTO, WS_MODE_STRICT, WS_MODE_LENIENT };
 enum ws_on_change { WS_ON_CHANGE_RESTART, WS_ON_CHANGE_SIGNAL,
@@ -120,7 +123,12 @@ struct ws_opts {
 	int		 override;
 	enum ws_mode	 mode;
 	enum ws_format	 format;
-	char		**names;	/* explain NAME... */
+	char		**names;	/* explain, gen NAME... */
+	int		 force;		/* gen --force */
+	int		 dry_run;	/* gen --dry-run */
+	int		 mode_set;	/* gen --mode */
+	mode_t		 file_mode;	/* gen --mode */
+	int		 audit;		/* --audit: WS_AUDIT_* + 1; 0: not given */
 	char		**command;	/* exec: argv of COMMAND */
 	/* supervision (SPEC §14): withsecrets stays as the parent */
 	int		 init;		/* --init (and --init-group, --watch) */

@@ -95,12 +95,13 @@ _Static_assert(SK_DEFAULT_ENVIRONMENT == WS_SETTING_DEFAULT_ENVIRONMENT,
 static const char *const setkey_names[SK_COUNT] = {
 	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
 	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
-	"plaintext-secrets", "default-environment", "export-environment"
+	"plaintext-secrets", "default-environment", "export-environment",
+	"audit", "audit-required"
 };
 
 static const char *const varkey_names[WS_VK_COUNT] = {
 	"secret", "required", "min-length", "distinct", "debug", "pattern",
-	"forbid"
+	"forbid", "generate"
 };
 
 /* ------------------------------------------------------------------ */
@@ -180,6 +181,34 @@ parse_size(const char *v, size_t lo, size_t hi, size_t *out)
 }
 
 static const char *keep_file(struct ws_policy *, const char *);
+
+/* [var] generate: hex:N, base64url:N, alnum:N (N from 1 to
+ * WS_GEN_MAX_N) or a false word (no).  -1 when it is none of these. */
+static int
+parse_generate(const char *v, enum ws_genfmt *fmt, size_t *n)
+{
+	static const struct { const char *name; enum ws_genfmt fmt; } f[] = {
+		{ "hex:", WS_GEN_HEX }, { "base64url:", WS_GEN_BASE64URL },
+		{ "alnum:", WS_GEN_ALNUM }
+	};
+	size_t i, k;
+
+	if (parse_bool(v) == 0) {
+		*fmt = WS_GEN_NO;
+		*n = 0;
+		return 0;
+	}
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		k = strlen(f[i].name);
+		if (strncmp(v, f[i].name, k) == 0) {
+			if (parse_size(v + k, 1, WS_GEN_MAX_N, n) != 0)
+				return -1;
+			*fmt = f[i].fmt;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static void
 set_where(struct parse *ps, struct ws_where *w, unsigned line)
@@ -284,6 +313,27 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		else {
 			ws_config_error(ps, e->line, "plaintext-secrets takes allow, "
 			    "warn or error");
+			return;
+		}
+		break;
+	case SK_AUDIT:
+		if (strcmp(e->value, "off") == 0)
+			s->audit = WS_AUDIT_OFF;
+		else if (strcmp(e->value, "journal") == 0)
+			s->audit = WS_AUDIT_JOURNAL;
+		else if (strcmp(e->value, "syslog") == 0)
+			s->audit = WS_AUDIT_SYSLOG;
+		else {
+			ws_config_error(ps, e->line, "audit takes off, journal or "
+			    "syslog");
+			return;
+		}
+		break;
+	case SK_AUDIT_REQUIRED:
+		if ((s->audit_required = parse_bool(e->value)) < 0) {
+			s->audit_required = 0;
+			ws_config_error(ps, e->line, "audit-required takes yes or "
+			    "no");
 			return;
 		}
 		break;
@@ -633,6 +683,14 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 		ws_policy_free_part(ps->p, r->forbid);
 		r->forbid = split_words(e->value, 1);
 		break;
+	case WS_VK_GENERATE:
+		if (parse_generate(e->value, &r->gen_fmt, &r->gen_n) != 0) {
+			ws_config_error(ps, e->line, "generate takes hex:N, "
+			    "base64url:N or alnum:N with N from 1 to %d, or no",
+			    WS_GEN_MAX_N);
+			return -1;
+		}
+		break;
 	}
 	r->set |= 1u << k;
 	r->where[k].file = file;
@@ -654,7 +712,7 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 	if (k == WS_VK_COUNT) {
 		ws_config_error(ps, e->line, "unknown key %s in [var %s]; the keys "
 		    "are secret, required, min-length, distinct, debug, "
-		    "pattern and forbid", e->key, sec->name);
+		    "pattern, forbid and generate", e->key, sec->name);
 		return;
 	}
 	pats = split_words(sec->name, 0);

@@ -155,6 +155,8 @@ put_rule(FILE *f, const struct ws_varrule *r)
 	    r->secret, r->distinct, r->debug);
 	fprintf(f, "\t    .required = %d, .min_length = %zu,\n",
 	    (int)r->required, r->min_length);
+	fprintf(f, "\t    .gen_fmt = %d, .gen_n = %zu,\n", (int)r->gen_fmt,
+	    r->gen_n);
 	fputs("\t    .where = ", f);
 	put_where(f, r->where, NWHERE(r->where), &set);
 	fputs(" },\n\t  .pattern = ", f);
@@ -252,9 +254,10 @@ policy_freeze(const struct ws_policy *p, const char *name, FILE *f)
 
 	fprintf(f, "const struct ws_frozen %s = {\n", name);
 	fprintf(f, "\t.set = { .file_vars = %d, .max_secret_size = %zu,\n"
-	    "\t    .plaintext_secrets = %d, .export_environment = %d },\n",
-	    (int)s->file_vars, s->max_secret_size, (int)s->plaintext_secrets,
-	    s->export_environment);
+	    "\t    .plaintext_secrets = %d, .export_environment = %d,\n"
+	    "\t    .audit = %d, .audit_required = %d },\n", (int)s->file_vars,
+	    s->max_secret_size, (int)s->plaintext_secrets,
+	    s->export_environment, (int)s->audit, s->audit_required);
 	fputs("\t.environment_vars = ", f);
 	put_list(f, s->environment_vars);
 	fputs(",\n\t.lenient_environments = ", f);

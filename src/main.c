@@ -19,6 +19,8 @@
 #include "vars.h"
 #include "frozen.h"
 #include "resolve.h"
+#include "gen.h"
+#include "audit.h"
 
 extern char **environ;
 
@@ -35,6 +37,7 @@ release(struct ws_run *run)
 	free(run->example_path);
 	run->example_path = NULL;
 	ws_resolve_free();
+	ws_gen_free();
 	ws_intern_free();
 	ws_policy_free(run);
 	run->envp = NULL;
@@ -117,6 +120,7 @@ check_rules(struct ws_run *run)
 {
 	ws_deny_check(run);
 	ws_rules_check(run);
+	ws_audit_check(run);
 }
 
 /* The policy, every source, the rules. */
@@ -127,6 +131,20 @@ load(struct ws_run *run)
 	ws_policy_load(run);	/* with errors: the built-in policy */
 	load_sources(run);
 	check_rules(run);
+}
+
+/* gen: the policy and the sources, but not the rules, whose findings
+ * are what it mends; its output files are created rather than read. */
+static void
+load_for_gen(struct ws_run *run)
+{
+	run->store = ws_store_new();
+	ws_policy_load(run);
+	if (ws_diag_status() != 0)
+		return;		/* nothing is written on a policy error */
+	ws_gen_prepare(run);
+	if (ws_diag_status() == 0)
+		load_sources(run);
 }
 
 /* --watch: the command's environment afresh, from nothing (SPEC §14);
@@ -179,20 +197,29 @@ main(int argc, char **argv)
 		break;
 	}
 
-	load(&run);
+	if (opts.verb == WS_VERB_GEN)
+		load_for_gen(&run);
+	else
+		load(&run);
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
 		ws_check_report(&run);
+		break;
+	case WS_VERB_GEN:
+		if (ws_diag_status() == 0)
+			ws_gen(&run);
 		break;
 	case WS_VERB_EXPLAIN:
 		/* the table helps most when something is wrong */
 		ws_explain(&run);
 		break;
 	default:
-		if (ws_diag_status() != 0)
-			break;
-		ws_envbuild(&run);
+		if (ws_diag_status() == 0)
+			ws_envbuild(&run);
+		/* exec, or refused: one record either way (SPEC §12); with
+		 * audit-required, none delivered is no exec (69) */
+		ws_audit_record(&run);
 		if (ws_diag_status() != 0)
 			break;
 		ws_diag_flush();

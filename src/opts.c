@@ -21,7 +21,9 @@ enum {
 	OPT_NO_LAYERS = 256, OPT_NO_DEFAULT_SECRETS_DIRS, OPT_NO_CONFIG,
 	OPT_STRICT, OPT_LENIENT, OPT_FORMAT,
 	OPT_INIT, OPT_INIT_GROUP, OPT_WATCH, OPT_ON_CHANGE, OPT_KILL_TIMEOUT,
-	OPT_WATCH_DELAY, OPT_WATCH_INTERVAL
+	OPT_WATCH_DELAY, OPT_WATCH_INTERVAL,
+	OPT_FORCE, OPT_DRY_RUN, OPT_MODE,
+	OPT_AUDIT
 };
 
 static const char shortopts[] = "+:f:C:e:s:c:ik:u:oqvhV";
@@ -42,6 +44,10 @@ static const struct option longopts[] = {
 	{ "strict",			no_argument, NULL, OPT_STRICT },
 	{ "lenient",			no_argument, NULL, OPT_LENIENT },
 	{ "format",			required_argument, NULL, OPT_FORMAT },
+	{ "force",			no_argument, NULL, OPT_FORCE },
+	{ "dry-run",			no_argument, NULL, OPT_DRY_RUN },
+	{ "mode",			required_argument, NULL, OPT_MODE },
+	{ "audit",			required_argument, NULL, OPT_AUDIT },
 	{ "quiet",			no_argument, NULL, 'q' },
 	{ "verbose",			no_argument, NULL, 'v' },
 	{ "init",			no_argument, NULL, OPT_INIT },
@@ -65,6 +71,7 @@ static const char usage_text[] =
 "       withsecrets check   [OPTIONS]\n"
 "       withsecrets explain [OPTIONS] [NAME...]\n"
 "       withsecrets defaults\n"
+"       withsecrets gen     [OPTIONS] [NAME...]\n"
 "       withsecrets --help | --version\n"
 "\n"
 "Build COMMAND's environment from the inherited environment, secret\n"
@@ -87,6 +94,7 @@ static const char usage_text[] =
 "  -o, --override               .env files override the inherited environment\n"
 "      --strict, --lenient      strict or lenient rules whatever the name\n"
 "      --format=text|json       output of check and explain\n"
+"      --audit=off|journal|syslog  the audit record of an exec\n"
 "  -q, --quiet, -v, --verbose   fewer or more messages\n"
 "supervision (the exec form; withsecrets stays as the parent):\n"
 "      --init                   forward signals, reap children, exit as COMMAND\n"
@@ -96,9 +104,14 @@ static const char usage_text[] =
 "      --kill-timeout=SECONDS   SIGKILL this long after SIGTERM (10)\n"
 "      --watch-delay=SECONDS    quiet time before a change is read (1)\n"
 "      --watch-interval=SECONDS re-read store references (once stores exist)\n"
+"gen (write the missing secrets to the first -s DIR, else the first -f FILE):\n"
+"      --dry-run                say what would be written; write nothing\n"
+"      --force                  replace the NAMEs given even when set\n"
+"      --mode=MODE              octal mode of the files written (0600)\n"
 "\n"
 "exit status: the command's; 64 usage, 65 malformed input, 66 missing\n"
-"input, 77 unsafe permissions, 78 policy violation, 125 internal error,\n"
+"input, 73 cannot write (gen), 77 unsafe permissions, 78 policy\n"
+"violation, 125 internal error,\n"
 "126 cannot execute, 127 command not found.  See withsecrets(1).\n";
 
 void
@@ -180,6 +193,8 @@ verb_of(const char *s, enum ws_verb *v)
 		*v = WS_VERB_EXPLAIN;
 	else if (strcmp(s, "defaults") == 0)
 		*v = WS_VERB_DEFAULTS;
+	else if (strcmp(s, "gen") == 0)
+		*v = WS_VERB_GEN;
 	else
 		return 0;
 	return 1;
@@ -255,6 +270,25 @@ suggest_separator(int argc, char **argv, int at)
 	ws_msg("error: usage: '%s' is neither an option nor a verb; "
 	    "put -- before the command: %s", argv[at], s);
 	free(s);
+}
+
+/* An octal mode for the files gen writes: no group or other bits (a
+ * secret is its owner's), readable by the owner; 1 to 4 digits. */
+static int
+parse_mode(const char *s, mode_t *out)
+{
+	unsigned m = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '7' || i >= 4)
+			return -1;
+		m = m * 8 + (unsigned)(s[i] - '0');
+	}
+	if (i == 0 || (m & 07077) != 0 || !(m & 0400))
+		return -1;
+	*out = (mode_t)m;
+	return 0;
 }
 
 static int
@@ -383,6 +417,30 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 				return usage_error("--format takes text or "
 				    "json, not", arg);
 			break;
+		case OPT_AUDIT:
+			if (strcmp(arg, "off") == 0)
+				o->audit = WS_AUDIT_OFF + 1;
+			else if (strcmp(arg, "journal") == 0)
+				o->audit = WS_AUDIT_JOURNAL + 1;
+			else if (strcmp(arg, "syslog") == 0)
+				o->audit = WS_AUDIT_SYSLOG + 1;
+			else
+				return usage_error("--audit takes off, journal "
+				    "or syslog, not", arg);
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case OPT_MODE:
+			if (parse_mode(arg, &o->file_mode) != 0)
+				return usage_error("--mode takes an octal mode "
+				    "without group or other bits, readable by "
+				    "its owner (0600, 0400), not", arg);
+			o->mode_set = 1;
+			break;
 		case 'q':
 			ws_quiet = 1;
 			ws_verbose = 0;
@@ -459,7 +517,7 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			if (ind >= argc)
 				return usage_error("no command after --", NULL);
 			o->command = &argv[ind];
-			return 0;
+			break;
 		}
 		if (ind >= argc)
 			return usage_error("no command: use withsecrets "
@@ -468,16 +526,25 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			suggest_separator(argc, argv, ind);
 		return WS_EX_USAGE;
 	case WS_VERB_EXPLAIN:
+	case WS_VERB_GEN:
 		if (ind < argc && strcmp(argv[ind], "--") == 0)
 			ind++;
 		o->names = &argv[ind];
-		return 0;
+		break;
 	default:
 		if (ind < argc)
 			return usage_error("unexpected argument",
 			    argv[ind]);
-		return 0;
+		break;
 	}
+	/* the options of gen belong to gen */
+	if (o->verb != WS_VERB_GEN && (o->force || o->dry_run || o->mode_set))
+		return usage_error("--force, --dry-run and --mode are options "
+		    "of gen: withsecrets gen [OPTIONS] [NAME...]", NULL);
+	if (o->force && (o->names == NULL || o->names[0] == NULL))
+		return usage_error("--force replaces only the NAMEs given: "
+		    "withsecrets gen --force NAME...", NULL);
+	return 0;
 }
 
 void

@@ -18,7 +18,11 @@ enum ws_required { WS_REQ_NO, WS_REQ_STRICT, WS_REQ_ALWAYS };
 /* The keys of a [var] section, as bits of ws_varrule.set. */
 enum ws_varkey { WS_VK_SECRET, WS_VK_REQUIRED, WS_VK_MIN_LENGTH,
 	WS_VK_DISTINCT, WS_VK_DEBUG, WS_VK_PATTERN, WS_VK_FORBID,
-	WS_VK_COUNT };
+	WS_VK_GENERATE, WS_VK_COUNT };
+
+/* What `gen` writes for a name (SPEC §11): [var] generate = FORMAT:N. */
+enum ws_genfmt { WS_GEN_NO, WS_GEN_HEX, WS_GEN_BASE64URL, WS_GEN_ALNUM };
+#define WS_GEN_MAX_N	4096	/* bytes (hex, base64url) or characters */
 
 /* Where a key was set: the file's display name and the line. */
 struct ws_where {
@@ -47,6 +51,8 @@ struct ws_varrule {
 	size_t		 min_length;
 	void		*re;		/* regex_t * (pattern) */
 	char		**forbid;	/* lower case */
+	enum ws_genfmt	 gen_fmt;	/* generate: its format (WS_GEN_NO: no) */
+	size_t		 gen_n;		/* and its N */
 	struct ws_where	 where[WS_VK_COUNT];
 };
 

@@ -15,7 +15,7 @@ LAYERS=(
 	"example"				# 6 declarations
 	"resolve"				# 7 NAME_FILE
 	"layers effective"			# 8 .env layers; what wins
-	"rules envbuild report exec"		# 9 the last steps
+	"rules envbuild report exec gen audit"	# 9 the last steps
 	"supervise"				# 10 --init, --watch
 	"main gen-builtin"			# 11 programs
 )

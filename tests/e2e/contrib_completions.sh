@@ -13,6 +13,11 @@ FISH_C=$C/fish/withsecrets.fish
 "$WS" --help >help.txt
 help_opts=$(grep -oE -- '--[a-z][a-z-]+' help.txt | LC_ALL=C sort -u)
 [ -n "$help_opts" ] || { echo "Bail out! no options in --help"; exit 99; }
+# the options of gen are offered after "gen" (anywhere else they are a
+# usage error): the files name them, and "withsecrets gen --" offers them
+gen_opts="--dry-run --force --mode"
+all_opts=$help_opts
+help_opts=$(for o in $help_opts; do case " $gen_opts " in *" $o "*) ;; *) echo "$o" ;; esac; done)
 
 # A directory to complete in: a file, a directory, a .env with keys.
 mkdir -p work/secrets.d
@@ -73,6 +78,8 @@ for o in $(grep -E '^--' <<<"$got"); do
 	grep -qxF -- "$o" <<<"$help_opts" || extra="$extra $o"
 done
 is "$extra" "" "bash: no option that --help does not list"
+got=$(bcomp withsecrets gen --)
+has "$got" $gen_opts; ok $? "bash: gen offers its options"
 got=$(bcomp withsecrets -)
 has "$got" -f -C -e -s -c -i -k -u -o -q -v -h -V
 ok $? "bash: the short options too"
@@ -150,6 +157,8 @@ if command -v zsh >/dev/null 2>&1; then
 		has "$got" "$o" || missing="$missing $o"
 	done
 	is "$missing" "" "zsh: every long option of --help is offered"
+	got=$(zcomp 'withsecrets gen --')
+	has "$got" $gen_opts; ok $? "zsh: gen offers its options"
 	is "$(zcomp 'withsecrets --format=' | tr '\n' ' ')" "json text " \
 	    "zsh: --format=VALUE"
 	is "$(zcomp 'withsecrets -s ')" "secrets.d" "zsh: -s completes directories"
@@ -168,7 +177,7 @@ else
 fi
 # Without zsh, at least every option is spelt in the file.
 missing=
-for o in $help_opts; do
+for o in $all_opts; do
 	grep -qF -- "$o" "$ZSH_C" || missing="$missing $o"
 done
 is "$missing" "" "zsh: the file names every long option"
@@ -191,6 +200,8 @@ if command -v fish >/dev/null 2>&1; then
 		has "$got" "$o" || missing="$missing $o"
 	done
 	is "$missing" "" "fish: every long option of --help is offered"
+	got=$(fcomp 'withsecrets gen --')
+	has "$got" $gen_opts; ok $? "fish: gen offers its options"
 	is "$(fcomp 'withsecrets --format ' | tr '\n' ' ')" "json text " \
 	    "fish: --format VALUE"
 	is "$(fcomp 'withsecrets -s ')" "secrets.d/" "fish: -s completes directories"
@@ -207,7 +218,7 @@ else
 	ok 0 "# SKIP fish is not installed (Debian package fish)"
 fi
 missing=
-for o in $help_opts; do
+for o in $all_opts; do
 	grep -qF -- "-l ${o#--}" "$FISH_C" || missing="$missing $o"
 done
 is "$missing" "" "fish: the file names every long option"

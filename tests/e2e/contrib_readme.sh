@@ -18,7 +18,8 @@ block() {
 }
 # Every marked block is one this test knows.
 known="deploy-compose file-env-before file-env-after dotenv-run dotenvx-run
-env-xargs pydantic-before pydantic-after pydantic-ini envdir"
+env-xargs pydantic-before pydantic-after pydantic-ini envdir gen-new-project
+gen-script-before gen-script-after"
 unknown=
 for m in $(sed -n 's/^<!-- test: \([^ ]*\) -->$/\1/p' "$README"); do
 	case $m in
@@ -393,5 +394,49 @@ for name in $trouble_names; do
 	is "$got" "$want" "troubleshooting: $name prints what the README shows"
 	cd "$T" || exit 99
 done
+
+# -------------------------------------------------------------- gen
+# The blocks run as written, with "withsecrets" on PATH.
+cd "$T" || exit 99
+mkdir -p genbin
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$WS" >genbin/withsecrets
+chmod +x genbin/withsecrets
+GENPATH=$T/genbin:$PATH
+gen_example() {	# the example file of a new project
+	printf '%s\n' SECRET_KEY=your_secret_key_here DB_PASSWORD=changeme \
+	    OPENAI_API_KEY=sk-your-openai-key-here >.env.example
+}
+mkdir -p newproj && cd newproj || exit 99
+gen_example
+printf '#!/bin/sh\nenv -0\n' >server && chmod +x server
+run env -i PATH="$GENPATH" HOME="$T" sh -e -c "$(block gen-new-project)"
+is_rc 0 "gen-new-project: the three commands"
+tr '\0' '\n' <"$T/out" | grep -qx 'SECRET_KEY=[0-9a-f]\{64\}'; ok $? "gen-new-project: the server gets a generated SECRET_KEY"
+tr '\0' '\n' <"$T/out" | grep -qx 'DB_PASSWORD=[A-Za-z0-9]\{32\}'; ok $? "gen-new-project: and a generated DB_PASSWORD"
+run env -i PATH="$GENPATH" withsecrets gen -s secrets --dry-run
+grep -qx 'to be set by hand: OPENAI_API_KEY' "$T/out"; ok $? "gen-new-project: the API key is left to be set by hand"
+printf 'sk-%s' "$(hex32)" >secrets/openai_api_key
+run env -i PATH="$GENPATH" withsecrets check -e production -s secrets
+is_rc 0 "gen-new-project: with the API key set, production passes"
+cd "$T" || exit 99
+
+mkdir -p genbefore genafter
+block gen-script-before >genbefore/generate-secrets.sh
+(cd genbefore && gen_example && env -i PATH="$PATH" sh generate-secrets.sh)
+[ -s genbefore/secrets/secret_key ] && [ -s genbefore/secrets/db_password ]
+ok $? "gen-script-before: the script makes its two files"
+cd genafter || exit 99
+gen_example
+run env -i PATH="$GENPATH" sh -e -c "$(block gen-script-after)"
+is_rc 0 "gen-script-after: withsecrets gen -s secrets"
+[ -s secrets/secret_key ] && [ -s secrets/db_password ]
+ok $? "gen-script-after: the same two files"
+is "$(stat -c %a secrets/secret_key)" 600 "gen-script-after: 0600"
+cp ../genbefore/secrets/* secrets/
+sum=$(cat secrets/secret_key secrets/db_password | md5sum)
+run env -i PATH="$GENPATH" sh -e -c "$(block gen-script-after)"
+is "$(cat secrets/secret_key secrets/db_password | md5sum)" "$sum" \
+    "gen-script-after: the values a script wrote stay"
+cd "$T" || exit 99
 
 done_testing

@@ -28,7 +28,7 @@ probe() {
 	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	shift
 	case ${1:-} in
-	check|explain) verb=("$1"); shift ;;
+	check|explain|gen) verb=("$1"); shift ;;
 	esac
 	run "${BASE_ENV[@]}" LD_PRELOAD="$PROBE" WS_PROBE_NEEDLE_HEX="$HEX" \
 	    WS_PROBE_OUT="$T/probe.out" ${envs[@]+"${envs[@]}"} "$WS" \
@@ -178,5 +178,56 @@ probe_says exit "a refused file is wiped"
 probe X_FILE=big -- -- true
 is_rc 65 "an oversized file"
 probe_says exit "an oversized file is wiped"
+
+# ------------------------------------------------------------------
+# A run with the audit record on (SPEC §12): the record is built from
+# names and sources (here no journal listens: it is built, then not
+# delivered, a warning); the exec and the refusal leave nothing.
+for kind in secret-dir env-value env-file-pointer; do
+	for audit in journal syslog; do
+		setup "$kind"
+		probe -- --audit=$audit "${ARGS[@]}" -- true
+		is_rc 0 "$kind, --audit=$audit: exec"
+		probe_says execve "$kind, --audit=$audit: at execve only the environment block holds it"
+		probe DEBUG=true -- --audit=$audit "${ARGS[@]}" -e production -- true
+		is_rc 78 "$kind, --audit=$audit: a refusal"
+		probe_says exit "$kind, --audit=$audit: after a refusal nothing is left"
+	done
+done
+
+# ------------------------------------------------------------------
+# gen (SPEC §11): the value it makes is the needle (the probe reads it
+# from the file gen wrote, at exit); a real secret of the .env file it
+# rewrites is the other.
+
+# control: a needle read from a file is found where it is left
+printf '%s\n' "$S" >needle
+probe SECRET="$S" WS_PROBE_NEEDLE_IN=needle -- -- true
+grep -q '^execve .*leaks=[1-9]' "$T/probe.out"
+ok $? "control: a needle read from a file is found too"
+
+rm -rf g && mkdir g
+probe WS_PROBE_NEEDLE_IN=g/secrets/secret_key -- gen --no-default-secrets-dirs \
+    --no-layers -s g/secrets SECRET_KEY
+is_rc 0 "gen -s"
+[ -s g/secrets/secret_key ]; ok $? "gen wrote the value"
+probe_says exit "after gen -s neither the value it made is left"
+
+printf 'SECRET_KEY=\nDB_PASSWORD=%s\n' "$S" >g/.env
+probe WS_PROBE_NEEDLE_IN=g/.env WS_PROBE_NEEDLE_FROM=11 -- gen \
+    --no-default-secrets-dirs --no-layers -f g/.env SECRET_KEY DB_PASSWORD
+is_rc 0 "gen -f, a real secret kept in the file"
+grep -qE '^SECRET_KEY=[0-9a-f]{64}$' g/.env; ok $? "gen wrote the value in the file"
+probe_says exit "after gen -f neither the value it made nor the secret kept is left"
+
+mkdir -p g/part/secret_key
+probe WS_PROBE_NEEDLE_IN=g/part/session_secret -- gen --no-default-secrets-dirs \
+    --no-layers -s g/part SESSION_SECRET SECRET_KEY
+is_rc 73 "gen that cannot write one of its files"
+probe_says exit "after gen fails nothing is left"
+
+probe WS_PROBE_NEEDLE_IN=g/secrets/secret_key -- gen --no-default-secrets-dirs \
+    --no-layers --dry-run -s g/dry SECRET_KEY
+is_rc 0 "gen --dry-run"
 
 done_testing

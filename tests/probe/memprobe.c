@@ -7,6 +7,11 @@
  * SPEC §8).  It also records PR_GET_DUMPABLE.
  *
  *   WS_PROBE_NEEDLE_HEX   the secret, hex-encoded
+ *   WS_PROBE_NEEDLE_IN  a file that holds a second secret, read when
+ *                         the probe scans (`withsecrets gen` makes the
+ *                         value: the file is what it wrote), from byte
+ *                         WS_PROBE_NEEDLE_FROM (default 0) to the first
+ *                         newline or the end
  *   WS_PROBE_OUT          file the results are appended to
  *
  * The needle is kept XOR-masked so that the probe itself never holds
@@ -27,9 +32,13 @@
 #define MASK	0x5a
 #define BUFSZ	(1 << 16)
 
-static unsigned char needle[512];	/* masked */
+#define NEEDLES	2
+static unsigned char needles[NEEDLES][512];	/* masked */
+static size_t needle_lens[NEEDLES];
+static size_t n_needles;
+static unsigned char *needle;		/* the one being scanned for */
 static size_t needle_len;
-static unsigned char buf[BUFSZ + sizeof(needle)];
+static unsigned char buf[BUFSZ + 512];
 static int out_fd = -1;
 
 struct range { uintptr_t lo, hi; };
@@ -57,10 +66,12 @@ probe_init(void)
 	if (hex == NULL || out == NULL ||
 	    strcmp(program_invocation_short_name, "withsecrets") != 0)
 		return;
-	for (i = 0; hex[2 * i] && hex[2 * i + 1] && i < sizeof(needle); i++)
-		needle[i] = (unsigned char)((hexval(hex[2 * i]) << 4 |
+	for (i = 0; hex[2 * i] && hex[2 * i + 1] && i < sizeof(needles[0]);
+	    i++)
+		needles[0][i] = (unsigned char)((hexval(hex[2 * i]) << 4 |
 		    hexval(hex[2 * i + 1])) ^ MASK);
-	needle_len = i;
+	needle_lens[0] = i;
+	n_needles = 1;
 	out_fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 }
 
@@ -109,8 +120,59 @@ scan_region(int mem, uintptr_t lo, uintptr_t hi, const struct range *ok,
 	return found;
 }
 
+/* The second needle, from WS_PROBE_NEEDLE_IN, read a byte at a time
+ * and masked at once: no plain copy of it is made. */
+static void
+load_file_needle(void)
+{
+	const char *path = getenv("WS_PROBE_NEEDLE_IN");
+	const char *from = getenv("WS_PROBE_NEEDLE_FROM");
+	unsigned char c;
+	long skip = from ? strtol(from, NULL, 10) : 0;
+	size_t n = 0;
+	int fd;
+
+	if (path == NULL || n_needles != 1)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while (read(fd, &c, 1) == 1) {
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		if (c == '\n' || n == sizeof(needles[1]))
+			break;
+		needles[1][n++] = c ^ MASK;
+	}
+	c = 0;
+	close(fd);
+	if (n >= 8) {
+		needle_lens[1] = n;
+		n_needles = 2;
+	}
+}
+
+static size_t scan_one(const struct range *, size_t);
+
 static size_t
 scan(const struct range *ok, size_t n_ok)
+{
+	size_t found = 0, k, f;
+
+	load_file_needle();
+	for (k = 0; k < n_needles; k++) {
+		needle = needles[k];
+		needle_len = needle_lens[k];
+		if ((f = scan_one(ok, n_ok)) == (size_t)-1)
+			return f;
+		found += f;
+	}
+	return found;
+}
+
+static size_t
+scan_one(const struct range *ok, size_t n_ok)
 {
 	char line[512], perms[8], path[256];
 	unsigned long lo, hi;
@@ -163,7 +225,7 @@ execve(const char *path, char *const argv[], char *const envp[])
 	if (real == NULL)
 		real = (int (*)(const char *, char *const[], char *const[]))
 		    dlsym(RTLD_NEXT, "execve");
-	if (needle_len > 0) {
+	if (n_needles > 0) {
 		for (; envp[n] != NULL && n < sizeof(ok) / sizeof(ok[0]); n++) {
 			ok[n].lo = (uintptr_t)envp[n];
 			ok[n].hi = (uintptr_t)envp[n] + strlen(envp[n]) + 1;
@@ -176,6 +238,6 @@ execve(const char *path, char *const argv[], char *const envp[])
 __attribute__((destructor)) static void
 probe_exit(void)
 {
-	if (needle_len > 0)
+	if (n_needles > 0)
 		record("exit", scan(NULL, 0));
 }

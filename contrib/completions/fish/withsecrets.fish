@@ -54,8 +54,13 @@ complete -c withsecrets -f
 complete -c withsecrets -n __withsecrets_no_verb -a check -d 'resolve and check, exec nothing'
 complete -c withsecrets -n __withsecrets_no_verb -a explain -d 'where each variable comes from'
 complete -c withsecrets -n __withsecrets_no_verb -a defaults -d 'print the built-in policy'
+complete -c withsecrets -n __withsecrets_no_verb -a gen -d 'generate the missing secrets'
 complete -c withsecrets -n __withsecrets_no_verb -a -- -d 'then the command'
 complete -c withsecrets -n '__withsecrets_verb_is explain; and __withsecrets_before_command' -a '(__withsecrets_names)'
+complete -c withsecrets -n '__withsecrets_verb_is gen; and __withsecrets_before_command' -a '(__withsecrets_names)'
+complete -c withsecrets -n '__withsecrets_verb_is gen' -l dry-run -d 'say what would be written, write nothing'
+complete -c withsecrets -n '__withsecrets_verb_is gen' -l force -d 'replace the NAMEs given even when set'
+complete -c withsecrets -n '__withsecrets_verb_is gen' -l mode -x -a '0600 0400' -d 'mode of the files written'
 complete -c withsecrets -n 'not __withsecrets_before_command' -a '(__withsecrets_command)'
 
 set -l opt "not __withsecrets_verb_is defaults; and __withsecrets_before_command"
@@ -74,6 +79,7 @@ complete -c withsecrets -n $opt -s o -l override -d '.env files override the inh
 complete -c withsecrets -n $opt -l strict -d 'strict rules whatever the environment name'
 complete -c withsecrets -n $opt -l lenient -d 'lenient rules whatever the environment name'
 complete -c withsecrets -n $opt -l format -x -a 'text json' -d 'output of check and explain'
+complete -c withsecrets -n $opt -l audit -x -a 'off journal syslog' -d 'the audit record of an exec'
 complete -c withsecrets -n $opt -s q -l quiet -d 'fewer messages'
 complete -c withsecrets -n $opt -s v -l verbose -d 'more messages'
 complete -c withsecrets -n $opt -l init -d 'stay as the parent: forward signals, reap children'
