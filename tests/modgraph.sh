@@ -9,14 +9,14 @@ LAYERS=(
 	"util unicode_names secmem ere"		# 0 base
 	"out names vars"			# 1 output, names, the store
 	"diag policy"				# 2 findings, the policy as data
-	"file values frozen builtin opts"	# 3 reader, judgments, options
+	"file values frozen builtin opts gen-value"	# 3 reader, judgments, options
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
 	"config dotenv"				# 5 loaders
 	"example"				# 6 declarations
 	"resolve"				# 7 NAME_FILE
 	"layers effective"			# 8 .env layers; what wins
-	"rules envbuild report exec gen audit"	# 9 the last steps
-	"supervise"				# 10 --init, --watch
+	"rules envbuild report exec gen-write audit"	# 9 the last steps
+	"gen supervise"				# 10 gen; --init, --watch
 	"main gen-builtin"			# 11 programs
 )
 objdir=${WS_BUILDDIR:-.}/src
