@@ -35,23 +35,6 @@
 /* ------------------------------------------------------------------ */
 /* Writing.                                                            */
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Replace dfd/name with [p, p + n), mode mode (and the owner of old, when
  * given), atomically: a temporary file beside it, written, fsync'd,
@@ -89,7 +72,7 @@ replace_file(int dfd, const char *name, const char *p, size_t n,
 	    fchown(fd, old->st_uid, old->st_gid) != 0)
 		goto fail;
 	*op = "write it";
-	if (write_all(fd, p, n) != 0)
+	if (ws_write_all(fd, p, n) != 0)
 		goto fail;
 	*op = "sync it";
 	if (fsync(fd) != 0)

@@ -22,9 +22,8 @@
 struct ws_out ws_stdout = { STDOUT_FILENO, 0, 0, { 0 } };
 struct ws_out ws_stderr = { STDERR_FILENO, 0, 0, { 0 } };
 
-/* Write all of [p, p + n), across short writes and signals. */
-static int
-write_all(int fd, const char *p, size_t n)
+int
+ws_write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
 
@@ -44,7 +43,7 @@ write_all(int fd, const char *p, size_t n)
 int
 ws_out_flush(struct ws_out *o)
 {
-	if (o->n > 0 && !o->failed && write_all(o->fd, o->buf, o->n) != 0)
+	if (o->n > 0 && !o->failed && ws_write_all(o->fd, o->buf, o->n) != 0)
 		o->failed = 1;
 	o->n = 0;
 	return o->failed ? -1 : 0;
@@ -56,7 +55,7 @@ ws_out_mem(struct ws_out *o, const void *p, size_t n)
 	if (o->n + n > sizeof(o->buf) && ws_out_flush(o) != 0)
 		return;
 	if (n >= sizeof(o->buf)) {	/* larger than the buffer: as it is */
-		if (write_all(o->fd, p, n) != 0)
+		if (ws_write_all(o->fd, p, n) != 0)
 			o->failed = 1;
 		return;
 	}

@@ -22,4 +22,8 @@ void	 ws_out_fmt(struct ws_out *, const char *, ...) WS_PRINTF(2, 3);
 /* Write what is buffered: 0, or -1 when any write has failed. */
 int	 ws_out_flush(struct ws_out *);
 
+/* Write all of [p, p + n) to fd, across short writes and signals: 0, or
+ * -1 with errno. */
+int	 ws_write_all(int fd, const char *p, size_t n);
+
 #endif /* WS_OUT_H */
