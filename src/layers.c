@@ -252,13 +252,15 @@ strict_layer(struct ws_run *run, const char *fname)
 {
 	static const char *const not_layers[] = { "local", "example",
 	    "sample", "template", "defaults", "keys", "vault", NULL };
-	const char *name = fname + 5;
-	size_t n = strlen(name), i;
+	const char *name;
+	size_t n, i;
 	char *env;
 	int strict;
 
 	if (strncmp(fname, ".env.", 5) != 0)
 		return 0;
+	name = fname + 5;
+	n = strlen(name);
 	if (n > 6 && strcmp(name + n - 6, ".local") == 0)
 		n -= 6;
 	if (n == 0)
