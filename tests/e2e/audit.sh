@@ -95,6 +95,7 @@ start_listener /run/systemd/journal/socket "$T/j"
 start_listener /dev/log "$T/s"
 
 count() { find "$1" -maxdepth 1 -name '[0-9]*' | wc -l; }
+# shellcheck disable=SC2010 # the listener names its files by number
 last() { ls -v "$1" | grep -E '^[0-9]+$' | tail -n 1 | sed "s|^|$1/|"; }
 # fieldof KEY: the value of KEY in the last journal record, "\n" escaped
 fieldof() { awk -F '\t' -v k="$1" '$1 == k { print $3; found = 1 } END { exit !found }' "$T/rec"; }

@@ -17,7 +17,7 @@ out_has() {	# out_has TEXT DESCRIPTION
 		ok 1 "$2"; echo "#   wanted on stdout: $1"; sed 's/^/#   stdout: /' "$T/out"; fi
 }
 no_tmp() {	# no_tmp DIR DESCRIPTION: no temporary file left in DIR
-	if ls -A "$1" 2>/dev/null | grep -q '^\.withsecrets-gen\.'; then
+	if find "$1" -maxdepth 1 -name '.withsecrets-gen.*' 2>/dev/null | grep -q .; then
 		ok 1 "$2"; else ok 0 "$2"; fi
 }
 # no_value_out FILE... : no line of these files (values) on stdout/stderr

@@ -275,7 +275,7 @@ if strace -o /dev/null true 2>/dev/null &&
 	ln -s /dev/zero zero
 	for a in "X_FILE=/dev/zero -- true" "X_FILE=zero -- true" \
 	    "-f /dev/zero -- true" "-c /dev/zero -- true"; do
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086,SC2054
 		WRAP=(strace -f -qq -e trace=open,openat,openat2 \
 		    -o "$T/strace")
 		hostile 66 "a device ($a)" $a
@@ -887,26 +887,26 @@ fi
 newcase
 printf '%s\n' "$S" >rootonly
 chmod 600 rootonly
-why=
+capwhy=
 if [ -n "${WS_SAN:-}" ]; then
-	why="not under a sanitizer"
+	capwhy="not under a sanitizer"
 elif [ "$(id -u)" -ne 0 ]; then
-	why="needs root to set capabilities and become nobody"
+	capwhy="needs root to set capabilities and become nobody"
 elif ! command -v setcap >/dev/null || ! command -v setpriv >/dev/null; then
-	why="setcap or setpriv is not installed"
+	capwhy="setcap or setpriv is not installed"
 elif findmnt -n -o OPTIONS --target "$T" 2>/dev/null | grep -q nosuid; then
-	why="$T is mounted nosuid (file capabilities are ignored)"
+	capwhy="$T is mounted nosuid (file capabilities are ignored)"
 else
 	mkdir "$T/caps"
 	cp "$REAL_WS" "$T/caps/withsecrets"
 	if ! setcap cap_dac_read_search+ep "$T/caps/withsecrets" 2>/dev/null; then
-		why="setcap failed (no extended attributes on this file system?)"
+		capwhy="setcap failed (no extended attributes on this file system?)"
 	elif ! setpriv --reuid=65534 --regid=65534 --clear-groups true \
 	    2>/dev/null; then
-		why="setpriv cannot become nobody"
+		capwhy="setpriv cannot become nobody"
 	fi
 fi
-if [ -z "$why" ]; then
+if [ -z "$capwhy" ]; then
 	# nobody must reach the copy and the case directory
 	tmode=$(stat -c %a "$T")
 	chmod 711 "$T"
@@ -923,7 +923,7 @@ if [ -z "$why" ]; then
 	STDOUT_ENV=
 	rm -rf "$T/caps"
 else
-	skip "a capability-raised invocation" "$why"
+	skip "a capability-raised invocation" "$capwhy"
 fi
 
 # --------------------------------------------------------------------
