@@ -72,6 +72,7 @@ enum ws_file_vars { WS_FILE_VARS_ALL, WS_FILE_VARS_DECLARED };
 enum ws_plaintext { WS_PLAINTEXT_ALLOW, WS_PLAINTEXT_WARN,
 	WS_PLAINTEXT_ERROR };
 enum ws_audit { WS_AUDIT_OFF, WS_AUDIT_JOURNAL, WS_AUDIT_SYSLOG };
+#define WS_AUDIT_NAMES	"off", "journal", "syslog"	/* in its order */
 
 struct ws_policy;	/* policy.h */
 

@@ -92,6 +92,12 @@ ws_config_flush_errors(struct parse *ps)
 _Static_assert(SK_DEFAULT_ENVIRONMENT == WS_SETTING_DEFAULT_ENVIRONMENT,
     "policy.h names the index of default-environment");
 
+/* The words of the keys that take one, in the order of their enums. */
+static const char *const file_vars_words[] = { "all", "declared", NULL };
+static const char *const plaintext_words[] = { "allow", "warn", "error",
+	NULL };
+static const char *const audit_words[] = { WS_AUDIT_NAMES, NULL };
+
 static const char *const setkey_names[SK_COUNT] = {
 	"environment-vars", "lenient-environments", "secrets-dirs", "keep",
 	"deny", "ignore-file-vars", "file-vars", "max-secret-size", "example",
@@ -223,7 +229,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 	struct ws_settings *s = &ps->p->set;
 	char ***list = NULL, **words;
 	size_t k, i, size;
-	int b;
+	int b, w;
 
 	for (k = 0; k < SK_COUNT; k++)
 		if (strcmp(e->key, setkey_names[k]) == 0)
@@ -257,10 +263,8 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		list = &s->ignore_file_vars;
 		break;
 	case SK_FILE_VARS:
-		if (strcmp(e->value, "all") == 0)
-			s->file_vars = WS_FILE_VARS_ALL;
-		else if (strcmp(e->value, "declared") == 0)
-			s->file_vars = WS_FILE_VARS_DECLARED;
+		if ((w = ws_word_index(e->value, file_vars_words)) >= 0)
+			s->file_vars = (enum ws_file_vars)w;
 		else {
 			ws_config_error(ps, e->line, "file-vars takes all or "
 			    "declared");
@@ -304,12 +308,8 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		s->export_environment = b;
 		break;
 	case SK_PLAINTEXT_SECRETS:
-		if (strcmp(e->value, "allow") == 0)
-			s->plaintext_secrets = WS_PLAINTEXT_ALLOW;
-		else if (strcmp(e->value, "warn") == 0)
-			s->plaintext_secrets = WS_PLAINTEXT_WARN;
-		else if (strcmp(e->value, "error") == 0)
-			s->plaintext_secrets = WS_PLAINTEXT_ERROR;
+		if ((w = ws_word_index(e->value, plaintext_words)) >= 0)
+			s->plaintext_secrets = (enum ws_plaintext)w;
 		else {
 			ws_config_error(ps, e->line, "plaintext-secrets takes allow, "
 			    "warn or error");
@@ -317,12 +317,8 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		}
 		break;
 	case SK_AUDIT:
-		if (strcmp(e->value, "off") == 0)
-			s->audit = WS_AUDIT_OFF;
-		else if (strcmp(e->value, "journal") == 0)
-			s->audit = WS_AUDIT_JOURNAL;
-		else if (strcmp(e->value, "syslog") == 0)
-			s->audit = WS_AUDIT_SYSLOG;
+		if ((w = ws_word_index(e->value, audit_words)) >= 0)
+			s->audit = (enum ws_audit)w;
 		else {
 			ws_config_error(ps, e->line, "audit takes off, journal or "
 			    "syslog");

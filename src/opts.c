@@ -315,7 +315,8 @@ int
 ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 {
 	enum ws_verb verb = WS_VERB_EXEC;
-	int c, ac, first = 1, ind, supervision_set = 0;
+	static const char *const audit_words[] = { WS_AUDIT_NAMES, NULL };
+	int c, ac, first = 1, ind, supervision_set = 0, w;
 	char **av, *arg;
 	long ms;
 
@@ -418,12 +419,8 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 				    "json, not", arg);
 			break;
 		case OPT_AUDIT:
-			if (strcmp(arg, "off") == 0)
-				o->audit = WS_AUDIT_OFF + 1;
-			else if (strcmp(arg, "journal") == 0)
-				o->audit = WS_AUDIT_JOURNAL + 1;
-			else if (strcmp(arg, "syslog") == 0)
-				o->audit = WS_AUDIT_SYSLOG + 1;
+			if ((w = ws_word_index(arg, audit_words)) >= 0)
+				o->audit = w + 1;
 			else
 				return usage_error("--audit takes off, journal "
 				    "or syslog, not", arg);

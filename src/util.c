@@ -356,6 +356,17 @@ ws_wildmatch(const char *pat, const char *s, size_t n)
 	return *p == '\0';
 }
 
+int
+ws_word_index(const char *s, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* A map from strings to numbers.                                      */
 

@@ -52,6 +52,9 @@ char	*ws_path_join(const char *dir, const char *file);
  * flags: '*', '?', '[...]' (with '!' or '^'), '\'. */
 int	 ws_wildmatch(const char *pat, const char *s, size_t n);
 
+/* The index of s in words (NULL-terminated), or -1: a keyword's value. */
+int	 ws_word_index(const char *s, const char *const *words);
+
 /* A map from strings (any bytes) to numbers, for the places where a
  * policy file could hold many sections, keys or rules and a scan of
  * every earlier one would make reading it quadratic. */
