@@ -10,9 +10,9 @@
  * The journal's native protocol is written by hand (no libsystemd):
  * one datagram to /run/systemd/journal/socket, KEY=value lines, and a
  * value that holds a newline as KEY, a newline, its length as a
- * little-endian 64-bit number, the bytes and a newline.  syslog goes
- * through syslog(3), facility authpriv; syslog(3) says nothing of a
- * failure, so /dev/log is tried first with a connect(2) of our own.
+ * little-endian 64-bit number, the bytes and a newline.  syslog gets
+ * one datagram at /dev/log, facility authpriv, the line syslog(3)
+ * would send (without its timestamp), so that a failure is seen.
  * Every socket is O_CLOEXEC and closed before this returns, so that
  * the command inherits none (SPEC §8).
  */
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <syslog.h>
+#include <syslog.h>	/* LOG_ constants only */
 #include <unistd.h>
 
 #include "withsecrets.h"
@@ -376,33 +376,48 @@ ws_audit_syslog_line(struct ws_run *run)
 	return b.p;
 }
 
-/* Does /dev/log take a datagram?  syslog(3) would not say. */
-static int
-syslog_reachable(void)
-{
-	struct sockaddr_un sa;
-	int fd, rc, e;
-
-	if ((fd = unix_socket(SYSLOG_SOCKET, &sa)) < 0)
-		return -1;
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	e = errno;
-	(void)close(fd);
-	errno = e;
-	return rc;
-}
-
+/*
+ * One datagram to /dev/log, as syslog(3) would send it but without the
+ * timestamp (the daemon puts the time it got it, as it does for any
+ * sender that gives none): "<PRI>withsecrets[PID]: LINE".  Sent by
+ * hand, like the journal's, because syslog(3) says nothing of a
+ * failure: audit-required must know that the record was taken, and a
+ * check of /dev/log before syslog(3) could pass while the message
+ * itself was dropped.
+ */
 static int
 send_syslog(const char *line, int refused)
 {
-	if (syslog_reachable() != 0)
+	struct sockaddr_un sa;
+	char *d;
+	ssize_t n;
+	size_t len;
+	int fd, e;
+
+	if ((fd = unix_socket(SYSLOG_SOCKET, &sa)) < 0)
 		return -1;
-	/* LOG_NDELAY: connected now, so that closelog() leaves nothing
-	 * open; glibc opens its socket SOCK_CLOEXEC */
-	openlog("withsecrets", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-	syslog(LOG_AUTHPRIV | (refused ? LOG_WARNING : LOG_INFO), "%s", line);
-	closelog();
-	return 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
+	}
+	d = ws_xasprintf("<%d>withsecrets[%ld]: %s",
+	    LOG_AUTHPRIV | (refused ? LOG_WARNING : LOG_INFO),
+	    (long)getpid(), line);
+	len = strlen(d);
+	do
+		n = sendto(fd, d, len, MSG_NOSIGNAL, NULL, 0);
+	while (n < 0 && errno == EINTR);
+	e = errno;
+	(void)close(fd);
+	free(d);
+	errno = e;
+	if (n >= 0 && (size_t)n != len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return n < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */

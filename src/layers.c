@@ -17,14 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "withsecrets.h"
 #include "util.h"
 #include "diag.h"
 #include "vars.h"
+#include "dirlist.h"
 #include "policy.h"
 #include "dotenv.h"
 #include "resolve.h"
@@ -283,25 +284,33 @@ strict_layer(struct ws_run *run, const char *fname)
 static void
 warn_unnamed(struct ws_run *run, const char *dir)
 {
-	struct dirent *e;
-	DIR *d;
+	struct ws_listing l = { NULL, 0, 0, 0 };
+	struct ws_dirbuf b = { NULL, 0 };
 	char *path;
+	size_t i;
+	int fd;
 
 	if (strcmp(run->env_name_from, "default") != 0 ||
-	    (d = opendir(dir)) == NULL)
+	    (fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+	    < 0)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		if (!strict_layer(run, e->d_name))
-			continue;
-		path = ws_path_join(dir, e->d_name);
-		ws_finding(WS_SEV_WARNING, 0, "unnamed-environment", NULL,
-		    path, "not read: nothing names the environment, so %s "
-		    "and its lenient rules apply; name it (-e, ENVIRONMENT, "
-		    "or default-environment in withsecrets.ini)",
-		    run->env_name);
-		free(path);
-	}
-	(void)closedir(d);
+	/* in name order, so that the warnings are the same on every file
+	 * system */
+	if (ws_list_dir(fd, &l, WS_LIST_SORTED | WS_LIST_DOTFILES, &b) == 0)
+		for (i = 0; i < l.n; i++) {
+			if (!strict_layer(run, l.v[i].fname))
+				continue;
+			path = ws_path_join(dir, l.v[i].fname);
+			ws_finding(WS_SEV_WARNING, 0, "unnamed-environment",
+			    NULL, path, "not read: nothing names the "
+			    "environment, so %s and its lenient rules apply; "
+			    "name it (-e, ENVIRONMENT, or default-environment "
+			    "in withsecrets.ini)", run->env_name);
+			free(path);
+		}
+	(void)close(fd);
+	ws_listing_free(&l);
+	free(b.p);
 }
 
 static int

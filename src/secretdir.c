@@ -38,6 +38,7 @@
 #include "diag.h"
 #include "file.h"
 #include "vars.h"
+#include "dirlist.h"
 
 /* At most this many --secrets-dir options (like --env-file's cap) and
  * directories in the policy's secrets-dirs: with $CREDENTIALS_DIRECTORY
@@ -54,19 +55,6 @@
 #define DATA_PREFIX	"..data/"
 /* Rotations seen while reading one directory before giving up. */
 #define MAX_ATTEMPTS	8
-
-/* One entry of a directory listing. */
-struct dent {
-	const char	*fname;		/* interned */
-	uint32_t	 len;		/* of fname (NAME_MAX at most) */
-	unsigned char	 type;		/* DT_* */
-};
-
-struct listing {
-	struct dent	*v;
-	size_t		 n, cap;
-	int		 has_data_link;	/* "..data" is a symbolic link */
-};
 
 enum item_state {
 	ITEM_PENDING,		/* to be read */
@@ -100,32 +88,11 @@ struct scan {
 	const char	*dirslash;	/* "DIR/", interned */
 	int		 fd;		/* the directory */
 	int		 gfd;		/* its "..data" generation, or -1 */
-	struct listing	 top, gen;
+	struct ws_listing top, gen;
 	struct item	*items;
 	size_t		 n_items, cap_items;
-	char		*buf;		/* scratch: paths, link targets */
-	size_t		 bufcap;
+	struct ws_dirbuf buf;		/* scratch: listings, paths, link targets */
 };
-
-static unsigned char
-mode_to_dtype(mode_t m)
-{
-	if (S_ISREG(m))
-		return DT_REG;
-	if (S_ISDIR(m))
-		return DT_DIR;
-	if (S_ISLNK(m))
-		return DT_LNK;
-	if (S_ISFIFO(m))
-		return DT_FIFO;
-	if (S_ISSOCK(m))
-		return DT_SOCK;
-	if (S_ISCHR(m))
-		return DT_CHR;
-	if (S_ISBLK(m))
-		return DT_BLK;
-	return DT_UNKNOWN;
-}
 
 static const char *
 dtype_word(unsigned char t)
@@ -144,119 +111,11 @@ dtype_word(unsigned char t)
 	}
 }
 
-static void
-buf_reserve(struct scan *sc, size_t n)
-{
-	if (n <= sc->bufcap)
-		return;
-	sc->bufcap = n > 256 ? n : 256;
-	sc->buf = ws_xrealloc(sc->buf, sc->bufcap);
-}
-
 /* "DIR/fname", interned: it lives as long as the run. */
 static const char *
 display_path(struct scan *sc, const char *fname, size_t n)
 {
 	return ws_intern2(sc->dirslash, sc->dirlen + 1, fname, n);
-}
-
-static int
-by_fname(const void *a, const void *b)
-{
-	return strcmp(((const struct dent *)a)->fname,
-	    ((const struct dent *)b)->fname);
-}
-
-/*
- * The entries as the kernel returns them, read with getdents64(2)
- * (glibc 2.30's wrapper) into the scan's own buffer: the descriptor
- * stays ours, for the openat and readlinkat of its entries and for
- * listing it again after an lseek, where fdopendir(3) would take it
- * over and bring a buffer of its own.
- */
-struct kdirent {
-	uint64_t	 d_ino;
-	int64_t		 d_off;
-	unsigned short	 d_reclen;
-	unsigned char	 d_type;
-	char		 d_name[];
-};
-
-/* List fd's entries, dotfiles left out; sorted by name when asked.
- * Returns 0 or an errno value. */
-static int
-list_dir(struct scan *sc, int fd, struct listing *l, int sorted)
-{
-	const struct kdirent *de;
-	struct stat st;
-	size_t off;
-	long got;
-
-	l->n = 0;
-	l->has_data_link = 0;
-	/* from the beginning: a second attempt lists the same fd again */
-	if (lseek(fd, 0, SEEK_SET) == -1)
-		return errno;
-	/* room for about a thousand entries a call: a directory costs a
-	 * call or two, not one per hundred files */
-	buf_reserve(sc, 32768);
-	for (;;) {
-		got = getdents64(fd, sc->buf, sc->bufcap);
-		if (got == -1 && errno == EINVAL) {
-			/* an entry larger than the buffer */
-			buf_reserve(sc, sc->bufcap * 2);
-			continue;
-		}
-		if (got == -1)
-			return errno;
-		if (got == 0)
-			break;
-		for (off = 0; off < (size_t)got; off += de->d_reclen) {
-			unsigned char type;
-
-			de = (const struct kdirent *)(sc->buf + off);
-			type = de->d_type;
-			if (de->d_name[0] == '.') {
-				if (strcmp(de->d_name, DATA_LINK) != 0)
-					continue;
-				if (type == DT_UNKNOWN && fstatat(fd,
-				    de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-					type = mode_to_dtype(st.st_mode);
-				l->has_data_link = type == DT_LNK;
-				continue;
-			}
-			/* some file systems do not fill d_type */
-			if (type == DT_UNKNOWN) {
-				if (fstatat(fd, de->d_name, &st,
-				    AT_SYMLINK_NOFOLLOW) != 0)
-					continue;	/* gone since listed */
-				type = mode_to_dtype(st.st_mode);
-			}
-			if (l->n == l->cap) {
-				l->cap = l->cap ? l->cap * 2 : 64;
-				l->v = ws_xrealloc(l->v,
-				    l->cap * sizeof(*l->v));
-			}
-			l->v[l->n].len = (uint32_t)strlen(de->d_name);
-			l->v[l->n].fname = ws_intern(de->d_name,
-			    l->v[l->n].len);
-			l->v[l->n].type = type;
-			l->n++;
-		}
-	}
-	if (sorted && l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), by_fname);
-	return 0;
-}
-
-static const struct dent *
-listing_find(const struct listing *l, const char *fname)
-{
-	struct dent key = { fname, 0, 0 };
-
-	if (l->n == 0)
-		return NULL;
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), by_fname);
 }
 
 /*
@@ -304,7 +163,7 @@ map_name(const char *fname, size_t n, int *portable)
 }
 
 static void
-add_item(struct scan *sc, const struct dent *d, const char *path, int fd,
+add_item(struct scan *sc, const struct ws_dent *d, const char *path, int fd,
     int in_gen, unsigned char type)
 {
 	struct item *it;
@@ -380,28 +239,28 @@ generation_changed(struct scan *sc)
  * taken care of.
  */
 static int
-add_data_link(struct scan *sc, const struct dent *d)
+add_data_link(struct scan *sc, const struct ws_dent *d)
 {
-	const struct dent *g;
+	const struct ws_dent *g;
 	const char *rest;
 	ssize_t n;
 
-	buf_reserve(sc, 4096);
+	ws_dirbuf_reserve(&sc->buf, 4096);
 	for (;;) {
-		n = readlinkat(sc->fd, d->fname, sc->buf, sc->bufcap);
+		n = readlinkat(sc->fd, d->fname, sc->buf.p, sc->buf.cap);
 		if (n < 0)
 			return 0;	/* let the reader say what it is */
-		if ((size_t)n < sc->bufcap)
+		if ((size_t)n < sc->buf.cap)
 			break;
-		buf_reserve(sc, sc->bufcap * 2);
+		ws_dirbuf_reserve(&sc->buf, sc->buf.cap * 2);
 	}
-	sc->buf[n] = '\0';
+	sc->buf.p[n] = '\0';
 	if ((size_t)n < sizeof(DATA_PREFIX) - 1 ||
-	    memcmp(sc->buf, DATA_PREFIX, sizeof(DATA_PREFIX) - 1) != 0)
+	    memcmp(sc->buf.p, DATA_PREFIX, sizeof(DATA_PREFIX) - 1) != 0)
 		return 0;
-	rest = sc->buf + sizeof(DATA_PREFIX) - 1;
+	rest = sc->buf.p + sizeof(DATA_PREFIX) - 1;
 	if (strchr(rest, '/') == NULL) {
-		if ((g = listing_find(&sc->gen, rest)) == NULL) {
+		if ((g = ws_listing_find(&sc->gen, rest)) == NULL) {
 			ws_verbose_msg("%.*s/%s: not in the current "
 			    "generation of %s (being updated); skipped",
 			    (int)sc->dirlen, sc->dir, d->fname, DATA_LINK);
@@ -432,7 +291,7 @@ collect(struct scan *sc)
 	sc->gen.n = 0;
 	/* the items are sorted later: only the generation's listing,
 	 * searched by name, needs sorting here */
-	if ((err = list_dir(sc, sc->fd, &sc->top, 0)) != 0) {
+	if ((err = ws_list_dir(sc->fd, &sc->top, 0, &sc->buf)) != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
 		    strerror(err));
@@ -451,7 +310,7 @@ collect(struct scan *sc)
 		    fstatat(sc->fd, DATA_LINK, &st, 0) == 0)
 			return 1;
 		if (sc->gfd >= 0 &&
-		    (err = list_dir(sc, sc->gfd, &sc->gen, 1)) != 0) {
+		    (err = ws_list_dir(sc->gfd, &sc->gen, WS_LIST_SORTED, &sc->buf)) != 0) {
 			close(sc->gfd);
 			sc->gfd = -1;
 			sc->gen.n = 0;
@@ -470,7 +329,7 @@ collect(struct scan *sc)
 		add_item(sc, &sc->gen.v[i], sc->gen.v[i].fname, sc->gfd,
 		    1, sc->gen.v[i].type);
 	for (i = 0; i < sc->top.n; i++) {
-		const struct dent *d = &sc->top.v[i];
+		const struct ws_dent *d = &sc->top.v[i];
 
 		if (sc->gfd >= 0 && d->type == DT_LNK && add_data_link(sc, d))
 			continue;
@@ -582,7 +441,7 @@ follow_link(struct item *it, unsigned char *type, int *missing)
 	err = fstat(pfd, &st);
 	close(pfd);
 	if (err == 0)
-		*type = mode_to_dtype(st.st_mode);
+		*type = ws_mode_dtype(st.st_mode);
 	return 0;
 }
 
@@ -839,8 +698,8 @@ ws_secretdirs_load(struct ws_run *run)
 	}
 	for (i = 0; i < run->opts->n_secrets_dirs; i++)
 		load_dir(run, &sc, run->opts->secrets_dirs[i], index++, 1);
-	free(sc.top.v);
-	free(sc.gen.v);
+	ws_listing_free(&sc.top);
+	ws_listing_free(&sc.gen);
 	free(sc.items);
-	free(sc.buf);
+	free(sc.buf.p);
 }

@@ -8,7 +8,7 @@ set -u
 LAYERS=(
 	"util unicode_names secmem ere"		# 0 base
 	"out names vars"			# 1 output, names, the store
-	"diag policy"				# 2 findings, the policy as data
+	"diag policy dirlist"			# 2 findings, the policy as data, listings
 	"file values frozen builtin opts gen-value"	# 3 reader, judgments, options
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
 	"config dotenv"				# 5 loaders

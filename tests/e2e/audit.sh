@@ -87,7 +87,8 @@ start_listener() {	# start_listener PATH DIR
 stop_listeners() {
 	# shellcheck disable=SC2086
 	[ -n "${LISTENERS:-}" ] && kill $LISTENERS 2>/dev/null
-	wait 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -n "${LISTENERS:-}" ] && wait $LISTENERS 2>/dev/null
 	LISTENERS=
 }
 trap 'stop_listeners; ws_cleanup' EXIT
@@ -217,7 +218,7 @@ L=$(last "$T/s")
 line=$(tr -d '\0' <"$L")
 case $line in "<86>"*) ok 0 "facility authpriv, priority info (<86>)" ;;
 *) ok 1 "facility authpriv, priority info (<86>)"; echo "#   $line" ;; esac
-case $line in *" withsecrets["[0-9]*"]: exec $SH (development, lenient, 4 secrets) version=$VERSION environment=development strict=no command=sh command_path=$SH decision=exec secrets: "*)
+case $line in "<86>withsecrets["[0-9]*"]: exec $SH (development, lenient, 4 secrets) version=$VERSION environment=development strict=no command=sh command_path=$SH decision=exec secrets: "*)
 	ok 0 "identifier, pid, the MESSAGE text, then key=value words" ;;
 *) ok 1 "identifier, pid, the MESSAGE text, then key=value words"; echo "#   $line" ;; esac
 secrets=${line#*secrets: }
@@ -315,9 +316,38 @@ EOF
 	else
 		no_planted "$T/all" "no planted value in the journal, _CMDLINE included"
 	fi
+	# the syslog line, as journald's /dev/log reads it
+	stop_listeners
+	rm -f /dev/log
+	for _ in $(seq 100); do [ -S /run/systemd/journal/dev-log ] && break; sleep 0.05; done
+	ln -s /run/systemd/journal/dev-log /dev/log
+	ws GITHUB_TOKEN="$S_INH" --audit=syslog --no-default-secrets-dirs -C app \
+	    -s app/secrets -- sh -c 'exit 0' "$S_ARG"
+	is_rc 0 "exec with --audit=syslog, journald at /dev/log"
+	got=
+	for _ in $(seq 50); do
+		journalctl -D /run/log/journal --no-pager -o json SYSLOG_IDENTIFIER=withsecrets \
+		    SYSLOG_FACILITY=10 PRIORITY=6 >"$T/sjson" 2>/dev/null
+		grep -q 'decision=exec' "$T/sjson" && { got=1; break; }
+		sleep 0.1
+	done
+	ok $((! ${got:-0})) "journald parses the syslog line: identifier, facility, priority"
+	python3 - "$T/sjson" <<'EOF' >"$T/scheck"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+bad = []
+if not r.get("MESSAGE", "").startswith("exec "):
+    bad.append("MESSAGE")
+if r.get("SYSLOG_PID") != r.get("_PID"):
+    bad.append("SYSLOG_PID")
+print(" ".join(bad))
+EOF
+	is "$(cat "$T/scheck")" "" "journald: the MESSAGE text, and the pid of the sender"
 	kill "$JPID" 2>/dev/null
 	wait "$JPID" 2>/dev/null
 else
+	ok 0 "# SKIP systemd-journald is not installed (Debian package systemd)"
+	ok 0 "# SKIP systemd-journald is not installed (Debian package systemd)"
 	ok 0 "# SKIP systemd-journald is not installed (Debian package systemd)"
 fi
 
