@@ -231,6 +231,8 @@ char	*ws_environment_origin(const struct ws_run *);
 void	 ws_defaults_load(struct ws_run *);
 /* rules.c: the rules of SPEC §6 on what each name gets. */
 void	 ws_rules_check(struct ws_run *);
+/* audit-required = yes with audit off: a policy error (78). */
+void	 ws_audit_check(struct ws_run *);
 /* envbuild.c: deny rule, the final environment block (ws_arena_keep). */
 void	 ws_deny_check(struct ws_run *);
 /* Tell the command the environment it was checked for (SPEC §4.3). */

@@ -45,29 +45,6 @@
 #define SYSLOG_SOCKET	"/dev/log"
 #define DEFAULT_PATH	"/bin:/usr/bin"	/* glibc's execvp(3) default */
 
-enum ws_audit
-ws_audit_mode(const struct ws_run *run)
-{
-	if (run->opts->audit != 0)
-		return (enum ws_audit)(run->opts->audit - 1);
-	return run->set->audit;
-}
-
-void
-ws_audit_check(struct ws_run *run)
-{
-	char *at;
-
-	if (!run->set->audit_required || ws_audit_mode(run) != WS_AUDIT_OFF)
-		return;
-	at = run->policy->where[SK_AUDIT_REQUIRED].file != NULL ?
-	    ws_where_fmt(&run->policy->where[SK_AUDIT_REQUIRED]) : NULL;
-	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, at,
-	    "audit-required = yes, but audit is off: say audit = journal or "
-	    "syslog (or --audit=journal)");
-	free(at);
-}
-
 /* ------------------------------------------------------------------ */
 /* A growing text on the ordinary heap (nothing in it is secret).      */
 

@@ -8,10 +8,6 @@
 #include <stddef.h>
 #include "withsecrets.h"
 
-/* The audit in effect: --audit, else the policy's. */
-enum ws_audit ws_audit_mode(const struct ws_run *);
-/* audit-required = yes with no audit is a policy error (78). */
-void	 ws_audit_check(struct ws_run *);
 /* Write the record of this run: its decision is exec when no error
  * stops it (ws_diag_status() is 0), else refused, with the status and
  * the rules.  Nothing for a usage error, or with audit off.  A record

@@ -3,10 +3,15 @@
  * module does one.  The steps report through findings (diag.c), and
  * main() turns them into the exit status (SPEC §3); it is the only place
  * that exits, and every exit path wipes the guarded arenas.
+ *
+ * Built twice (handoff.h): as withsecrets-full, the whole program, and
+ * with WS_LAUNCHER as the launcher, which hands gen, --init, --watch and
+ * audited runs to withsecrets-full and so links none of their code.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
@@ -19,10 +24,17 @@
 #include "vars.h"
 #include "frozen.h"
 #include "resolve.h"
+#ifdef WS_LAUNCHER
+#include "handoff.h"
+#else
 #include "gen.h"
 #include "audit.h"
+#endif
 
 extern char **environ;
+#ifdef WS_LAUNCHER
+static char **given_argv;	/* as main() got them, for the handoff */
+#endif
 
 /* Wipe every secret and free what a run's steps made; the options
  * stay (a supervised command is built again from them, SPEC §14). */
@@ -37,7 +49,9 @@ release(struct ws_run *run)
 	free(run->example_path);
 	run->example_path = NULL;
 	ws_resolve_free();
+#ifndef WS_LAUNCHER
 	ws_gen_free();
+#endif
 	ws_intern_free();
 	ws_policy_free(run);
 	run->envp = NULL;
@@ -52,6 +66,10 @@ cleanup(struct ws_run *run)
 {
 	release(run);
 	ws_opts_free(run->opts);
+#ifdef WS_LAUNCHER
+	free(given_argv);
+	given_argv = NULL;
+#endif
 }
 
 /* Print what is left to say, wipe everything, and give the status. */
@@ -123,6 +141,23 @@ check_rules(struct ws_run *run)
 	ws_audit_check(run);
 }
 
+#ifdef WS_LAUNCHER
+/* The policy, every source, the rules; a run that writes an audit
+ * record goes to withsecrets-full once the policy says so, before any
+ * source is read. */
+static void
+load(struct ws_run *run)
+{
+	run->store = ws_store_new();
+	ws_policy_load(run);	/* with errors: the built-in policy */
+	if (ws_audit_mode(run) != WS_AUDIT_OFF) {
+		ws_handoff(given_argv, run->environ_in, "the audit record");
+		return;
+	}
+	load_sources(run);
+	check_rules(run);
+}
+#else
 /* The policy, every source, the rules. */
 static void
 load(struct ws_run *run)
@@ -160,6 +195,7 @@ rebuild(struct ws_run *run)
 }
 
 static const struct ws_rebuild supervised = { rebuild, release };
+#endif /* WS_LAUNCHER */
 
 int
 main(int argc, char **argv)
@@ -178,10 +214,22 @@ main(int argc, char **argv)
 		return rc;
 	run.opts = &opts;
 	run.environ_in = environ;
+#ifdef WS_LAUNCHER
+	/* getopt_long may permute argv: keep it as given */
+	given_argv = ws_xcalloc((size_t)argc + 1, sizeof(*argv));
+	memcpy(given_argv, argv, (size_t)argc * sizeof(*argv));
+#endif
 	if ((rc = ws_opts_parse(&opts, argc, argv)) != 0) {
 		ws_opts_free(&opts);
 		return rc;
 	}
+#ifdef WS_LAUNCHER
+	if (opts.verb == WS_VERB_GEN || opts.init) {
+		ws_handoff(given_argv, environ, opts.init ? (opts.watch ?
+		    "--watch" : "--init") : "gen");
+		return finish(&run, ws_diag_status());
+	}
+#endif
 	/* information is shown by check, explain and -v only */
 	ws_diag_keep_info(opts.verb != WS_VERB_EXEC || ws_verbose);
 	switch (opts.verb) {
@@ -197,19 +245,23 @@ main(int argc, char **argv)
 		break;
 	}
 
+#ifndef WS_LAUNCHER
 	if (opts.verb == WS_VERB_GEN)
 		load_for_gen(&run);
 	else
+#endif
 		load(&run);
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
 		ws_check_report(&run);
 		break;
+#ifndef WS_LAUNCHER
 	case WS_VERB_GEN:
 		if (ws_diag_status() == 0)
 			ws_gen(&run);
 		break;
+#endif
 	case WS_VERB_EXPLAIN:
 		/* the table helps most when something is wrong */
 		ws_explain(&run);
@@ -217,14 +269,18 @@ main(int argc, char **argv)
 	default:
 		if (ws_diag_status() == 0)
 			ws_envbuild(&run);
+#ifndef WS_LAUNCHER
 		/* exec, or refused: one record either way (SPEC §12); with
 		 * audit-required, none delivered is no exec (69) */
 		ws_audit_record(&run);
+#endif
 		if (ws_diag_status() != 0)
 			break;
 		ws_diag_flush();
+#ifndef WS_LAUNCHER
 		if (opts.init)	/* stay as the parent (SPEC §14) */
 			return finish(&run, ws_supervise(&run, &supervised));
+#endif
 		ws_exec(&run);	/* returns only on failure */
 		break;
 	}

@@ -552,3 +552,12 @@ ws_where_fmt(const struct ws_where *w)
 {
 	return ws_source_fmt(w->file ? w->file : "?", w->line);
 }
+
+/* The audit in effect: --audit, else the policy's. */
+enum ws_audit
+ws_audit_mode(const struct ws_run *run)
+{
+	if (run->opts->audit != 0)
+		return (enum ws_audit)(run->opts->audit - 1);
+	return run->set->audit;
+}

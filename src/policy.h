@@ -169,6 +169,8 @@ void	 ws_policy_destroy(struct ws_policy *);
 void	 ws_regex_free(void *);		/* a [var] pattern's regex_t */
 /* "FILE:LINE" of a key, for messages (to be freed). */
 char	*ws_where_fmt(const struct ws_where *);
+/* The audit record in effect (SPEC §12): --audit, else the policy's. */
+enum ws_audit ws_audit_mode(const struct ws_run *);
 /* Which bytes occur in [s, s + n), folded to 64 bits (c & 63): a
  * string holds another only if its mask covers the other's. */
 uint64_t ws_charmask(const char *, size_t);

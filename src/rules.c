@@ -29,6 +29,7 @@
 #include "vars.h"
 #include "policy.h"
 #include "effective.h"
+#include "config-internal.h"
 
 
 /* ------------------------------------------------------------------ */
@@ -412,4 +413,21 @@ ws_rules_check(struct ws_run *run)
 	check_distinct(run, cands, nc);
 	free(cands);
 	check_required(run);
+}
+
+/* audit-required = yes with no audit is a policy error (78); the
+ * launcher checks it too, so it lives with the rules, not in audit.c. */
+void
+ws_audit_check(struct ws_run *run)
+{
+	char *at;
+
+	if (!run->set->audit_required || ws_audit_mode(run) != WS_AUDIT_OFF)
+		return;
+	at = run->policy->where[SK_AUDIT_REQUIRED].file != NULL ?
+	    ws_where_fmt(&run->policy->where[SK_AUDIT_REQUIRED]) : NULL;
+	ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, at,
+	    "audit-required = yes, but audit is off: say audit = journal or "
+	    "syslog (or --audit=journal)");
+	free(at);
 }

@@ -15,9 +15,9 @@ LAYERS=(
 	"example"				# 6 declarations
 	"resolve"				# 7 NAME_FILE
 	"layers effective"			# 8 .env layers; what wins
-	"rules envbuild report exec gen-write audit"	# 9 the last steps
+	"rules envbuild report exec gen-write audit handoff"	# 9 the last steps
 	"gen supervise"				# 10 gen; --init, --watch
-	"main gen-builtin"			# 11 programs
+	"main withsecrets-main withsecrets_full-main gen-builtin"	# 11 programs
 )
 objdir=${WS_BUILDDIR:-.}/src
 n=0 failed=0
