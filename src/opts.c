@@ -321,7 +321,6 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	long ms;
 
 	memset(o, 0, sizeof(*o));
-	o->dir = ".";
 	o->kill_timeout_ms = 10000;
 	o->watch_delay_ms = 1000;
 	/* one line, like every message: the full text is --help's */
@@ -368,8 +367,8 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		case 'f':
 			push(&o->env_files, &o->n_env_files, arg);
 			break;
-		case 'C':
-			o->dir = arg;
+		case 'C':	/* a monorepo's root, then a service (§4.2) */
+			push(&o->dirs, &o->n_dirs, arg);
 			break;
 		case OPT_NO_LAYERS:
 			o->no_layers = 1;
@@ -500,6 +499,9 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		}
 	}
 	ind = optind + first - 1;	/* back to an index into argv */
+	if (o->n_dirs == 0)
+		push(&o->dirs, &o->n_dirs, (char *)".");
+	o->dir = o->dirs[o->n_dirs - 1];
 	/* supervision is for the exec form; its settings need --watch */
 	if (o->init && o->verb != WS_VERB_EXEC)
 		return usage_error("--init, --init-group and --watch are for "
@@ -548,6 +550,7 @@ void
 ws_opts_free(struct ws_opts *o)
 {
 	free(o->env_files);
+	free(o->dirs);
 	free(o->secrets_dirs);
 	free(o->keep);
 	free(o->unset);
