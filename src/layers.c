@@ -430,7 +430,7 @@ identify_env_files(struct layers *ly)
 	struct stat st;
 	size_t i;
 
-	if (o->n_env_files == 0 || o->no_layers)
+	if (o->n_env_files == 0 || (o->no_layers && o->n_env_files < 2))
 		return;		/* nothing to compare: no look at all */
 	ly->f = ws_xcalloc(o->n_env_files, sizeof(*ly->f));
 	for (i = 0; i < o->n_env_files; i++)
