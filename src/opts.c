@@ -82,6 +82,7 @@ static const char usage_text[] =
 "options:\n"
 "  -f, --env-file=FILE          load FILE as a layer (repeatable)\n"
 "  -C, --dir=DIR                where the .env layers and withsecrets.ini are\n"
+"                               (repeatable: a later DIR's layers over an earlier's)\n"
 "      --no-layers              do not load .env, .env.local, .env.ENV...\n"
 "  -e, --environment=NAME       the environment name (default: detected)\n"
 "  -s, --secrets-dir=DIR        add a secrets directory (repeatable)\n"
