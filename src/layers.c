@@ -183,6 +183,8 @@ struct dirl {
 	const char	*prefix;	/* "DIR/", or "" when DIR is "." */
 	size_t		 plen;
 	int		 base;		/* rank of its .env.ENV.local */
+	dev_t		 dev;		/* which directory it is */
+	ino_t		 ino;
 	struct ws_source *dotenv, *local;
 };
 
@@ -199,6 +201,7 @@ struct layers {
 	struct ws_run	*run;
 	struct dirl	*d;		/* the usable -C directories */
 	size_t		 nd;
+	struct dirl	 one;		/* d, when there is one -C */
 	struct fid	*f;		/* -f files; NULL when none */
 	size_t		 nf;
 };
@@ -375,33 +378,38 @@ dir_usable(const char *dir, struct stat *st)
  * The -C directories that exist, in order, each once: one given twice
  * (-C . -C ./) is read at its last place, where it ranks highest.
  * Ranks: all of a later directory's layers over all of an earlier
- * one's, all of them under the -f files.
+ * one's, all of them under the -f files.  One directory, the usual
+ * case, needs no allocation.
  */
 static void
 collect_dirs(struct layers *ly)
 {
 	const struct ws_opts *o = ly->run->opts;
-	struct stat *st = ws_xcalloc(o->n_dirs, sizeof(*st));
-	int *ok = ws_xcalloc(o->n_dirs, sizeof(*ok));
-	size_t i, j, n;
+	struct stat st;
 	struct dirl *d;
+	size_t i, k, n;
 
-	for (i = 0; i < o->n_dirs; i++)
-		ok[i] = dir_usable(o->dirs[i], &st[i]);
-	ly->d = ws_xcalloc(o->n_dirs, sizeof(*ly->d));
+	ly->d = o->n_dirs == 1 ? &ly->one : ws_xcalloc(o->n_dirs,
+	    sizeof(*ly->d));
 	for (i = 0; i < o->n_dirs; i++) {
-		for (j = i + 1; ok[i] && j < o->n_dirs; j++)
-			if (ok[j] && st[j].st_dev == st[i].st_dev &&
-			    st[j].st_ino == st[i].st_ino) {
-				ws_verbose_msg("layers: %s is the directory %s "
-				    "given later; read there", o->dirs[i],
-				    o->dirs[j]);
-				ok[i] = 0;
-			}
-		if (!ok[i])
+		if (!dir_usable(o->dirs[i], &st))
 			continue;
+		for (k = 0; k < ly->nd; k++)
+			if (ly->d[k].dev == st.st_dev &&
+			    ly->d[k].ino == st.st_ino)
+				break;
+		if (k < ly->nd) {
+			ws_verbose_msg("layers: %s is the directory %s given "
+			    "later; read there", ly->d[k].dir, o->dirs[i]);
+			memmove(&ly->d[k], &ly->d[k + 1],
+			    (ly->nd - k - 1) * sizeof(*ly->d));
+			ly->nd--;
+		}
 		d = &ly->d[ly->nd++];
+		memset(d, 0, sizeof(*d));
 		d->dir = o->dirs[i];
+		d->dev = st.st_dev;
+		d->ino = st.st_ino;
 		if (strcmp(d->dir, ".") != 0) {
 			n = strlen(d->dir);
 			d->prefix = ws_intern2(d->dir, n, "/",
@@ -418,8 +426,6 @@ collect_dirs(struct layers *ly)
 			    i + 1, ly->nd, ly->d[i].dir, i + 1 == ly->nd ?
 			    " (its layers over the others')" : "");
 	}
-	free(st);
-	free(ok);
 }
 
 /* Who each -f file is (after symbolic links), to know it as a layer. */
@@ -594,7 +600,8 @@ ws_layers_load(struct ws_run *run)
 	else if (!known)
 		set_default(run);
 	load_explicit(&ly);
-	free(ly.d);
+	if (ly.d != &ly.one)
+		free(ly.d);
 	free(ly.f);
 	if (ws_verbose && run->env_name != NULL) {
 		char *origin = ws_environment_origin(run);

@@ -125,6 +125,10 @@ ws_usage(int to_stdout)
 		(void)ws_out_flush(o);
 }
 
+/* -C when none is given. */
+static char dot[] = ".";
+static char *current_dir[] = { dot, NULL };
+
 static void
 push(char ***list, size_t *n, char *s)
 {
@@ -500,8 +504,10 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		}
 	}
 	ind = optind + first - 1;	/* back to an index into argv */
-	if (o->n_dirs == 0)
-		push(&o->dirs, &o->n_dirs, (char *)".");
+	if (o->n_dirs == 0) {	/* the current directory, not allocated */
+		o->dirs = current_dir;
+		o->n_dirs = 1;
+	}
 	o->dir = o->dirs[o->n_dirs - 1];
 	/* supervision is for the exec form; its settings need --watch */
 	if (o->init && o->verb != WS_VERB_EXEC)
@@ -551,7 +557,8 @@ void
 ws_opts_free(struct ws_opts *o)
 {
 	free(o->env_files);
-	free(o->dirs);
+	if (o->dirs != current_dir)
+		free(o->dirs);
 	free(o->secrets_dirs);
 	free(o->keep);
 	free(o->unset);
