@@ -2,15 +2,18 @@
  * The environment name (SPEC §4.3) and the .env layers (§4.2).
  *
  * Layers are read lowest first, so that interpolation in a layer sees
- * the ones below it:
+ * the ones below it: for each -C DIR in order,
  *
- *	.env  .env.ENV  .env.local  .env.ENV.local  -f FILE...
+ *	.env  .env.ENV  .env.local  .env.ENV.local
  *
- * and ranked so that the store keeps the precedence, highest first:
- * the --env-files (later over earlier), .env.ENV.local, .env.local,
- * .env.ENV, .env.  One exception to the reading order: when only
- * .env.local can name the environment, it is read before .env.ENV
- * (which it cannot see, since ENV was not known yet).
+ * then the -f files; and ranked so that the store keeps the
+ * precedence, highest first: the -f files (later over earlier), then
+ * the last DIR's .env.ENV.local, .env.local, .env.ENV, .env, then the
+ * DIR before it.  One exception to the reading order: when only the
+ * files can name the environment, the .env and .env.local of every DIR
+ * are read first (to learn it), then the .env.ENV layers, which those
+ * first files cannot see.  A file is read once: a -f that is also a
+ * conventional layer is read where the layer is, ranked as the -f.
  */
 #include "config.h"
 

@@ -154,6 +154,11 @@ ws -C once -e test -f once/.env.local -- env -0
 is_var A local "-e test: a .env.local given with -f is still read"
 ws -C once -e test -- env -0
 is_var A dotenv "and without -f it is not"
+printf 'APP_ENV=test\n' >>once/.env.local
+ws -C once check --format=json
+is "$(json_layers)" '["once/.env"]' \
+    "a .env.local that names test is not listed among the layers read"
+sed -i '$d' once/.env.local
 printf 'E=first\n' >twice.env
 ws --no-layers -f twice.env -f other.env -f twice.env -v -- env -0
 is_var E first "a -f given twice"
