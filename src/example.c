@@ -35,8 +35,8 @@ find_example(struct ws_run *run, int missing_ok, struct ws_blob *b)
 	run->example_path = ws_path_join(o->dir, run->set->example);
 	if ((rc = ws_dotenv_read(run->example_path, 1, b)) != 1)
 		return rc;	/* read, or a finding */
-	for (i = o->n_dirs - 1; i-- > 0;) {
-		path = ws_path_join(o->dirs[i], run->set->example);
+	for (i = o->n_dirs; i-- > 1;) {	/* the DIRs before the last */
+		path = ws_path_join(o->dirs[i - 1], run->set->example);
 		if ((rc = ws_dotenv_read(path, 1, b)) != 1) {
 			free(run->example_path);
 			run->example_path = path;

@@ -236,8 +236,8 @@ parse_layer(struct ws_run *run, char *path, int rank, struct ws_blob *b)
 	return in.src;
 }
 
-/* The -f file that st is, the last one when it is given twice; -1
- * when none. */
+/* The -f file that st is (the last, when it is given more than once),
+ * or -1. */
 static int
 explicit_file(const struct layers *ly, const struct stat *st)
 {
@@ -248,6 +248,18 @@ explicit_file(const struct layers *ly, const struct stat *st)
 		    ly->f[i].ino == st->st_ino)
 			return (int)i;
 	return -1;
+}
+
+/* The -f files that are the same file as the i-th: read, as a layer. */
+static void
+mark_read(struct layers *ly, int i)
+{
+	size_t k;
+
+	for (k = 0; k < ly->nf; k++)
+		if (ly->f[k].known && ly->f[k].dev == ly->f[i].dev &&
+		    ly->f[k].ino == ly->f[i].ino)
+			ly->f[k].done = 1;
 }
 
 /* Read one conventional layer (path: from layer_path); NULL when it
@@ -270,7 +282,7 @@ load_layer(struct layers *ly, struct dirl *d, enum layer which, char *path)
 		return NULL;	/* a finding says why */
 	if (ly->f != NULL && (i = explicit_file(ly, &b.st)) >= 0) {
 		rank = WS_RANK_ENV_FILE + (int)(ly->nf - 1 - (size_t)i);
-		ly->f[i].done = 1;
+		mark_read(ly, i);
 		ws_verbose_msg("layer: %s: read once, ranked as -f %s", path,
 		    run->opts->env_files[i]);
 	} else
@@ -439,7 +451,7 @@ identify_env_files(struct layers *ly)
 	struct stat st;
 	size_t i;
 
-	if (o->n_env_files == 0 || (o->no_layers && o->n_env_files < 2))
+	if (o->n_env_files == 0 || o->no_layers)
 		return;		/* nothing to compare: no look at all */
 	ly->f = ws_xcalloc(o->n_env_files, sizeof(*ly->f));
 	for (i = 0; i < o->n_env_files; i++)
@@ -539,7 +551,7 @@ load_conventional(struct layers *ly, int known)
 }
 
 /* -f files: later over earlier, all over the conventional layers; one
- * read as a layer already, or given again later, is not read here. */
+ * read as a layer already is not read again. */
 static void
 load_explicit(struct layers *ly)
 {
@@ -549,22 +561,10 @@ load_explicit(struct layers *ly)
 	char *path;
 
 	for (i = 0; i < n; i++) {
-		if (ly->f != NULL && ly->f[i].known) {
-			struct stat st = { 0 };
-
-			st.st_dev = ly->f[i].dev;
-			st.st_ino = ly->f[i].ino;
-			if (ly->f[i].done) {
-				ws_verbose_msg("layer: %s (-f): read once, "
-				    "above", run->opts->env_files[i]);
-				continue;
-			}
-			if (explicit_file(ly, &st) != (int)i) {
-				ws_verbose_msg("layer: %s (-f): given again "
-				    "later; read there, once",
-				    run->opts->env_files[i]);
-				continue;
-			}
+		if (ly->f != NULL && ly->f[i].done) {
+			ws_verbose_msg("layer: %s (-f): read once, above",
+			    run->opts->env_files[i]);
+			continue;
 		}
 		path = run->opts->env_files[i];
 		if (ws_dotenv_read(path, 0, &b) != 0)

@@ -159,9 +159,10 @@ ws -C once check --format=json
 is "$(json_layers)" '["once/.env"]' \
     "a .env.local that names test is not listed among the layers read"
 sed -i '$d' once/.env.local
-printf 'E=first\n' >twice.env
-ws --no-layers -f twice.env -f other.env -f twice.env -v -- env -0
-is_var E first "a -f given twice"
-stderr_has "layer: twice.env (-f): given again later; read there, once" "is read once"
+printf 'E=twice\n' >>once/.env
+ws -C once -f once/.env -f other.env -f once/.env -v -- env -0
+is_var E twice "a layer given twice with -f"
+is "$(grep -c 'once/.env: read' "$T/err")" 1 "is read once"
+stderr_has "layer: once/.env: read once, ranked as -f once/.env" "ranked as its last -f"
 
 done_testing
