@@ -108,7 +108,10 @@ struct ws_opts {
 	enum ws_verb	 verb;
 	char		**env_files;	/* -f, in order; NULL-terminated */
 	size_t		 n_env_files;
-	const char	*dir;		/* -C, default "." */
+	char		**dirs;		/* -C, in order; NULL-terminated;
+					 * "." when none is given */
+	size_t		 n_dirs;
+	const char	*dir;		/* the last of dirs */
 	int		 no_layers;
 	const char	*environment;	/* -e */
 	char		**secrets_dirs;	/* -s */
@@ -165,6 +168,8 @@ struct ws_source {
 	char		*path;		/* file or directory; NULL: environ */
 	int		 rank;		/* lower wins */
 	int		 file_relative;	/* NAME_FILE paths relative to path */
+	int		 dropped;	/* a layer taken back: read to learn
+					 * the environment, then not for it */
 	size_t		 index;		/* order of creation */
 };
 

@@ -494,8 +494,9 @@ ws_policy_new(void)
 	return p;
 }
 
-/* The user's policy file: -c, $WITHSECRETS_CONFIG, DIR/withsecrets.ini,
- * then $(sysconfdir)/withsecrets.ini; the first that exists. */
+/* The user's policy file: -c, $WITHSECRETS_CONFIG, DIR/withsecrets.ini
+ * (of the last -C DIR that has one), then
+ * $(sysconfdir)/withsecrets.ini; the first that exists. */
 static int
 read_user_file(struct ws_run *run, const char *path, int named)
 {
@@ -526,6 +527,7 @@ load_user_policy(struct ws_run *run)
 	const struct ws_opts *o = run->opts;
 	const char *env;
 	char *path;
+	size_t i;
 	int rc;
 
 	if (o->no_config)
@@ -535,11 +537,14 @@ load_user_policy(struct ws_run *run)
 	env = ws_environ_get(environ, "WITHSECRETS_CONFIG", 18);
 	if (env != NULL && *env != '\0')
 		return read_user_file(run, env, 1);
-	path = ws_path_join(o->dir, "withsecrets.ini");
-	rc = read_user_file(run, path, 0);
-	free(path);
-	if (rc != 1)
-		return rc;
+	/* several -C (SPEC §4.2): the last directory that has one */
+	for (i = o->n_dirs; i-- > 0;) {
+		path = ws_path_join(o->dirs[i], "withsecrets.ini");
+		rc = read_user_file(run, path, 0);
+		free(path);
+		if (rc != 1)
+			return rc;
+	}
 	rc = read_user_file(run, SYSCONFDIR "/withsecrets.ini", 0);
 	return rc == 1 ? 0 : rc;
 }

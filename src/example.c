@@ -20,6 +20,34 @@
 #include "policy.h"
 #include "dotenv.h"
 
+/* The example file of the last -C DIR that has one (SPEC §4.2), read
+ * into b: 0, 1 when there is none, or a finding's code.  When none
+ * has it, run->example_path is the last DIR's, as a named example
+ * file that is missing is reported. */
+static int
+find_example(struct ws_run *run, int missing_ok, struct ws_blob *b)
+{
+	const struct ws_opts *o = run->opts;
+	char *path;
+	size_t i;
+	int rc;
+
+	run->example_path = ws_path_join(o->dir, run->set->example);
+	if ((rc = ws_dotenv_read(run->example_path, 1, b)) != 1)
+		return rc;	/* read, or a finding */
+	for (i = o->n_dirs; i-- > 1;) {	/* the DIRs before the last */
+		path = ws_path_join(o->dirs[i - 1], run->set->example);
+		if ((rc = ws_dotenv_read(path, 1, b)) != 1) {
+			free(run->example_path);
+			run->example_path = path;
+			return rc;
+		}
+		free(path);
+	}
+	/* in none: the last DIR's is the one missing */
+	return missing_ok ? 1 : ws_dotenv_read(run->example_path, 0, b);
+}
+
 /* The example file, relative to DIR.  Missing is fine unless the
  * user's policy named it.  It is read before its store is made: it is
  * mostly missing, and a store costs more than looking. */
@@ -32,8 +60,7 @@ ws_example_load(struct ws_run *run)
 
 	if (p->set.example == NULL || *p->set.example == '\0')
 		return;
-	run->example_path = ws_path_join(run->opts->dir, p->set.example);
-	if (ws_dotenv_read(run->example_path, !p->example_named, &b) != 0)
+	if (find_example(run, !p->example_named, &b) != 0)
 		return;		/* missing (fine), or a finding */
 	memset(&in, 0, sizeof(in));
 	in.store = run->example = ws_store_new();

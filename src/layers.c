@@ -2,15 +2,18 @@
  * The environment name (SPEC §4.3) and the .env layers (§4.2).
  *
  * Layers are read lowest first, so that interpolation in a layer sees
- * the ones below it:
+ * the ones below it: for each -C DIR in order,
  *
- *	.env  .env.ENV  .env.local  .env.ENV.local  -f FILE...
+ *	.env  .env.ENV  .env.local  .env.ENV.local
  *
- * and ranked so that the store keeps the precedence, highest first:
- * the --env-files (later over earlier), .env.ENV.local, .env.local,
- * .env.ENV, .env.  One exception to the reading order: when only
- * .env.local can name the environment, it is read before .env.ENV
- * (which it cannot see, since ENV was not known yet).
+ * then the -f files; and ranked so that the store keeps the
+ * precedence, highest first: the -f files (later over earlier), then
+ * the last DIR's .env.ENV.local, .env.local, .env.ENV, .env, then the
+ * DIR before it.  One exception to the reading order: when only the
+ * files can name the environment, the .env and .env.local of every DIR
+ * are read first (to learn it), then the .env.ENV layers, which those
+ * first files cannot see.  A file is read once: a -f that is also a
+ * conventional layer is read where the layer is, ranked as the -f.
  */
 #include "config.h"
 
@@ -33,6 +36,9 @@
 /* At most this many --env-files: their ranks must stay between those
  * of the secret directories and of an overridden environment. */
 #define WS_MAX_ENV_FILES	900
+/* At most this many --dirs: four conventional layers each, in the
+ * ranks left above the explicit files'. */
+#define WS_MAX_DIRS		24
 
 /* Conventional layers, by rank offset after the explicit files. */
 enum layer { L_ENV_LOCAL_ENV = 0, L_LOCAL = 1, L_ENV_ENV = 2, L_DOTENV = 3 };
@@ -175,53 +181,121 @@ environment_usable(struct ws_run *run)
 	return 0;
 }
 
+/* One -C directory's layers. */
+struct dirl {
+	const char	*dir;		/* as given */
+	const char	*prefix;	/* "DIR/", or "" when DIR is "." */
+	size_t		 plen;
+	int		 base;		/* rank of its .env.ENV.local */
+	dev_t		 dev;		/* which directory it is */
+	ino_t		 ino;
+	struct ws_source *dotenv, *local;
+};
+
+/* A -f file, by identity: a conventional layer that is the same file
+ * is read once, at the rank of -f (SPEC §4.2). */
+struct fid {
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 known;		/* it could be looked at */
+	int		 done;		/* read already, as a layer */
+};
+
 struct layers {
 	struct ws_run	*run;
-	int		 base;		/* rank of .env.ENV.local */
-	struct ws_source *dotenv, *local;
-	const char	*dir;		/* "DIR/", or "" when DIR is "." */
-	size_t		 dirlen;
+	struct dirl	*d;		/* the usable -C directories */
+	size_t		 nd;
+	struct dirl	 one;		/* d, when there is one -C */
+	struct fid	*f;		/* -f files; NULL when none */
+	size_t		 nf;
 };
 
 /* DIR/ and a, interned: the path the source keeps (a copy built first
  * and interned then would cost twice: every run names four layers). */
 static char *
-layer_path(const struct layers *ly, const char *a, size_t n)
+layer_path(const struct dirl *d, const char *a, size_t n)
 {
-	return ws_intern2(ly->dir, ly->dirlen, a, n);
+	return ws_intern2(d->prefix, d->plen, a, n);
 }
 
-/* Read the .env file of src into the run's store: interpolation sees
- * what ws_lookup() sees.  0, 1 when missing and missing_ok, or a
- * WS_EX_* code after findings. */
-static int
-load_file(struct ws_run *run, struct ws_source *src, int missing_ok)
+/* Parse the text b of the .env file path into a new source of the
+ * run's store, ranked rank: interpolation sees what ws_lookup() sees.
+ * The source is made only for a file that was read, so the store's
+ * .env sources are the layers read (check's "layers"). */
+static struct ws_source *
+parse_layer(struct ws_run *run, char *path, int rank, struct ws_blob *b)
 {
-	struct ws_dotenv_in in = { run->store, src, run->set->max_secret_size,
-	    run->environ_in, ws_lookup, run };
+	struct ws_dotenv_in in = { run->store, NULL,
+	    run->set->max_secret_size, run->environ_in, ws_lookup, run };
 
-	return ws_dotenv_load(&in, src->path, missing_ok);
+	in.src = ws_store_source_kept(run->store, WS_KIND_ENV_FILE, path,
+	    rank);
+	in.src->file_relative = 1;
+	/* the text stays: plain values point into it, and it is zeroed
+	 * with the rest of ws_work */
+	(void)ws_dotenv_parse(&in, path, b->p, b->len);
+	return in.src;
+}
+
+/* The -f file that st is (the last, when it is given more than once),
+ * or -1. */
+static int
+explicit_file(const struct layers *ly, const struct stat *st)
+{
+	size_t i;
+
+	for (i = ly->nf; i-- > 0;)
+		if (ly->f[i].known && ly->f[i].dev == st->st_dev &&
+		    ly->f[i].ino == st->st_ino)
+			return (int)i;
+	return -1;
+}
+
+/* The -f files that are the same file as the i-th: read, as a layer. */
+static void
+mark_read(struct layers *ly, int i)
+{
+	size_t k;
+
+	for (k = 0; k < ly->nf; k++)
+		if (ly->f[k].known && ly->f[k].dev == ly->f[i].dev &&
+		    ly->f[k].ino == ly->f[i].ino)
+			ly->f[k].done = 1;
 }
 
 /* Read one conventional layer (path: from layer_path); NULL when it
- * does not exist. */
+ * does not exist or could not be read (a finding says why).  One that
+ * is also given with -f is read here, where the environment name may
+ * be learnt from it, but ranked as that -f; the -f is not read again. */
 static struct ws_source *
-load_layer(struct layers *ly, enum layer which, char *path)
+load_layer(struct layers *ly, struct dirl *d, enum layer which, char *path)
 {
 	struct ws_run *run = ly->run;
-	struct ws_source *src;
-	int rc;
+	struct ws_blob b;
+	int rank = d->base + (int)which, rc, i;
 
-	src = ws_store_source_kept(run->store, WS_KIND_ENV_FILE, path,
-	    ly->base + (int)which);
-	src->file_relative = 1;
-	rc = load_file(run, src, 1);
+	rc = ws_dotenv_read(path, 1, &b);
 	if (rc == 1) {
 		ws_verbose_msg("layer: %s: not there, skipped", path);
 		return NULL;	/* missing: skipped silently */
 	}
-	ws_verbose_msg("layer: %s: read", path);
-	return src;
+	if (rc != 0)
+		return NULL;	/* a finding says why */
+	if (ly->f != NULL && (i = explicit_file(ly, &b.st)) >= 0) {
+		rank = WS_RANK_ENV_FILE + (int)(ly->nf - 1 - (size_t)i);
+		mark_read(ly, i);
+		ws_verbose_msg("layer: %s: read once, ranked as -f %s", path,
+		    run->opts->env_files[i]);
+	} else
+		ws_verbose_msg("layer: %s: read", path);
+	return parse_layer(run, path, rank, &b);
+}
+
+/* Is src one of the -f files (ranked above every conventional layer)? */
+static int
+is_explicit(const struct layers *ly, const struct ws_source *src)
+{
+	return src->rank < WS_RANK_ENV_FILE + (int)ly->nf;
 }
 
 /* Take back what a layer set (a .env.local read to learn the
@@ -313,73 +387,208 @@ warn_unnamed(struct ws_run *run, const char *dir)
 	free(b.p);
 }
 
+/* DIR exists and is a directory; st: what it is. */
 static int
-dir_usable(struct ws_run *run)
+dir_usable(const char *dir, struct stat *st)
 {
-	struct stat st;
-
-	if (fstatat(AT_FDCWD, run->opts->dir, &st, 0) == 0 &&
-	    S_ISDIR(st.st_mode))
+	if (fstatat(AT_FDCWD, dir, st, 0) == 0 && S_ISDIR(st->st_mode))
 		return 1;
 	ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "missing-file", NULL,
-	    run->opts->dir, "no such directory (--dir)");
+	    dir, "no such directory (--dir)");
 	return 0;
 }
 
+/*
+ * The -C directories that exist, in order, each once: one given twice
+ * (-C . -C ./) is read at its last place, where it ranks highest.
+ * Ranks: all of a later directory's layers over all of an earlier
+ * one's, all of them under the -f files.  One directory, the usual
+ * case, needs no allocation.
+ */
 static void
-load_conventional(struct layers *ly, int known)
+collect_dirs(struct layers *ly)
+{
+	const struct ws_opts *o = ly->run->opts;
+	struct stat st;
+	struct dirl *d;
+	size_t i, k, n;
+
+	ly->d = o->n_dirs == 1 ? &ly->one : ws_xcalloc(o->n_dirs,
+	    sizeof(*ly->d));
+	for (i = 0; i < o->n_dirs; i++) {
+		if (!dir_usable(o->dirs[i], &st))
+			continue;
+		for (k = 0; k < ly->nd; k++)
+			if (ly->d[k].dev == st.st_dev &&
+			    ly->d[k].ino == st.st_ino)
+				break;
+		if (k < ly->nd) {
+			ws_verbose_msg("layers: %s is the directory %s given "
+			    "later; read there", ly->d[k].dir, o->dirs[i]);
+			memmove(&ly->d[k], &ly->d[k + 1],
+			    (ly->nd - k - 1) * sizeof(*ly->d));
+			ly->nd--;
+		}
+		d = &ly->d[ly->nd++];
+		memset(d, 0, sizeof(*d));
+		d->dir = o->dirs[i];
+		d->dev = st.st_dev;
+		d->ino = st.st_ino;
+		if (strcmp(d->dir, ".") != 0) {
+			n = strlen(d->dir);
+			d->prefix = ws_intern2(d->dir, n, "/",
+			    n > 0 && d->dir[n - 1] == '/' ? 0 : 1);
+			d->plen = strlen(d->prefix);
+		} else
+			d->prefix = "";
+	}
+	for (i = 0; i < ly->nd; i++) {
+		ly->d[i].base = WS_RANK_ENV_FILE + (int)ly->nf +
+		    4 * (int)(ly->nd - 1 - i);
+		if (ly->nd > 1)
+			ws_verbose_msg("layers: directory %zu of %zu: %s%s",
+			    i + 1, ly->nd, ly->d[i].dir, i + 1 == ly->nd ?
+			    " (its layers over the others')" : "");
+	}
+}
+
+/* Who each -f file is (after symbolic links), to know it as a layer. */
+static void
+identify_env_files(struct layers *ly)
+{
+	const struct ws_opts *o = ly->run->opts;
+	struct stat st;
+	size_t i;
+
+	if (o->n_env_files == 0 || o->no_layers)
+		return;		/* nothing to compare: no look at all */
+	ly->f = ws_xcalloc(o->n_env_files, sizeof(*ly->f));
+	for (i = 0; i < o->n_env_files; i++)
+		if (fstatat(AT_FDCWD, o->env_files[i], &st, 0) == 0) {
+			ly->f[i].known = 1;
+			ly->f[i].dev = st.st_dev;
+			ly->f[i].ino = st.st_ino;
+		}
+}
+
+/* .env, and .env.local while the environment is not known: the files
+ * that may name it. */
+static void
+load_dir_first(struct layers *ly, struct dirl *d, int known)
+{
+	d->dotenv = load_layer(ly, d, L_DOTENV, layer_path(d, ".env", 4));
+	if (!known)
+		d->local = load_layer(ly, d, L_LOCAL,
+		    layer_path(d, ".env.local", 10));
+}
+
+/* The rest of a directory's layers, the environment name known. */
+static void
+load_dir_rest(struct layers *ly, struct dirl *d, int known, int env_ok)
 {
 	struct ws_run *run = ly->run;
-	const char *dir = run->opts->dir;
 	char *env_env = NULL;
-	size_t n;
-	int local_read = 0, env_ok;
 
-	/* "DIR/", or nothing when DIR is "." (the layers' own names) */
-	if (strcmp(dir, ".") != 0) {
-		n = strlen(dir);
-		ly->dir = ws_intern2(dir, n, "/",
-		    n > 0 && dir[n - 1] == '/' ? 0 : 1);
-		ly->dirlen = strlen(ly->dir);
-	} else
-		ly->dir = "";
-	ly->dotenv = load_layer(ly, L_DOTENV, layer_path(ly, ".env", 4));
-	if (!known) {
-		/* only .env.local and .env are left to name it */
-		ly->local = load_layer(ly, L_LOCAL,
-		    layer_path(ly, ".env.local", 10));
-		local_read = 1;
-		if (!detect_in(run, ly->local) && !detect_in(run, ly->dotenv)) {
-			set_default(run);
-			warn_unnamed(run, dir);
-		}
-	}
-	env_ok = environment_usable(run);
 	if (env_ok)	/* DIR/.env.ENV */
-		env_env = ws_intern3(ly->dir, ly->dirlen, ".env.", 5,
+		env_env = ws_intern3(d->prefix, d->plen, ".env.", 5,
 		    run->env_name, strlen(run->env_name));
 	/* .env.ENV is .env.local itself when ENV is "local" */
 	if (env_ok && strcmp(run->env_name, "local") != 0)
-		(void)load_layer(ly, L_ENV_ENV, env_env);
-	/* .env.local is for every environment but the tests' (SPEC §4.2) */
+		(void)load_layer(ly, d, L_ENV_ENV, env_env);
+	/* .env.local is for every environment but the tests' (SPEC §4.2);
+	 * given with -f, it is read as any -f is */
 	if (strcmp(run->env_name, "test") == 0 ||
 	    strcmp(run->env_name, "testing") == 0) {
-		if (ly->local != NULL)
-			unload(run, ly->local);
-	} else if (!local_read)
-		ly->local = load_layer(ly, L_LOCAL,
-		    layer_path(ly, ".env.local", 10));
+		if (d->local != NULL && !is_explicit(ly, d->local)) {
+			unload(run, d->local);
+			d->local->dropped = 1;
+			ws_verbose_msg("layer: %s: not read in the %s "
+			    "environment", d->local->path, run->env_name);
+		}
+	} else if (known)
+		d->local = load_layer(ly, d, L_LOCAL,
+		    layer_path(d, ".env.local", 10));
 	if (env_ok)
-		(void)load_layer(ly, L_ENV_LOCAL_ENV,
+		(void)load_layer(ly, d, L_ENV_LOCAL_ENV,
 		    ws_intern2(env_env, strlen(env_env), ".local", 6));
+}
+
+/* The files name the environment: the highest layer that sets one of
+ * environment-vars, of .env.local and .env, the last directory first
+ * (all of a later directory's layers are over an earlier one's). */
+static void
+detect_in_files(struct layers *ly)
+{
+	size_t i;
+
+	for (i = ly->nd; i-- > 0;)
+		if (detect_in(ly->run, ly->d[i].local) ||
+		    detect_in(ly->run, ly->d[i].dotenv))
+			return;
+	set_default(ly->run);
+	for (i = 0; i < ly->nd; i++)
+		warn_unnamed(ly->run, ly->d[i].dir);
+}
+
+/*
+ * Each directory's layers in turn, lowest first, so that a later
+ * directory's files see an earlier one's names in interpolation.  When
+ * only the files can name the environment, the .env and .env.local of
+ * every directory are read first to learn it, then the .env.ENV layers:
+ * those first files do not see the .env.ENV layers under them.
+ */
+static void
+load_conventional(struct layers *ly, int known)
+{
+	size_t i;
+	int env_ok;
+
+	if (known) {
+		env_ok = environment_usable(ly->run);
+		for (i = 0; i < ly->nd; i++) {
+			load_dir_first(ly, &ly->d[i], 1);
+			load_dir_rest(ly, &ly->d[i], 1, env_ok);
+		}
+		return;
+	}
+	for (i = 0; i < ly->nd; i++)
+		load_dir_first(ly, &ly->d[i], 0);
+	detect_in_files(ly);
+	env_ok = environment_usable(ly->run);
+	for (i = 0; i < ly->nd; i++)
+		load_dir_rest(ly, &ly->d[i], 0, env_ok);
+}
+
+/* -f files: later over earlier, all over the conventional layers; one
+ * read as a layer already is not read again. */
+static void
+load_explicit(struct layers *ly)
+{
+	struct ws_run *run = ly->run;
+	struct ws_blob b;
+	size_t i, n = run->opts->n_env_files;
+	char *path;
+
+	for (i = 0; i < n; i++) {
+		if (ly->f != NULL && ly->f[i].done) {
+			ws_verbose_msg("layer: %s (-f): read once, above",
+			    run->opts->env_files[i]);
+			continue;
+		}
+		path = run->opts->env_files[i];
+		if (ws_dotenv_read(path, 0, &b) != 0)
+			continue;	/* a finding says why */
+		ws_verbose_msg("layer: %s: read (-f)", path);
+		(void)parse_layer(run, ws_intern(path, strlen(path)),
+		    WS_RANK_ENV_FILE + (int)(n - 1 - i), &b);
+	}
 }
 
 void
 ws_layers_load(struct ws_run *run)
 {
 	struct layers ly;
-	struct ws_source *src;
-	size_t i, n = run->opts->n_env_files;
+	size_t n = run->opts->n_env_files;
 	int known = detect_early(run);
 
 	if (n > WS_MAX_ENV_FILES) {
@@ -387,20 +596,25 @@ ws_layers_load(struct ws_run *run)
 		    "more than %d --env-file options", WS_MAX_ENV_FILES);
 		return;
 	}
+	if (run->opts->n_dirs > WS_MAX_DIRS) {
+		ws_finding(WS_SEV_ERROR, WS_EX_USAGE, "usage", NULL, NULL,
+		    "more than %d --dir options", WS_MAX_DIRS);
+		return;
+	}
 	memset(&ly, 0, sizeof(ly));
 	ly.run = run;
-	ly.base = WS_RANK_ENV_FILE + (int)n;
-	if (!run->opts->no_layers && dir_usable(run))
+	ly.nf = n;
+	identify_env_files(&ly);
+	if (!run->opts->no_layers)
+		collect_dirs(&ly);
+	if (ly.nd > 0)
 		load_conventional(&ly, known);
 	else if (!known)
 		set_default(run);
-	/* explicit files: later over earlier, all over the conventional */
-	for (i = 0; i < n; i++) {
-		src = ws_store_source(run->store, WS_KIND_ENV_FILE,
-		    run->opts->env_files[i], WS_RANK_ENV_FILE + (int)(n - 1 - i));
-		src->file_relative = 1;
-		(void)load_file(run, src, 0);
-	}
+	load_explicit(&ly);
+	if (ly.d != &ly.one)
+		free(ly.d);
+	free(ly.f);
 	if (ws_verbose && run->env_name != NULL) {
 		char *origin = ws_environment_origin(run);
 

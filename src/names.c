@@ -150,6 +150,12 @@ ws_globlist_firsts(char *const *list, uint64_t set[4])
  * is always applied; the policy's ignore-file-vars adds to it.  Each is
  * a name or '*' and the end of a name (tests/unit/t_fast.c checks),
  * matched as such: every pointer is looked up here (SPEC §9).
+ *
+ * First SPEC §4.1's list, name for name (tests/unit/t_names.c holds it
+ * too); then a few more of the same kind: a kubeconfig, a CA bundle, a
+ * socket or a lock file is a path, and reading it as a secret would
+ * hand the program the file's bytes (or fail on a socket) where it
+ * wants the path.
  */
 #define NEVER(s)	{ s, sizeof(s) - 1 }
 static const struct never {
@@ -160,9 +166,15 @@ static const struct never {
 	NEVER("AWS_SHARED_CREDENTIALS_FILE"), NEVER("AWS_WEB_IDENTITY_TOKEN_FILE"),
 	NEVER("LOG_FILE"), NEVER("PID_FILE"), NEVER("CONFIG_FILE"),
 	NEVER("COMPOSE_FILE"), NEVER("ENV_FILE"), NEVER("DOTENV_FILE"),
-	NEVER("KUBECONFIG_FILE"),
 	NEVER("*_LOG_FILE"), NEVER("*_PID_FILE"), NEVER("*_CONFIG_FILE"),
-	NEVER("*_CERT_FILE"), NEVER("*_CERTS_FILE"), NEVER("*_CA_FILE"),
+	/* the paths TLS and cloud clients read themselves */
+	NEVER("TLS_KEY_FILE"), NEVER("SSL_KEY_FILE"),
+	NEVER("*_TLS_KEY_FILE"), NEVER("*_SSL_KEY_FILE"),
+	NEVER("*_CERT_FILE"), NEVER("*_CA_FILE"),
+	NEVER("SERVICE_ACCOUNT_FILE"), NEVER("GOOGLE_APPLICATION_CREDENTIALS_FILE"),
+	NEVER("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+	/* beyond SPEC's list */
+	NEVER("KUBECONFIG_FILE"), NEVER("*_CERTS_FILE"),
 	NEVER("*_SOCKET_FILE"), NEVER("*_LOCK_FILE"),
 };
 #define N_NEVER	(sizeof(never_resolve) / sizeof(never_resolve[0]))

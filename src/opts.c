@@ -82,6 +82,7 @@ static const char usage_text[] =
 "options:\n"
 "  -f, --env-file=FILE          load FILE as a layer (repeatable)\n"
 "  -C, --dir=DIR                where the .env layers and withsecrets.ini are\n"
+"                               (repeatable: a later DIR's layers over an earlier's)\n"
 "      --no-layers              do not load .env, .env.local, .env.ENV...\n"
 "  -e, --environment=NAME       the environment name (default: detected)\n"
 "  -s, --secrets-dir=DIR        add a secrets directory (repeatable)\n"
@@ -123,6 +124,10 @@ ws_usage(int to_stdout)
 	if (!to_stdout)
 		(void)ws_out_flush(o);
 }
+
+/* -C when none is given. */
+static char dot[] = ".";
+static char *current_dir[] = { dot, NULL };
 
 static void
 push(char ***list, size_t *n, char *s)
@@ -321,7 +326,6 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	long ms;
 
 	memset(o, 0, sizeof(*o));
-	o->dir = ".";
 	o->kill_timeout_ms = 10000;
 	o->watch_delay_ms = 1000;
 	/* one line, like every message: the full text is --help's */
@@ -368,8 +372,8 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		case 'f':
 			push(&o->env_files, &o->n_env_files, arg);
 			break;
-		case 'C':
-			o->dir = arg;
+		case 'C':	/* a monorepo's root, then a service (§4.2) */
+			push(&o->dirs, &o->n_dirs, arg);
 			break;
 		case OPT_NO_LAYERS:
 			o->no_layers = 1;
@@ -500,6 +504,11 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		}
 	}
 	ind = optind + first - 1;	/* back to an index into argv */
+	if (o->n_dirs == 0) {	/* the current directory, not allocated */
+		o->dirs = current_dir;
+		o->n_dirs = 1;
+	}
+	o->dir = o->dirs[o->n_dirs - 1];
 	/* supervision is for the exec form; its settings need --watch */
 	if (o->init && o->verb != WS_VERB_EXEC)
 		return usage_error("--init, --init-group and --watch are for "
@@ -548,6 +557,8 @@ void
 ws_opts_free(struct ws_opts *o)
 {
 	free(o->env_files);
+	if (o->dirs != current_dir)
+		free(o->dirs);
 	free(o->secrets_dirs);
 	free(o->keep);
 	free(o->unset);

@@ -83,6 +83,40 @@ count_variables(struct ws_run *run)
 	return n;
 }
 
+static int
+by_rank(const void *a, const void *b)
+{
+	int x = (*(struct ws_source *const *)a)->rank;
+	int y = (*(struct ws_source *const *)b)->rank;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The .env layers read, highest first: every -C directory's and the
+ * -f files (the store has a source for a file only once it was read;
+ * a .env.local read to learn the environment "test" is not one). */
+static void
+json_layers(struct ws_run *run)
+{
+	struct ws_source *const *all, **l;
+	size_t n = 0, k = 0, i;
+
+	all = run->store != NULL ? ws_store_sources(run->store, &n) : NULL;
+	l = ws_xcalloc(n + 1, sizeof(*l));
+	for (i = 0; i < n; i++)
+		if (all[i]->kind == WS_KIND_ENV_FILE && !all[i]->dropped)
+			l[k++] = all[i];
+	qsort(l, k, sizeof(*l), by_rank);
+	ws_out_str(&ws_stdout, ",\"layers\":[");
+	for (i = 0; i < k; i++) {
+		if (i)
+			ws_out_char(&ws_stdout, ',');
+		json_str(&ws_stdout, l[i]->path);
+	}
+	ws_out_char(&ws_stdout, ']');
+	free(l);
+}
+
 static void
 check_json(struct ws_run *run)
 {
@@ -93,8 +127,10 @@ check_json(struct ws_run *run)
 	json_str(&ws_stdout, run->env_name);
 	ws_out_str(&ws_stdout, ",\"environment_source\":");
 	json_str(&ws_stdout, run->env_name_from);
-	ws_out_fmt(&ws_stdout, ",\"strict\":%s,\"variables\":%zu,\"findings\":[",
+	ws_out_fmt(&ws_stdout, ",\"strict\":%s,\"variables\":%zu",
 	    run->strict ? "true" : "false", count_variables(run));
+	json_layers(run);
+	ws_out_str(&ws_stdout, ",\"findings\":[");
 	for (i = 0; i < n; i++) {
 		f = ws_finding_at(i);
 		ws_out_str(&ws_stdout, i ? ",{\"rule\":" : "{\"rule\":");

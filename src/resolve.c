@@ -118,6 +118,23 @@ check_both_set(struct ws_run *run, struct ws_var *p, struct ws_var *head,
 	return rc;
 }
 
+/* -v, check and explain: which pointer was read, and the path (SPEC
+ * §4.1), so that a path consumed by mistake is visible.  The name is
+ * the variable set, the source where the pointer is; never the
+ * content.  Made only when someone will see it. */
+static void
+said_resolved(const struct ws_var *p, const struct ws_var *v)
+{
+	char *src;
+
+	if (!ws_diag_wanted(WS_SEV_INFO))
+		return;
+	src = ws_var_source(p);
+	ws_finding(WS_SEV_INFO, 0, "file-var", v->name, src, "%s -> %s",
+	    p->name, v->file_path);
+	free(src);
+}
+
 int
 ws_resolve_one(struct ws_run *run, struct ws_var *p)
 {
@@ -160,6 +177,7 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	v = ws_store_add(run->store, p->src, ws_intern(target, tlen), tlen,
 	    b.p, b.len, p->line, WS_VAR_FROM_FILE | WS_VAR_SECRET);
 	v->file_path = path;
+	said_resolved(p, v);
 	return 0;
 }
 

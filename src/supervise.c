@@ -307,7 +307,7 @@ watch_file(struct sv *s, const char *path)
 
 /* Watch what this run read: its secret directories, the directories of
  * its .env layers, NAME_FILE targets, example and policy files, and the
- * layers' directory (a layer made later is seen there). */
+ * layers' directories (a layer made later is seen there). */
 static void
 watch_run(struct sv *s)
 {
@@ -317,7 +317,9 @@ watch_run(struct sv *s)
 	size_t n, i, dlen;
 	char *path;
 
-	watch_add(s, run->opts->dir, strlen(run->opts->dir), W_LAYERS, NULL);
+	for (i = 0; i < run->opts->n_dirs; i++)	/* every -C (§4.2) */
+		watch_add(s, run->opts->dirs[i], strlen(run->opts->dirs[i]),
+		    W_LAYERS, NULL);
 	if (run->set != NULL && run->set->path != NULL)
 		watch_file(s, run->set->path);
 	if (run->opts->config != NULL)

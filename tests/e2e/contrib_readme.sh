@@ -19,7 +19,7 @@ block() {
 # Every marked block is one this test knows.
 known="deploy-compose file-env-before file-env-after dotenv-run dotenvx-run
 env-xargs pydantic-before pydantic-after pydantic-ini envdir gen-new-project
-gen-script-before gen-script-after"
+gen-script-before gen-script-after monorepo"
 unknown=
 for m in $(sed -n 's/^<!-- test: \([^ ]*\) -->$/\1/p' "$README"); do
 	case $m in
@@ -394,6 +394,29 @@ for name in $trouble_names; do
 	is "$got" "$want" "troubleshooting: $name prints what the README shows"
 	cd "$T" || exit 99
 done
+
+# --------------------------------------------------------- monorepo
+# A terminal session, as the troubleshooting ones, run in a service of
+# a repository whose root holds the shared layer and the secrets.
+rm -rf "$T/mono"
+mkdir -p "$T/mono/secrets" "$T/mono/services/api"
+printf 'POSTGRES_HOST=db\nPOSTGRES_USER=app\nLOG_LEVEL=info\n' >"$T/mono/.env"
+printf 'DATABASE_URL=postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}/api\nLOG_LEVEL=debug\n' \
+    >"$T/mono/services/api/.env"
+printf '%s' 0123456789abcdef0123456789 >"$T/mono/secrets/postgres_password"
+cp "$T/app" "$T/mono/services/api/app"
+cd "$T/mono/services/api" || exit 99
+block monorepo >"$T/session"
+got=$(session <"$T/session")
+want=$(grep -v '^\$ ' "$T/session")
+is "$got" "$want" "monorepo: two -C directories print what the README shows"
+printf '#!/bin/sh\nenv -0 >"%s/mono.env"\n' "$T" >app	# the same app, telling
+session <"$T/session" >/dev/null
+tr '\0' '\n' <"$T/mono.env" | grep -qx 'DATABASE_URL=postgres://app:0123456789abcdef0123456789@db/api'
+ok $? "monorepo: the service gets the URL built from the root's names and secret"
+tr '\0' '\n' <"$T/mono.env" | grep -qx 'LOG_LEVEL=debug'
+ok $? "monorepo: and its own LOG_LEVEL"
+cd "$T" || exit 99
 
 # -------------------------------------------------------------- gen
 # The blocks run as written, with "withsecrets" on PATH.

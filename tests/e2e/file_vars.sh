@@ -60,6 +60,59 @@ is_var APP_CONFIG_FILE /etc/x "*_CONFIG_FILE passes"
 is_var COMPOSE_FILE a.yml "COMPOSE_FILE passes"
 unset_var SSL_CERT "no SSL_CERT appears"
 
+# The paths TLS and cloud clients read themselves (SPEC §4.1, revision
+# 2): real files, so that a resolution would show as their content.
+printf -- '-----BEGIN PRIVATE KEY-----\n%s\n' "$S" >tls.key
+printf '{"type": "service_account", "k": "%s"}\n' "$S" >sa.json
+printf '%s\n' "$S" >auth-token
+never_names=(TLS_KEY_FILE SSL_KEY_FILE APP_TLS_KEY_FILE NGINX_SSL_KEY_FILE
+	APP_CERT_FILE PG_CA_FILE SERVICE_ACCOUNT_FILE
+	GOOGLE_APPLICATION_CREDENTIALS_FILE AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)
+assign=()
+for n in "${never_names[@]}"; do assign+=("$n=$T/tls.key"); done
+ws "${assign[@]}" -- env -0
+is_rc 0 "the TLS and cloud paths are not read"
+for n in "${never_names[@]}"; do
+	is_var "$n" "$T/tls.key" "$n passes through as a path"
+	unset_var "${n%_FILE}" "and sets no ${n%_FILE}"
+done
+no_leak "$S" "the key is not printed" stdout-is-env
+printf 'TLS_KEY_FILE=tls.key\nSERVICE_ACCOUNT_FILE=sa.json\n' >paths.env
+ws --no-layers -f paths.env -- env -0
+is_var TLS_KEY_FILE tls.key "TLS_KEY_FILE from a .env file stays the path as written"
+is_var SERVICE_ACCOUNT_FILE sa.json "and SERVICE_ACCOUNT_FILE"
+unset_var TLS_KEY "no TLS_KEY from the key's content"
+ws TLS_KEY_FILE=tls.key -v -- true
+if grep -q 'file-var' "$T/err"; then ok 1 "-v: TLS_KEY_FILE is not a resolution"
+else ok 0 "-v: TLS_KEY_FILE is not a resolution"; fi
+
+# -v names each pointer resolved and the path read, never the content.
+mkdir -p vdir/sub
+printf '%s\n' "$S" >vdir/sub/db_password
+printf 'DB_PASSWORD_FILE=sub/db_password\n' >vdir/.env
+ws FILE__API_TOKEN=auth-token -C vdir -v -- true
+is_rc 0 "-v with two pointers"
+stderr_has "info: file-var: DB_PASSWORD (vdir/.env:1): DB_PASSWORD_FILE -> vdir/sub/db_password" \
+    "-v: the pointer, where it is set and the path read (relative to its .env)"
+stderr_has "info: file-var: API_TOKEN (environment): FILE__API_TOKEN -> auth-token" \
+    "-v: a FILE__NAME pointer of the inherited environment"
+is "$(grep -c 'file-var' "$T/err")" 2 "one line each"
+no_leak "$S" "no content in the -v lines"
+one_line_stderr "every -v line is one message"
+ws FILE__API_TOKEN=auth-token -C vdir -- true
+is "$(cat "$T/err")" "" "without -v: nothing said"
+ws FILE__API_TOKEN=auth-token -C vdir check --format=json
+case $(cat "$T/out") in
+*'"rule":"file-var","severity":"info","name":"API_TOKEN","source":"environment","message":"FILE__API_TOKEN -> auth-token"'*)
+	ok 0 "check --format=json: the resolution as an info finding";;
+*)	ok 1 "check --format=json: the resolution as an info finding";;
+esac
+no_leak "$S" "and no content in check's JSON"
+ws DB_PASSWORD=higher -C vdir -v -- true
+if grep -q 'DB_PASSWORD_FILE ->' "$T/err"; then
+	ok 1 "-v: a shadowed pointer is not read, and not said to be"
+else ok 0 "-v: a shadowed pointer is not read, and not said to be"; fi
+
 # Errors.
 ws X_FILE=/nonexistent/file -- true
 is_rc 66 "a missing target"

@@ -24,6 +24,10 @@
 #include "resolve.h"
 #include "../unit/stage.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 #define MARKER "s3cr3t!#marker"
 
 static char e1[] = "PROC=from-process", e2[] = "EMPTY=",
@@ -102,7 +106,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&run, 0, sizeof(run));
 	opts.no_config = 1;
 	opts.no_layers = 1;
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	opts.override = (int)(size & 1);
 	run.opts = &opts;
 	run.environ_in = fake_environ;

@@ -42,6 +42,10 @@
 #include "dotenv.h"
 #include "resolve.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MARKER		"m4rk#"
@@ -279,7 +283,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	world_parse(&w2, (const char *)data, (size_t)(nul - data), UPPER_OTHER);
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	opts.no_layers = 1;
 	opts.override = nul[1] & 1;
 	run.opts = &opts;

@@ -33,6 +33,10 @@
 #include "frozen.h"
 #include "resolve.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MARKER	"Zq8#marker"
@@ -219,7 +223,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	opts.no_layers = 1;
 	opts.no_default_secrets_dirs = 1;
 	run.opts = &opts;

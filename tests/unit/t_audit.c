@@ -18,6 +18,10 @@
 #include "audit.h"
 #include "tap.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 static struct ws_opts opts;
 static struct ws_run run;
 static char arg0[] = "app", arg0nl[] = "a\nb", arg1[] = "--token=ARGSECRET";
@@ -28,7 +32,9 @@ setup(const char *ini)
 {
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	opts.command = command;
 	opts.audit = WS_AUDIT_JOURNAL + 1;
 	run.opts = &opts;

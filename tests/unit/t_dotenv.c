@@ -21,6 +21,10 @@
 #include "stage.h"
 #include "tap.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 static char e1[] = "PROC=from-process", e2[] = "EMPTY=", e3[] = "X=env-x",
     e4[] = "SECRETVAR=hunter2-marker";
 static char *fake_environ[] = { e1, e2, e3, e4, NULL };
@@ -43,7 +47,9 @@ reset(int override)
 	opts.override = override;
 	opts.no_config = 1;
 	opts.no_layers = 1;
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	run.opts = &opts;
 	run.environ_in = fake_environ;
 	run.store = ws_store_new();
@@ -647,7 +653,9 @@ main(void)
 	ws_secmem_init();
 	opts.no_config = 1;
 	opts.no_layers = 1;
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	run.opts = &opts;
 	run.environ_in = fake_environ;
 	if (status_of(ws_policy_load, &run) != 0)

@@ -1,6 +1,7 @@
 /* Names: validity, pointers, the never-resolve list, globs. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "withsecrets.h"
@@ -8,6 +9,40 @@
 #include "tap.h"
 
 #define V(s) ws_name_valid(s, strlen(s))
+#define NEVER(s) ws_never_resolve_builtin(s, strlen(s))
+
+/* SPEC §4.1's never-resolve list, name for name: the built-in list
+ * holds every one of them (a glob as an example name it matches). */
+static void
+test_spec_never_resolve(void)
+{
+	static const char *const spec[] = { "SSL_CERT_FILE", "AWS_CONFIG_FILE",
+	    "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	    "LOG_FILE", "PID_FILE", "CONFIG_FILE", "COMPOSE_FILE", "ENV_FILE",
+	    "DOTENV_FILE", "APP_LOG_FILE", "APP_PID_FILE", "APP_CONFIG_FILE",
+	    "TLS_KEY_FILE", "SSL_KEY_FILE", "APP_TLS_KEY_FILE",
+	    "NGINX_SSL_KEY_FILE", "APP_CERT_FILE", "PG_CA_FILE",
+	    "SERVICE_ACCOUNT_FILE", "GOOGLE_APPLICATION_CREDENTIALS_FILE",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", NULL };
+	/* pointers to secrets, some of them a letter away from the list */
+	static const char *const resolved[] = { "DB_PASSWORD_FILE",
+	    "API_KEY_FILE", "TLS_KEY_FILES", "XTLS_KEY_FILE", "KEY_FILE",
+	    "PRIVATE_KEY_FILE", "JWT_SECRET_KEY_FILE", "ACCOUNT_FILE",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "GOOGLE_APPLICATION_FILE",
+	    "CA_FILE", "CERT_FILE", "SERVICE_ACCOUNT_KEY_FILE", NULL };
+	unsigned bad = 0;
+	size_t i;
+
+	for (i = 0; spec[i] != NULL; i++)
+		if (!NEVER(spec[i]) && bad++ < 5)
+			printf("#   %s is resolved\n", spec[i]);
+	is_int(bad, 0, "every name of SPEC §4.1's list passes through "
+	    "(%zu)", i);
+	for (i = 0, bad = 0; resolved[i] != NULL; i++)
+		if (NEVER(resolved[i]) && bad++ < 5)
+			printf("#   %s is not resolved\n", resolved[i]);
+	is_int(bad, 0, "and pointers to secrets are still resolved (%zu)", i);
+}
 
 static size_t
 target(const char *s, char *out)
@@ -55,6 +90,7 @@ main(void)
 	ok(ws_never_resolve_builtin("NGINX_PID_FILE", 14), "*_PID_FILE");
 	ok(!ws_never_resolve_builtin("DB_PASSWORD_FILE", 16),
 	    "DB_PASSWORD_FILE is resolved");
+	test_spec_never_resolve();
 	ok(ws_globlist_match(globs, "LC_ALL", 6), "glob LC_*");
 	ok(!ws_globlist_match(globs, "LANG", 4), "glob list miss");
 	return done_testing();

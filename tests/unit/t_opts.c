@@ -12,7 +12,7 @@
 
 /* A writable, NULL-terminated argv from string literals; all are
  * freed by free_argvs(). */
-static char **argvs[48];
+static char **argvs[64];
 static size_t n_argvs;
 
 static char **
@@ -90,6 +90,18 @@ main(void)
 	ok(o.clean && o.n_keep == 1, "--clean and --keep");
 	is_str(o.command[0], "python", "command");
 	is_str(o.command[2], "app", "command arguments are not ours");
+	ok(o.n_dirs == 1 && strcmp(o.dirs[0], ".") == 0 && o.dirs[1] == NULL &&
+	    strcmp(o.dir, ".") == 0, "no -C: the current directory");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("withsecrets", "-C", "../..", "--dir=.", "check",
+	    "-C", "svc")), 0, "-C repeated, before and after the verb");
+	ok(o.n_dirs == 3 && strcmp(o.dirs[0], "../..") == 0 &&
+	    strcmp(o.dirs[1], ".") == 0 && strcmp(o.dirs[2], "svc") == 0 &&
+	    o.dirs[3] == NULL, "every -C, in order");
+	is_str(o.dir, "svc", "the last one is o.dir");
+	ws_opts_free(&o);
+	is_int(parse(&o, A("withsecrets", "-C", "a", "-C", "", "--", "x")),
+	    WS_EX_USAGE, "an empty -C among several");
 	ws_opts_free(&o);
 
 	is_int(parse(&o, a2), WS_EX_USAGE, "a bare command is a usage error");

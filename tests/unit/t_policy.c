@@ -486,7 +486,7 @@ test_user_file(void)
 {
 	struct ws_opts opts;
 	struct ws_run run;
-	char dir[] = "/tmp/t_policy.XXXXXX", *path;
+	char dir[] = "/tmp/t_policy.XXXXXX", *path, *dirs[2] = { NULL, NULL };
 	int fd, rc;
 
 	ok(mkdtemp(dir) != NULL, "scratch directory");
@@ -497,6 +497,9 @@ test_user_file(void)
 
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
+	dirs[0] = dir;
+	opts.dirs = dirs;
+	opts.n_dirs = 1;
 	opts.dir = dir;
 	run.opts = &opts;
 	ws_diag_reset();

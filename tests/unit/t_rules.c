@@ -17,6 +17,10 @@
 #include "stage.h"
 #include "tap.h"
 
+/* -C: the current directory, as ws_opts_parse() makes it */
+static char dot_dir[] = ".";
+static char *current_dir[] = { dot_dir, NULL };
+
 static struct ws_opts opts;
 static struct ws_run run;
 static struct ws_source *env_src, *dir_src, *file_src, *low_src;
@@ -28,7 +32,9 @@ setup(const char *ini, int strict)
 {
 	memset(&opts, 0, sizeof(opts));
 	memset(&run, 0, sizeof(run));
-	opts.dir = ".";
+	opts.dirs = current_dir;
+	opts.n_dirs = 1;
+	opts.dir = current_dir[0];
 	run.opts = &opts;
 	run.policy = ws_policy_new();
 	run.set = &run.policy->set;
