@@ -309,8 +309,8 @@ check_unset(struct ws_run *run)
 			continue;
 		secret = ws_policy_is_secret(run, e);
 		report(secret ? mode_sev(run) : WS_SEV_WARNING,
-		    "unset-variable", e, NULL, "uses $%s, which is not set "
-		    "there, so it expands to nothing; set %s, or write "
+		    "unset-variable", e, NULL, "uses $%s, which is not set at "
+		    "that line, so it expands to nothing; set %s, or write "
 		    "${%s:-} if empty is meant", u[i].name, u[i].name,
 		    u[i].name);
 	}

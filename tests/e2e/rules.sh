@@ -26,7 +26,7 @@ mkdir -m 0755 sd
 printf 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n' >.env
 ws -e production --no-config --no-default-secrets-dirs -- env -0
 refused "production: an unset name inside a secret's value"
-stderr_has 'error: unset-variable: DATABASE_URL (.env:1): uses $DB_PASSWORD, which is not set' \
+stderr_has 'error: unset-variable: DATABASE_URL (.env:1): uses $DB_PASSWORD, which is not set at that line' \
     "the finding names the variable built, its line and the unset name"
 ws check -e production --no-config --no-default-secrets-dirs
 is_rc 78 "check agrees"
