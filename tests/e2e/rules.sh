@@ -151,6 +151,17 @@ ws -e production -c smtp3.ini --no-default-secrets-dirs -- env -0
 refused "the other keys of a glob section apply too (min-length)"
 stderr_has "min-length: SMTP_USER (.env:3)" "to the matching name"
 rm .env .env.example
+# gen: a glob section requires the names a source mentions (SPEC §11)
+printf '[var SMTP_*]\nrequired = always\n' >smtp4.ini
+printf 'SMTP_PASSWORD=\nSMTP_HOST=mail.example.org\n' >.env
+ws gen -c smtp4.ini --no-default-secrets-dirs -s gensmtp
+is_rc 0 "gen with [var SMTP_*] required = always"
+[ -s gensmtp/smtp_password ]
+ok $? "it writes the empty SMTP_PASSWORD a source mentions"
+ws gen --no-config --no-default-secrets-dirs -s gensmtp2
+[ ! -e gensmtp2/smtp_password ]
+ok $? "without the section it is not required, and not written"
+rm -rf .env gensmtp gensmtp2
 
 # ------------------------------------ system paths are not secrets
 mkdir -m 0700 creds
