@@ -291,7 +291,7 @@ test_placeholder(void)
 	    "dev-jwt-secret-change-for-production",
 	    "postgres://user:password@localhost:5432/app",
 	    "redis://host:port", "sk-xxxxxxxxxxxxxxxxxxxx",
-	    "AKIA_xxxxxxxxxxxx", "replace-me-with-a-real-key", NULL };
+	    "AKIA_xxxxxxxxxxxx", NULL };
 	static const char *const no[] = { "changem", "xchangeit", "passwords",
 	    key32, pw20, "prod-key-123", "<unbalanced",
 	    "postgres://app:Zq8v1mR2pX7wK4nB@db.internal:5432/app",
