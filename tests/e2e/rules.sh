@@ -99,6 +99,28 @@ ws explain -e production --no-config --no-default-secrets-dirs
 is_rc 0 "explain shows the table, and exits 0"
 grep -q '^API_TOKEN ' "$T/out"
 ok $? "the table is there"
+ws check -e production --format=json --no-config --no-default-secrets-dirs
+is_rc 78 "check --format=json"
+if command -v jq >/dev/null; then
+	is "$(jq -r '.findings[] | select(.rule == "encrypted-value") | [.severity, .name, .source] | join(" ")' "$T/out")" \
+	    "error API_TOKEN .env:1" "the JSON finding: rule, severity, name, source"
+else
+	skip_one "the JSON finding" "jq is not installed"
+fi
+rm .env
+
+# ------------------------------- explain: only what keeps it from a table
+ws explain -e production --no-config --no-default-secrets-dirs -f missing.env
+is_rc 66 "explain: a named file that is missing"
+printf 'A B=1\n' >.env
+ws explain -e production --no-config --no-default-secrets-dirs
+is_rc 65 "explain: a syntax error"
+printf 'SECRET_KEY=changeme\nDEBUG=true\n' >.env
+ws explain -e production --no-config --no-default-secrets-dirs
+is_rc 0 "explain: rules that fail do not change its status"
+printf '[withsecrets]\nnot-a-key = 1\n' >bad.ini
+ws explain -e production -c bad.ini --no-default-secrets-dirs
+is_rc 78 "explain: an error in the policy file does"
 rm .env
 
 # --------------------------------------- lists extend, !ITEM removes one
