@@ -2,7 +2,8 @@
  * The keys of the policy file, applied to a ws_policy once the whole
  * file is read (config.c reads it): each value validated, each error
  * reported at the line of its key.  A key the user's file sets replaces
- * the built-in one (SPEC §6).
+ * the built-in one, except the lists that make a check stricter, which
+ * it extends (SPEC §6).
  */
 #include "config.h"
 
@@ -147,6 +148,90 @@ free_words(char **list)
 	free(list);
 }
 
+/* The words of a NULL-terminated list, n of them, as a new list in one
+ * allocation like split_words() makes. */
+static char **
+join_words(char *const *w, size_t n)
+{
+	size_t i, total = 0, len;
+	char **list, *text;
+
+	for (i = 0; i < n; i++)
+		total += strlen(w[i]) + 1;
+	list = ws_xmalloc((n + 1) * sizeof(*list) + total + 1);
+	text = (char *)(list + n + 1);
+	for (i = 0; i < n; i++) {
+		len = strlen(w[i]) + 1;
+		memcpy(text, w[i], len);
+		list[i] = text;
+		text += len;
+	}
+	list[n] = NULL;
+	return list;
+}
+
+static size_t
+count_words(char *const *w)
+{
+	size_t n = 0;
+
+	while (w != NULL && w[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * A list that makes a check stricter (deny, [placeholders] values and
+ * patterns: SPEC §6).  The built-in policy sets it; a user's file
+ * extends it, so that adding one item never drops the built-in ones,
+ * and `!ITEM` removes one built-in item, on purpose and visibly.  A
+ * `!ITEM` that removes nothing is an error: a typo in a security
+ * policy must not pass silently.  Returns the new list (the old one is
+ * the caller's to free), or NULL after an error.
+ */
+static char **
+extend_words(struct parse *ps, char **old, const char *value, int lower,
+    const char *key, unsigned line)
+{
+	char **add = split_words(value, lower), **w, **out;
+	size_t n_old = count_words(old), n_add = count_words(add), n = 0;
+	size_t i, j, bad = 0;
+	int gone;
+
+	if (!ps->user)
+		return add;		/* the built-in policy sets it */
+	w = ws_xcalloc(n_old + n_add + 1, sizeof(*w));
+	for (i = 0; i < n_old; i++) {
+		for (gone = 0, j = 0; j < n_add && !gone; j++)
+			gone = add[j][0] == '!' && strcmp(add[j] + 1,
+			    old[i]) == 0;
+		if (!gone)
+			w[n++] = old[i];
+	}
+	for (j = 0; j < n_add; j++) {
+		if (add[j][0] == '!') {
+			for (i = 0; i < n_old; i++)
+				if (strcmp(add[j] + 1, old[i]) == 0)
+					break;
+			if (i == n_old && bad++ == 0)
+				ws_config_error(ps, line, "%s: an item written "
+				    "!ITEM (word %zu) is not in the built-in "
+				    "list, so it removes nothing; check its "
+				    "spelling (withsecrets defaults shows the "
+				    "list)", key, j + 1);
+			continue;
+		}
+		for (i = 0; i < n && strcmp(w[i], add[j]) != 0; i++)
+			;
+		if (i == n)
+			w[n++] = add[j];	/* new: added */
+	}
+	out = bad ? NULL : join_words(w, n);
+	free(w);
+	free_words(add);
+	return out;
+}
+
 /* yes no true false on off 1 0, in any case (strcasecmp(3) in the C
  * locale: withsecrets never calls setlocale); -1 when none. */
 static int
@@ -256,8 +341,12 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 	case SK_KEEP:
 		list = &s->keep;
 		break;
-	case SK_DENY:
-		list = &s->deny;
+	case SK_DENY:	/* extended, not replaced */
+		if ((words = extend_words(ps, s->deny, e->value, 0, "deny",
+		    e->line)) == NULL)
+			return;
+		ws_policy_free_part(ps->p, s->deny);
+		s->deny = words;
 		break;
 	case SK_IGNORE_FILE_VARS:
 		list = &s->ignore_file_vars;
@@ -408,10 +497,14 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 {
 	struct ws_policy *p = ps->p;
 	size_t i;
+	char **w;
 
 	if (strcmp(e->key, "values") == 0) {
+		if ((w = extend_words(ps, p->ph_values, e->value, 1, "values",
+		    e->line)) == NULL)
+			return;
 		ws_policy_free_part(p, p->ph_values);
-		p->ph_values = split_words(e->value, 1);
+		p->ph_values = w;
 		for (i = 0; p->ph_values[i] != NULL; i++)
 			;
 		ws_policy_free_part(p, p->ph_lens);
@@ -422,8 +515,11 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 			p->ph_lenset |= WS_LENBIT(p->ph_lens[i]);
 		}
 	} else if (strcmp(e->key, "patterns") == 0) {
+		if ((w = extend_words(ps, p->ph_patterns, e->value, 1,
+		    "patterns", e->line)) == NULL)
+			return;
 		ws_policy_free_part(p, p->ph_patterns);
-		p->ph_patterns = split_words(e->value, 1);
+		p->ph_patterns = w;
 		ws_policy_free_part(p, p->ph_literals);
 		p->ph_literals = glob_literals(p->ph_patterns);
 		for (i = 0; p->ph_literals[i] != NULL; i++)
@@ -653,11 +749,6 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 		else {
 			ws_config_error(ps, e->line, "required takes always, strict "
 			    "or no");
-			return -1;
-		}
-		if (r->glob && r->required != WS_REQ_NO) {
-			ws_config_error(ps, e->line, "required needs names, not a "
-			    "glob: which names would be required?");
 			return -1;
 		}
 		break;

@@ -41,6 +41,10 @@ struct parse {
 	int		 from_secret;	/* it took in a secret file's value */
 	int		 backslash;	/* the quoted value holds one */
 	int		 lf_last;	/* the text ends with a line feed */
+	/* the unset names $NAME and ${NAME} of the statement named, in
+	 * the text (noted in the store once its entry is made) */
+	struct unset_ref { const char *name; size_t n; } *unset;
+	size_t		 n_unset, cap_unset;
 };
 
 enum quoting { UNQUOTED, SINGLE, DOUBLE };
@@ -55,6 +59,8 @@ void	 ws_dotenv_too_large(struct parse *);	/* over max-secret-size */
 void	 ws_dotenv_too_much(struct parse *);	/* over WS_DOTENV_MAX_OUTPUT */
 /* interp.c: the interpolation of [vs, vs + n) into a block of its own in
  * ws_work.  0, or -1 after a finding. */
+/* Note the statement's unset names for v, its entry (SPEC §4.4). */
+void	 ws_dotenv_note_unset(struct parse *, struct ws_var *v);
 int	 ws_dotenv_interpolate(struct parse *, const char *vs, size_t n,
 	    const char **val, size_t *vallen);
 

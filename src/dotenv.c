@@ -561,6 +561,7 @@ plain_statement(struct parse *ps)
 	size_t klen, n;
 	unsigned flags = 0;
 	int rc = 0;
+	struct ws_var *entry;
 
 	/* A line feed, whose class is none, ends the scans below: the
 	 * text's last byte when it is one, else the next one, which must
@@ -633,8 +634,10 @@ plain_statement(struct parse *ps)
 	 * a NAME_FILE, and this is every line) */
 	if (ps->resolved && replaces_resolved(ps, name, klen, ps->key_line))
 		return 1;
-	(void)ws_store_add(ps->store, ps->src, name, klen, val, n,
+	entry = ws_store_add(ps->store, ps->src, name, klen, val, n,
 	    ps->key_line, flags);
+	if (ps->n_unset > 0)
+		ws_dotenv_note_unset(ps, entry);
 	return 1;
 }
 
@@ -647,6 +650,7 @@ statement(struct parse *ps)
 	unsigned line;
 	size_t k, vallen, klen;
 	int bad = 0;
+	struct ws_var *v;
 
 	skip_export(ps);
 	line = ps->line;
@@ -695,8 +699,10 @@ statement(struct parse *ps)
 		return;
 	if (replaces_resolved(ps, name, klen, line))
 		return;
-	(void)ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
+	v = ws_store_add(ps->store, ps->src, name, klen, val, vallen, line,
 	    ps->from_secret ? WS_VAR_SECRET : 0);
+	if (ps->n_unset > 0)
+		ws_dotenv_note_unset(ps, v);
 }
 
 int
@@ -719,9 +725,11 @@ ws_dotenv_parse(const struct ws_dotenv_in *in, const char *display,
 	ps.lf_last = len > 0 && buf[len - 1] == '\n';
 	while (!ps.stop && next_statement(&ps)) {
 		ps.key = NULL;
+		ps.n_unset = 0;
 		if (!plain_statement(&ps))
 			statement(&ps);
 	}
+	free(ps.unset);
 	return ps.status;
 }
 

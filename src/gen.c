@@ -125,6 +125,20 @@ add_name(struct plan *pl, const char *name, size_t n)
 	pl->n++;
 }
 
+/* Does a glob section require this name here (SPEC §6: it requires the
+ * matching names that a source or the example file mentions)? */
+static int
+glob_requires(const struct ws_run *run, const char *name, size_t n)
+{
+	const struct ws_varrule *r;
+	struct ws_varpol vp;
+
+	return ws_policy_var_n(run->policy, name, n, &vp) &&
+	    (r = vp.from[WS_VK_REQUIRED]) != NULL && r->glob &&
+	    (r->required == WS_REQ_ALWAYS ||
+	    (r->required == WS_REQ_STRICT && run->strict));
+}
+
 /* The example file's names, then the names the policy requires here. */
 static void
 candidates(struct plan *pl)
@@ -152,6 +166,11 @@ candidates(struct plan *pl)
 		    (r->required == WS_REQ_STRICT && run->strict))
 			add_name(pl, r->pattern, strlen(r->pattern));
 	}
+	it = 0;
+	while ((v = ws_store_next(run->store, &it)) != NULL)
+		if (!(v->flags & (WS_VAR_POINTER | WS_VAR_SKIPPED)) &&
+		    glob_requires(run, v->name, v->namelen))
+			add_name(pl, v->name, v->namelen);
 }
 
 /* Is the entry a placeholder (SPEC §6): a development default or

@@ -99,6 +99,38 @@ lookup(struct parse *ps, const char *name, size_t n, const char **val,
 	return 1;
 }
 
+/* $NAME or ${NAME} of an unset name: it expands to nothing, as in
+ * Compose, and is the unset-variable finding once the entry is made;
+ * the forms that state a default never come here. */
+static void
+unset_ref(struct parse *ps, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_unset; i++)
+		if (ps->unset[i].n == n && memcmp(ps->unset[i].name, name,
+		    n) == 0)
+			return;		/* named once per value */
+	if (ps->n_unset == ps->cap_unset) {
+		ps->cap_unset = ps->cap_unset ? ps->cap_unset * 2 : 4;
+		ps->unset = ws_xrealloc(ps->unset, ps->cap_unset *
+		    sizeof(*ps->unset));
+	}
+	ps->unset[ps->n_unset].name = name;
+	ps->unset[ps->n_unset++].n = n;
+}
+
+void
+ws_dotenv_note_unset(struct parse *ps, struct ws_var *v)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_unset && v != NULL; i++)
+		ws_store_note_unset(ps->store, v, ps->unset[i].name,
+		    ps->unset[i].n);
+	ps->n_unset = 0;
+}
+
 void
 ws_dotenv_too_large(struct parse *ps)
 {
@@ -210,8 +242,9 @@ braced(struct parse *ps, const char *s, const char *e, struct ws_sbuf *out,
 	n = (size_t)(q - name);
 	if (q < e && *q == '}') {
 		ps->interpolated = 1;
-		if (lookup(ps, name, n, &val, &vallen) &&
-		    emit(ps, out, val, vallen) != 0)
+		if (!lookup(ps, name, n, &val, &vallen))
+			unset_ref(ps, name, n);
+		else if (emit(ps, out, val, vallen) != 0)
 			return NULL;
 		return q + 1;
 	}
@@ -294,8 +327,10 @@ interpolate(struct parse *ps, const char *s, const char *e,
 			    q++)
 				;
 			ps->interpolated = 1;
-			if (lookup(ps, d + 1, (size_t)(q - d - 1), &val,
-			    &vallen) && emit(ps, out, val, vallen) != 0)
+			if (!lookup(ps, d + 1, (size_t)(q - d - 1), &val,
+			    &vallen))
+				unset_ref(ps, d + 1, (size_t)(q - d - 1));
+			else if (emit(ps, out, val, vallen) != 0)
 				return -1;
 			s = q;
 		} else {			/* $5, "$ ", $(...): literal */

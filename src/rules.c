@@ -2,9 +2,9 @@
  * The rules of SPEC §6, run on what the command actually gets
  * (ws_effective of each name).  In a strict environment a violation is
  * an error (78, no exec); in a lenient one the same finding is a
- * warning and the command runs.  `required = always` is an error
- * everywhere; plaintext-secret exists only in strict environments and
- * shadowed is information.
+ * warning and the command runs.  `required = always` and
+ * encrypted-value are errors everywhere; plaintext-secret exists only
+ * in strict environments and shadowed is information.
  *
  * Values are read where they are, never copied out of guarded memory:
  * case-insensitive comparisons fold the value into a scratch block of
@@ -206,31 +206,115 @@ check_value(struct ws_run *run, const struct ws_var *e,
 struct shadow_ctx {
 	struct ws_run	*run;
 	const struct ws_var *e;
-	int		 secret;
+	int		 not_secret;	/* its [var] says secret = no */
+	int		 compared;	/* with the highest secret-dir entry */
 };
+
+/* Do two entries hold the same value?  In constant time after the
+ * length check, in place: both are in guarded memory. */
+static int
+same_value(const struct ws_var *a, const struct ws_var *b)
+{
+	return a->vallen == b->vallen &&
+	    sodium_memcmp(a->value, b->value, a->vallen) == 0;
+}
+
+/*
+ * A variable of the inherited environment hiding a mounted secret with
+ * a different value is most likely a stale copy left over from before
+ * the secret was mounted (a DB_PASSWORD in a Compose file's
+ * environment:): the shadowed-secret finding (SPEC §4), an error in a
+ * strict environment.  The name holds a secret, since a mounted secret
+ * has it, unless its [var] says secret = no.  With the same value it is
+ * only information.
+ */
+static int
+stale_secret(struct shadow_ctx *c, const struct ws_var *v)
+{
+	struct ws_run *run = c->run;
+	char *hidden;
+
+	if (c->compared || c->not_secret ||
+	    c->e->src->kind != WS_KIND_INHERITED ||
+	    v->src->kind != WS_KIND_SECRET_DIR)
+		return 0;
+	c->compared = 1;	/* lower directories' entries it hid anyway */
+	if (same_value(c->e, v))
+		return 0;
+	hidden = ws_var_source(v);
+	report(mode_sev(run), "shadowed-secret", c->e, NULL, "hides the "
+	    "mounted secret %s, which has a different value; unset %s where "
+	    "the environment sets it, so that the program gets the mounted "
+	    "one", hidden, c->e->name);
+	free(hidden);
+	return 1;
+}
 
 static void
 shadow_finding(void *arg, const struct ws_var *v, int pointer)
 {
 	struct shadow_ctx *c = arg;
-	enum ws_severity sev = WS_SEV_INFO;
 	char *by;
 
-	/* an operator's variable hiding a mounted secret file is likely a
-	 * mistake left over from before the secret was mounted */
-	if (c->run->strict && c->secret && !pointer &&
-	    c->e->src->kind == WS_KIND_INHERITED &&
-	    !(c->e->flags & WS_VAR_FROM_FILE) &&
-	    v->src->kind == WS_KIND_SECRET_DIR)
-		sev = WS_SEV_WARNING;
-	if (!ws_diag_wanted(sev))
+	if (!pointer && stale_secret(c, v))
+		return;
+	if (!ws_diag_wanted(WS_SEV_INFO))
 		return;
 	by = ws_var_source(c->e);
-	report(sev, "shadowed", v, c->e->name, "%s%s hidden by %s%s",
-	    pointer ? v->name : "", pointer ? " is" : "is", by,
-	    sev == WS_SEV_WARNING ? "; unset the variable to use the "
-	    "mounted secret" : "");
+	report(WS_SEV_INFO, "shadowed", v, c->e->name, "%s%s hidden by %s",
+	    pointer ? v->name : "", pointer ? " is" : "is", by);
 	free(by);
+}
+
+/* ------------------------------------------------------------------ */
+/* Values the command would misread.                                   */
+
+/* dotenvx writes an encrypted value as encrypted:BASE64; withsecrets
+ * does not decrypt it, so the program would get the ciphertext. */
+#define ENCRYPTED_PREFIX	"encrypted:"
+#define ENCRYPTED_PREFIX_LEN	(sizeof(ENCRYPTED_PREFIX) - 1)
+
+static void
+check_encrypted(const struct ws_var *e)
+{
+	if (e->vallen <= ENCRYPTED_PREFIX_LEN || e->value[0] != 'e' ||
+	    memcmp(e->value, ENCRYPTED_PREFIX, ENCRYPTED_PREFIX_LEN) != 0)
+		return;
+	report(WS_SEV_ERROR, "encrypted-value", e, NULL, "is encrypted by "
+	    "dotenvx (encrypted:...), and the program would get the "
+	    "ciphertext; decrypt it first (dotenvx decrypt), or start "
+	    "withsecrets under dotenvx run --");
+}
+
+/*
+ * $NAME or ${NAME} of a name unset at that point expanded to nothing
+ * (SPEC §4.4).  Judged on what the command gets: an entry that a
+ * higher source hides does not matter.  An error in a strict
+ * environment when the value built is a secret (an empty password in a
+ * DATABASE_URL must not reach production), a warning otherwise.
+ */
+static void
+check_unset(struct ws_run *run)
+{
+	const struct ws_unset_note *u;
+	struct ws_var *head, *e;
+	size_t i, n;
+	int secret;
+
+	u = ws_store_unset_notes(run->store, &n);
+	for (i = 0; i < n; i++) {
+		head = ws_store_get(run->store, u[i].v->name,
+		    u[i].v->namelen);
+		if ((e = ws_effective(run, head)) != u[i].v ||
+		    e->line != u[i].line)
+			continue;
+		secret = ws_policy_is_secret(run, e);
+		report(secret ? mode_sev(run) : WS_SEV_WARNING,
+		    "unset-variable", e, NULL, "uses $%s, which is not set at "
+		    "that line, so it expands to nothing; set %s, or write "
+		    "${%s:-} if empty is meant", u[i].name, u[i].name,
+		    u[i].name);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -252,6 +336,70 @@ require(struct ws_run *run, const char *name, enum ws_required req,
 		report(sev, "required", e, NULL, "is empty; %s", why);
 }
 
+/* Why a rule requires a name, for its message (to be freed). */
+static char *
+required_why(const struct ws_varrule *r)
+{
+	char *w = ws_where_fmt(&r->where[WS_VK_REQUIRED]), *why;
+
+	why = ws_xasprintf("%s requires it%s", w,
+	    r->required == WS_REQ_STRICT ? " in a strict environment" : "");
+	free(w);
+	return why;
+}
+
+/*
+ * A glob section's required (SPEC §6): `always` or `strict` requires
+ * every matching name that a source or the example file mentions; no
+ * exempts them.  For one name the exact section decides when it gives
+ * the key, else the last glob section that gives it (ws_policy_var_n).
+ * Returns 1 when a glob section decided for the name.
+ */
+static int
+glob_required(struct ws_run *run, const char *name, size_t n)
+{
+	const struct ws_varrule *r;
+	struct ws_varpol vp;
+	char *why;
+
+	if (!ws_policy_var_n(run->policy, name, n, &vp) ||
+	    (r = vp.from[WS_VK_REQUIRED]) == NULL || !r->glob)
+		return 0;
+	if (r->required != WS_REQ_NO) {
+		why = required_why(r);
+		require(run, name, r->required, why);
+		free(why);
+	}
+	return 1;
+}
+
+/* The names of the sources that a glob section requires; pointers are
+ * not what the command gets, and the example file's names are judged
+ * with the rest of the example file. */
+static void
+check_required_globs(struct ws_run *run)
+{
+	const struct ws_policy *p = run->policy;
+	struct ws_var *v;
+	size_t i, it = 0;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (p->rules[i].glob &&
+		    (p->rules[i].set & (1u << WS_VK_REQUIRED)) &&
+		    p->rules[i].required != WS_REQ_NO)
+			break;
+	if (i == p->n_rules)
+		return;		/* none requires: the built-in policy's case */
+	while ((v = ws_store_next(run->store, &it)) != NULL) {
+		if (v->flags & (WS_VAR_POINTER | WS_VAR_SKIPPED))
+			continue;
+		if (run->example != NULL &&
+		    ws_store_get(run->example, v->name, v->namelen) != NULL)
+			continue;
+		(void)glob_required(run, v->name, v->namelen);
+	}
+}
+
 static void
 check_required(struct ws_run *run)
 {
@@ -259,30 +407,28 @@ check_required(struct ws_run *run)
 	const struct ws_varrule *r;
 	struct ws_var *v;
 	size_t i, it = 0;
-	char *why, *w;
+	char *why;
 
 	for (i = 0; i < p->n_rules; i++) {
 		r = &p->rules[i];
 		if (r->glob || !(r->set & (1u << WS_VK_REQUIRED)) ||
 		    r->required == WS_REQ_NO)
 			continue;
-		w = ws_where_fmt(&r->where[WS_VK_REQUIRED]);
-		why = ws_xasprintf("%s requires it%s", w,
-		    r->required == WS_REQ_STRICT ? " in a strict environment" :
-		    "");
-		free(w);
+		why = required_why(r);
 		require(run, r->pattern, r->required, why);
 		free(why);
 	}
+	check_required_globs(run);
 	if (run->example == NULL)
 		return;
 	why = ws_xasprintf("%s lists it: set it (or say required = no in "
 	    "its [var] section)", run->example_path);
 	while ((v = ws_store_next(run->example, &it)) != NULL) {
 		r = ws_policy_exact(p, v->name, v->namelen);
-		if (r == NULL || !(r->set & (1u << WS_VK_REQUIRED)))
+		if (r != NULL && (r->set & (1u << WS_VK_REQUIRED)))
+			continue;	/* its own section decides */
+		if (!glob_required(run, v->name, v->namelen))
 			require(run, v->name, WS_REQ_STRICT, why);
-		/* else its own section decides */
 	}
 	free(why);
 }
@@ -369,7 +515,8 @@ shadowed_pointers(struct ws_run *run)
 			continue;
 		sc.run = run;
 		sc.e = t;
-		sc.secret = 0;
+		sc.not_secret = 1;	/* pointers: only shadowed */
+		sc.compared = 0;
 		for (p = head; p != NULL; p = p->next_in_name)
 			if (ws_pointer_hidden(run, p, t))
 				shadow_finding(&sc, p, 1);
@@ -393,6 +540,7 @@ ws_rules_check(struct ws_run *run)
 		head = heads[i];
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
+		check_encrypted(e);
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
 		secret = ws_policy_secret(e, &vp);
 		/* else no section applies: no key to check the value by */
@@ -405,10 +553,12 @@ ws_rules_check(struct ws_run *run)
 		if (head->next_in_name == NULL)
 			continue;	/* one entry: it hides nothing */
 		sc.e = e;
-		sc.secret = secret;
+		sc.not_secret = vp.secret == 0;
+		sc.compared = 0;
 		(void)ws_shadowed_in_chain(head, e, shadow_finding, &sc);
 	}
 	free(heads);
+	check_unset(run);
 	shadowed_pointers(run);
 	check_distinct(run, cands, nc);
 	free(cands);

@@ -44,6 +44,8 @@ struct ws_store {
 	size_t		  cap_pointers;
 	struct var_block *blocks;		/* where ws_vars live */
 	struct source_block *src_blocks;	/* where ws_sources live */
+	struct ws_unset_note *unset;		/* few: most runs have none */
+	size_t		  n_unset;
 };
 
 /* Variables are allocated in blocks: one malloc per variable is a
@@ -229,6 +231,7 @@ ws_store_free(struct ws_store *st)
 		st->src_blocks = sb->next;
 		free(sb);
 	}
+	free(st->unset);
 	free(st->sources);
 	free(st->pointers);
 	free(st->slots);
@@ -417,6 +420,29 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 	*pp = v;
 	st->n_vars++;
 	return v;
+}
+
+void
+ws_store_note_unset(struct ws_store *st, struct ws_var *v, const char *name,
+    size_t namelen)
+{
+	struct ws_unset_note *u;
+
+	if ((st->n_unset & (st->n_unset - 1)) == 0)	/* 0, 1, 2, 4: double */
+		st->unset = ws_xrealloc(st->unset, (st->n_unset ?
+		    st->n_unset * 2 : 1) * sizeof(*st->unset));
+	u = &st->unset[st->n_unset++];
+	u->v = v;
+	u->line = v->line;
+	u->name = ws_intern(name, namelen);
+	u->namelen = namelen;
+}
+
+const struct ws_unset_note *
+ws_store_unset_notes(const struct ws_store *st, size_t *n)
+{
+	*n = st->n_unset;
+	return st->unset;
 }
 
 struct ws_var *

@@ -29,6 +29,20 @@ struct ws_source *ws_store_source_kept(struct ws_store *, enum ws_kind,
 struct ws_var	*ws_store_add(struct ws_store *, struct ws_source *,
 		    const char *name, size_t namelen, const char *value,
 		    size_t vallen, unsigned line, unsigned flags);
+/* An interpolation in v's value named an unset variable (SPEC §4.4):
+ * noted here, judged by the rules once it is known whether v is what
+ * the command gets.  The name is interned. */
+struct ws_unset_note {
+	struct ws_var	*v;
+	unsigned	 line;		/* v's line then: a later line of the
+					 * same file replaces v in place */
+	const char	*name;
+	size_t		 namelen;
+};
+void		 ws_store_note_unset(struct ws_store *, struct ws_var *,
+		    const char *name, size_t namelen);
+const struct ws_unset_note *ws_store_unset_notes(const struct ws_store *,
+		    size_t *n);
 /* Highest-precedence entry for name, or NULL. */
 struct ws_var	*ws_store_get(struct ws_store *, const char *, size_t);
 /* Entry for name in one source, or NULL. */

@@ -332,6 +332,19 @@ setup_trouble_secret_dirs() {
 	ln -s ../outside/token links/api_token
 }
 setup_trouble_not_found() { :; }
+setup_trouble_unset_variable() {
+	# shellcheck disable=SC2016
+	printf 'DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n' >.env
+	mkdir secrets
+	hex32 >secrets/db_password
+}
+setup_trouble_shadowed_secret() {
+	mkdir secrets
+	hex32 >secrets/postgres_password
+}
+setup_trouble_encrypted_value() {
+	printf '%s\n' 'API_TOKEN="encrypted:BDb7t/Z0mX9wIH2RgXMixZKT6z4W9Mcd1PEs3+YW2u0J7qLv5yX1y3kB"' >.env
+}
 setup_trouble_unnamed_environment() {
 	printf 'APP_NAME=demo\n' >.env
 	printf 'ENVIRONMENT=production\nDEBUG=false\n' >.env.production

@@ -168,14 +168,18 @@ mkdir -p sd
 printf '%s\n' "$K64" >sd/api_token
 printf '%s\n' "$PW" >sd/db_password
 ws "API_TOKEN=$K64B" -e production --no-config --no-default-secrets-dirs -s sd -- env -0
-is_rc 0 "an inherited secret hiding a mounted one: production runs"
-stderr_has "warning: shadowed: API_TOKEN (sd/api_token): is hidden by environment" \
-    "but warns (strict mode)"
-is_var API_TOKEN "$K64B" "the inherited value wins"
+refused "an inherited secret hiding a mounted one with another value: production refuses"
+stderr_has "error: shadowed-secret: API_TOKEN (environment): hides the mounted secret sd/api_token" \
+    "shadowed-secret names the variable and the mounted secret"
 ws "API_TOKEN=$K64B" -e development --no-config --no-default-secrets-dirs -s sd -- env -0
-if grep -q shadowed "$T/err"; then ok 1 "lenient: information only (not shown)"; else
-	ok 0 "lenient: information only (not shown)"; fi
-ws "API_TOKEN=$K64B" -e development -v --no-config --no-default-secrets-dirs -s sd -- env -0
+is_rc 0 "lenient: it runs"
+stderr_has "warning: shadowed-secret: API_TOKEN (environment)" "with a warning"
+is_var API_TOKEN "$K64B" "the inherited value wins"
+ws "API_TOKEN=$K64" -e production --no-config --no-default-secrets-dirs -s sd -- env -0
+is_rc 0 "the same value: production runs"
+if grep -q shadowed "$T/err"; then ok 1 "information only (not shown)"; else
+	ok 0 "information only (not shown)"; fi
+ws "API_TOKEN=$K64" -e production -v --no-config --no-default-secrets-dirs -s sd -- env -0
 stderr_has "info: shadowed: API_TOKEN (sd/api_token)" "-v shows it"
 ws -e production --no-config --no-default-secrets-dirs -s sd -- env -0
 if grep -q plaintext-secret "$T/err"; then ok 1 "mounted secrets are not plaintext"; else

@@ -647,6 +647,48 @@ test_load(void)
 	free(path);
 }
 
+/* An interpolation of an unset name is noted for the unset-variable
+ * rule (SPEC §4.4): $NAME and ${NAME} only, once per name and value,
+ * on the entry the statement made. */
+static const char *
+notes_of(const char *name)
+{
+	static char buf[256];
+	const struct ws_unset_note *u;
+	size_t i, n;
+
+	buf[0] = '\0';
+	u = ws_store_unset_notes(run.store, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(u[i].v->name, name) == 0) {
+			if (buf[0] != '\0')
+				strcat(buf, " ");
+			strncat(buf, u[i].name, sizeof(buf) - strlen(buf) - 2);
+		}
+	return buf;
+}
+
+static void
+test_unset_notes(void)
+{
+	size_t n;
+
+	parse_fresh("A=x${NOPE}y\nB=\"$NOPE2 and $NOPE2 and $X\"\n"
+	    "C=${NOPE3:-d}${NOPE4-}${NOPE5:+a}${NOPE6+b}\nD=$PROC$EMPTY\n"
+	    "E='$NOPE7'\nF=$$NOPE8\nG=${A}${NOPE9}\nH=plain\n");
+	is_str(get("A"), "xy", "an unset ${NAME} expands to nothing");
+	is_str(notes_of("A"), "NOPE", "and is noted");
+	is_str(notes_of("B"), "NOPE2", "$NAME too, once per value");
+	is_str(notes_of("C"), "", "never the forms that state a default");
+	is_str(notes_of("D"), "", "a set name, empty or not, is not");
+	is_str(notes_of("E"), "", "nor single quotes");
+	is_str(notes_of("F"), "", "nor $$");
+	is_str(notes_of("G"), "NOPE9", "a name set above in the file is set");
+	(void)ws_store_unset_notes(run.store, &n);
+	is_int((int)n, 3, "three notes in all");
+	is_int((int)ws_finding_count(), 0, "the parser itself reports nothing");
+}
+
 int
 main(void)
 {
@@ -671,6 +713,7 @@ main(void)
 	test_bare_names();
 	test_interpolation();
 	test_operators();
+	test_unset_notes();
 	test_interpolation_errors();
 	test_bounds();
 	test_precedence();

@@ -20,6 +20,28 @@
 #include "tap.h"
 
 /* Parse text as the user's file over the built-in policy. */
+/* Is w one of the words of the list? */
+static int
+has_word(char **list, const char *w)
+{
+	size_t i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		if (strcmp(list[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+n_words(char **list)
+{
+	size_t n = 0;
+
+	while (list != NULL && list[n] != NULL)
+		n++;
+	return n;
+}
+
 static struct ws_policy *
 parse(const char *text, int *rc)
 {
@@ -44,6 +66,64 @@ has_finding(const char *rule, const char *source, const char *text)
 		    (text == NULL || strstr(f->message, text) != NULL))
 			return 1;
 	return 0;
+}
+
+/* The lists that make a check stricter extend the built-in ones, and
+ * !ITEM removes one (SPEC §6, revision 2). */
+static void
+test_extend(void)
+{
+	struct ws_policy *p;
+	size_t n_deny, n_pat;
+	int rc;
+
+	p = parse("", &rc);
+	n_deny = n_words(p->set.deny);
+	n_pat = n_words(p->ph_patterns);
+	ws_policy_destroy(p);
+
+	p = parse("[withsecrets]\ndeny = NODE_OPTIONS PYTHONSTARTUP\n", &rc);
+	ok(rc == 0 && has_word(p->set.deny, "LD_*") &&
+	    has_word(p->set.deny, "NODE_OPTIONS") &&
+	    has_word(p->set.deny, "PYTHONSTARTUP") &&
+	    n_words(p->set.deny) == n_deny + 2,
+	    "deny: a user's items are added to the built-in list");
+	ws_policy_destroy(p);
+
+	p = parse("[withsecrets]\ndeny = !IFS LD_* X\n", &rc);
+	ok(rc == 0 && !has_word(p->set.deny, "IFS") &&
+	    has_word(p->set.deny, "LD_*") && has_word(p->set.deny, "X") &&
+	    n_words(p->set.deny) == n_deny, "deny: !IFS removes one built-in "
+	    "item; an item already there is not doubled");
+	ws_policy_destroy(p);
+
+	p = parse("[withsecrets]\ndeny = !NOT_THERE\n", &rc);
+	ok(rc == WS_EX_POLICY && has_finding("config", "t.ini:2",
+	    "removes nothing"), "deny: !ITEM that is not in the built-in list "
+	    "is an error");
+	ok(has_word(p->set.deny, "LD_*"), "and the list stays whole");
+	ws_policy_destroy(p);
+
+	p = parse("[placeholders]\nvalues = !ChangeMe\npatterns = *acme* "
+	    "!<*>\n", &rc);
+	ok(rc == 0 && !has_word(p->ph_values, "changeme") &&
+	    has_word(p->ph_values, "changeit"), "values: !ITEM, in any case");
+	ok(has_word(p->ph_patterns, "*acme*") &&
+	    !has_word(p->ph_patterns, "<*>") &&
+	    n_words(p->ph_patterns) == n_pat, "patterns: one added, one "
+	    "removed");
+	ok(ws_rule_placeholder(p, "xxACMExx", 8) &&
+	    !ws_rule_placeholder(p, "<DB_PASSWORD>", 13) &&
+	    ws_rule_placeholder(p, "dev-secret-value-here", 21),
+	    "the filter is built for the merged list");
+	ws_policy_destroy(p);
+
+	p = parse("[withsecrets]\nkeep = PATH\nlenient-environments = dev\n",
+	    &rc);
+	ok(rc == 0 && n_words(p->set.keep) == 1 &&
+	    n_words(p->set.lenient_environments) == 1,
+	    "keep and lenient-environments still replace");
+	ws_policy_destroy(p);
 }
 
 static int
@@ -230,11 +310,13 @@ test_layering(void)
 	ws_policy_destroy(p);
 
 	p = parse("[placeholders]\nvalues = Hunter2 OPEN-sesame\n", &rc);
-	ok(rc == 0 && strcmp(p->ph_values[0], "hunter2") == 0 &&
-	    strcmp(p->ph_values[1], "open-sesame") == 0 && !p->ph_values[2],
-	    "placeholder values replace the built-in ones, lower-cased");
+	ok(rc == 0 && has_word(p->ph_values, "hunter2") &&
+	    has_word(p->ph_values, "open-sesame") &&
+	    has_word(p->ph_values, "changeme"),
+	    "placeholder values extend the built-in ones, lower-cased");
 	ok(p->ph_patterns[0] != NULL, "patterns stay");
 	ws_policy_destroy(p);
+	test_extend();
 }
 
 static void
@@ -319,8 +401,8 @@ test_errors(void)
 	ok(rc == WS_EX_POLICY, "required = sometimes");
 	ws_policy_destroy(p);
 	p = parse("[var *_URL]\nrequired = always\n", &rc);
-	ok(rc == WS_EX_POLICY && has_finding("config", "t.ini:2", "glob"),
-	    "required in a glob section");
+	ok(rc == 0, "required in a glob section: every key means the same "
+	    "there (SPEC §6)");
 	ws_policy_destroy(p);
 	p = parse("[var X]\nmin-length = 3x\n", &rc);
 	ok(rc == WS_EX_POLICY, "min-length = 3x");
@@ -407,7 +489,7 @@ test_errors(void)
 	    "a byte-order mark and CRLF line ends");
 	ws_policy_destroy(p);
 	p = parse("[withsecrets]\n  keep = PATH\n  deny = X\n", &rc);
-	ok(rc == 0 && strcmp(p->set.deny[0], "X") == 0,
+	ok(rc == 0 && has_word(p->set.deny, "X"),
 	    "indented keys are keys, not continuations");
 	ws_policy_destroy(p);
 	p = parse("[var X]\nforbid = a;b ; comment\n", &rc);
@@ -451,7 +533,7 @@ test_shapes(void)
 	struct ws_policy *p;
 	struct ws_varpol vp;
 	char *ini;
-	size_t i, j, bad = 0;
+	size_t i, j, n, bad = 0;
 	int rc;
 
 	for (i = 0; pats[i]; i++) {
@@ -469,12 +551,13 @@ test_shapes(void)
 		free(ini);
 	}
 	is_int(bad, 0, "shortcut matching agrees with the glob matcher");
-	p = parse("[placeholders]\npatterns = *change*for*production* "
-	    "[ab]cd* x\\*y* <*>\n", &rc);
-	is_str(p->ph_literals[0], "production", "the longest literal");
-	is_str(p->ph_literals[1], "cd", "not inside brackets");
-	is_str(p->ph_literals[2], "x", "not across an escape");
-	is_str(p->ph_literals[3], "<", "<*>");
+	p = parse("[placeholders]\npatterns = !*change*for*production* "
+	    "!<*> *change*for*production* [ab]cd* x\\*y* <*>\n", &rc);
+	n = n_words(p->ph_patterns) - 4;	/* the user's, after the rest */
+	is_str(p->ph_literals[n], "production", "the longest literal");
+	is_str(p->ph_literals[n + 1], "cd", "not inside brackets");
+	is_str(p->ph_literals[n + 2], "x", "not across an escape");
+	is_str(p->ph_literals[n + 3], "<", "<*>");
 	ok(ws_rule_placeholder(p, "Acd", 3) && ws_rule_placeholder(p,
 	    "bcdX", 4) && ws_rule_placeholder(p, "x*yz", 4) &&
 	    !ws_rule_placeholder(p, "xayz", 4), "and the globs still match");

@@ -288,9 +288,20 @@ test_placeholder(void)
 	    "change-me", "changeit", "password", "secret", "example",
 	    "your_api_key_here", "YOUR_SECRET_HERE", "<your key>",
 	    "dev-secret-key", "django-insecure-k3y!", "please-change-me-now",
-	    "please-change-for-production", NULL };
+	    "please-change-for-production",
+	    /* the templates SPEC §6 names, and the like */
+	    "your_secret_key_here", "sk-your-openai-key-here",
+	    "your-google-client-secret", "<DB_PASSWORD>",
+	    "postgresql://user:pass@host:port/db", "admin123",
+	    "change-me-in-production", "xxxxxxxx", "TODO",
+	    "dev-jwt-secret-change-for-production",
+	    "postgres://user:password@localhost:5432/app",
+	    "redis://host:port", "sk-xxxxxxxxxxxxxxxxxxxx",
+	    "AKIA_xxxxxxxxxxxx", NULL };
 	static const char *const no[] = { "changem", "xchangeit", "passwords",
-	    key32, pw20, "prod-key-123", "<unbalanced", NULL };
+	    key32, pw20, "prod-key-123", "<unbalanced",
+	    "postgres://app:Zq8v1mR2pX7wK4nB@db.internal:5432/app",
+	    "0f3c1d9e-7b2a-4c55-9e01-6d2f8a4b3c7e", NULL };
 	struct ws_policy *p = ws_policy_new();
 	size_t i;
 
@@ -329,8 +340,15 @@ test_placeholder(void)
 	add(env_src, "OTHER_TOKEN", "changeme", 0);
 	ws_rules_check(&run);
 	ok(find("placeholder", "API_TOKEN") && find("placeholder",
-	    "DB_PASSWORD") && !find("placeholder", "OTHER_TOKEN"),
-	    "the user's lists replace the built-in ones");
+	    "DB_PASSWORD") && find("placeholder", "OTHER_TOKEN"),
+	    "the user's lists extend the built-in ones");
+	teardown();
+	setup("[placeholders]\nvalues = !changeit\n", 1);
+	add(env_src, "OTHER_TOKEN", "changeit", 0);
+	add(env_src, "API_TOKEN", "changeme", 0);
+	ws_rules_check(&run);
+	ok(!find("placeholder", "OTHER_TOKEN") && find("placeholder",
+	    "API_TOKEN"), "!ITEM removes one built-in placeholder only");
 	teardown();
 
 	/* the value of the example file */
@@ -646,16 +664,217 @@ test_plaintext_shadowed(void)
 	ok(sev_of("shadowed", "LOG_LEVEL") == WS_SEV_INFO &&
 	    strcmp(find("shadowed", "LOG_LEVEL")->source, ".env.low:4") == 0,
 	    "shadowed: information, at the hidden source");
-	ok(sev_of("shadowed", "API_TOKEN") == WS_SEV_INFO,
-	    "lenient: a secret file shadowed is information");
+	ok(sev_of("shadowed-secret", "API_TOKEN") == WS_SEV_WARNING &&
+	    !find("shadowed", "API_TOKEN"), "lenient: an inherited secret "
+	    "hiding a mounted one with another value is a warning");
 	teardown();
 	setup(NULL, 1);
 	add(env_src, "API_TOKEN", key32, 0);
 	add(dir_src, "API_TOKEN", key64, 0);
-	ws_rules_check(&run);
-	ok(sev_of("shadowed", "API_TOKEN") == WS_SEV_WARNING,
-	    "strict: an inherited secret hiding a mounted one is a warning");
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY &&
+	    sev_of("shadowed-secret", "API_TOKEN") == WS_SEV_ERROR,
+	    "strict: shadowed-secret is an error (78)");
+	is_str(find("shadowed-secret", "API_TOKEN")->source, "environment",
+	    "at the inherited variable");
+	ok(strstr(find("shadowed-secret", "API_TOKEN")->message,
+	    "/run/secrets") != NULL, "naming the mounted secret");
 	ok(no_value_in_findings(), "no value in any finding");
+	teardown();
+	setup(NULL, 1);
+	add(env_src, "API_TOKEN", key32, 0);
+	add(dir_src, "API_TOKEN", key32, 0);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    !find("shadowed-secret", NULL) &&
+	    sev_of("shadowed", "API_TOKEN") == WS_SEV_INFO,
+	    "the same value: only shadowed, information");
+	teardown();
+	setup(NULL, 1);
+	add(env_src, "API_TOKEN", key64, 0);
+	add(dir_src, "API_TOKEN", key64 + 1, 0);
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY,
+	    "a value of another length differs");
+	teardown();
+	setup(NULL, 1);
+	add(env_src, "SITE_NAME", "one", 0);
+	add(dir_src, "SITE_NAME", "two", 0);
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY &&
+	    find("shadowed-secret", "SITE_NAME"), "any name a mounted secret "
+	    "has holds a secret");
+	teardown();
+	setup("[var SITE_NAME]\nsecret = no\n", 1);
+	add(env_src, "SITE_NAME", "one", 0);
+	add(dir_src, "SITE_NAME", "two", 0);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    sev_of("shadowed", "SITE_NAME") == WS_SEV_INFO,
+	    "unless its [var] says secret = no");
+	teardown();
+	setup(NULL, 1);
+	add(file_src, "API_TOKEN", key32, 3);
+	add(dir_src, "API_TOKEN", key64, 0);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    !find("shadowed-secret", NULL), "a secret directory over a file: "
+	    "no finding but shadowed");
+	teardown();
+}
+
+/* encrypted-value: dotenvx ciphertext, an error everywhere. */
+static void
+test_encrypted(void)
+{
+	int strict;
+
+	for (strict = 0; strict < 2; strict++) {
+		setup(NULL, strict);
+		add(file_src, "API_TOKEN", "encrypted:BDqDBibm4wsYqMpCjTQ6BsDH"
+		    "mockCipherText0123456789", 4);
+		add(file_src, "LOG_LEVEL", "encrypted:QmFzZTY0", 5);
+		/* (not remembered as a value: the message names the form) */
+		(void)ws_store_add(run.store, file_src, "NOTE", 4,
+		    "encrypted:", 10, 6, 0);
+		add(file_src, "OTHER", "not encrypted:x", 7);
+		ok(status_of(ws_rules_check, &run) == WS_EX_POLICY &&
+		    sev_of("encrypted-value", "API_TOKEN") == WS_SEV_ERROR &&
+		    sev_of("encrypted-value", "LOG_LEVEL") == WS_SEV_ERROR,
+		    "%s: encrypted:... is an error, secret or not",
+		    strict ? "strict" : "lenient");
+		ok(!find("encrypted-value", "NOTE") &&
+		    !find("encrypted-value", "OTHER"),
+		    "%s: not encrypted: nothing after the prefix, or not at "
+		    "the start", strict ? "strict" : "lenient");
+		ok(strstr(find("encrypted-value", "API_TOKEN")->message,
+		    "dotenvx") != NULL, "says how to decrypt it");
+		ok(no_value_in_findings(), "no value in any finding");
+		teardown();
+	}
+	setup(NULL, 1);
+	add(env_src, "API_TOKEN", key32, 0);
+	add(file_src, "API_TOKEN", "encrypted:BDqDBibm4wsYqMpCjTQ6Bs", 4);
+	ok(status_of(ws_rules_check, &run) == 0,
+	    "a hidden encrypted value: the command does not get it");
+	teardown();
+}
+
+/* unset-variable, from the notes the parser leaves (SPEC §4.4). */
+static void
+test_unset_variable(void)
+{
+	struct ws_var *v;
+
+	setup(NULL, 1);
+	v = add(file_src, "DATABASE_URL", "postgres://app:@db/app", 2);
+	ws_store_note_unset(run.store, v, "DB_PASSWORD", 11);
+	v = add(file_src, "GREETING", "hello ", 3);
+	ws_store_note_unset(run.store, v, "WHO", 3);
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY &&
+	    sev_of("unset-variable", "DATABASE_URL") == WS_SEV_ERROR,
+	    "strict: an unset name in a secret's value is an error");
+	is_str(find("unset-variable", "DATABASE_URL")->source, ".env:2",
+	    "at the line of the variable built");
+	ok(strstr(find("unset-variable", "DATABASE_URL")->message,
+	    "$DB_PASSWORD") != NULL, "the message names the unset one");
+	is_int(sev_of("unset-variable", "GREETING"), WS_SEV_WARNING,
+	    "strict: in a value that is not a secret, a warning");
+	teardown();
+
+	setup(NULL, 0);
+	v = add(file_src, "DATABASE_URL", "postgres://app:@db/app", 2);
+	ws_store_note_unset(run.store, v, "DB_PASSWORD", 11);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    sev_of("unset-variable", "DATABASE_URL") == WS_SEV_WARNING,
+	    "lenient: a warning");
+	teardown();
+
+	setup(NULL, 1);
+	v = add(low_src, "DATABASE_URL", "postgres://app:@db/app", 2);
+	ws_store_note_unset(run.store, v, "DB_PASSWORD", 11);
+	add(file_src, "DATABASE_URL", "postgres://app:k@db/app", 9);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    !find("unset-variable", NULL), "a hidden entry: no finding");
+	teardown();
+
+	setup(NULL, 1);
+	v = add(file_src, "DATABASE_URL", "postgres://app:@db/app", 2);
+	ws_store_note_unset(run.store, v, "DB_PASSWORD", 11);
+	add(file_src, "DATABASE_URL", "postgres://app:k@db/app", 5);
+	ok(status_of(ws_rules_check, &run) == 0 &&
+	    !find("unset-variable", NULL), "replaced by a later line of the "
+	    "same file: no finding");
+	teardown();
+}
+
+/* A glob section means what a one-name section means (SPEC §6). */
+static void
+test_glob_required(void)
+{
+	int rc;
+
+	setup("[var SMTP_*]\nrequired = always\n", 0);
+	add(file_src, "SMTP_HOST", "", 3);
+	add(file_src, "SMTP_PORT", "25", 4);
+	add(file_src, "SMTP_PASSWORD_FILE", "/nonexistent", 5);
+	rc = status_of(ws_rules_check, &run);
+	ok(rc == WS_EX_POLICY && sev_of("required", "SMTP_HOST") ==
+	    WS_SEV_ERROR, "[var SMTP_*] required = always: an empty match is "
+	    "an error, lenient too");
+	ok(!find("required", "SMTP_PORT"), "a set match passes");
+	teardown();
+
+	setup("[var SMTP_*]\nrequired = no\n", 1);
+	run.example = ws_store_new();
+	ex_src = ws_store_source(run.example,
+	    WS_KIND_ENV_FILE, ".env.example", WS_RANK_ENV_FILE);
+	run.example_path = ws_xstrdup(".env.example");
+	ws_store_add(run.example, ex_src, "SMTP_HOST", 9, "", 0, 1, 0);
+	ws_store_add(run.example, ex_src, "SMTP_USER", 9, "", 0, 2, 0);
+	ws_store_add(run.example, ex_src, "API_URL", 7, "", 0, 3, 0);
+	rc = status_of(ws_rules_check, &run);
+	ok(rc == WS_EX_POLICY && !find("required", "SMTP_HOST") &&
+	    !find("required", "SMTP_USER") && find("required", "API_URL"),
+	    "[var SMTP_*] required = no exempts the example file's matches");
+	teardown();
+
+	setup("[var SMTP_*]\nrequired = strict\n[var SMTP_DEBUG]\n"
+	    "required = no\n", 1);
+	run.example = ws_store_new();
+	ex_src = ws_store_source(run.example,
+	    WS_KIND_ENV_FILE, ".env.example", WS_RANK_ENV_FILE);
+	run.example_path = ws_xstrdup(".env.example");
+	ws_store_add(run.example, ex_src, "SMTP_HOST", 9, "", 0, 1, 0);
+	ws_store_add(run.example, ex_src, "SMTP_DEBUG", 10, "", 0, 2, 0);
+	rc = status_of(ws_rules_check, &run);
+	ok(rc == WS_EX_POLICY && find("required", "SMTP_HOST") &&
+	    strstr(find("required", "SMTP_HOST")->message, "t.ini:2") &&
+	    !find("required", "SMTP_DEBUG"), "required = strict from a glob; "
+	    "the exact section wins");
+	is_int((int)count("required"), 1, "each name once");
+	teardown();
+}
+
+/* Paths that say where secrets are are not secrets (SPEC §6). */
+static void
+test_system_paths(void)
+{
+	static const char *const names[] = { "CREDENTIALS_DIRECTORY",
+	    "GOOGLE_APPLICATION_CREDENTIALS",
+	    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	    "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	    "GOOGLE_APPLICATION_CREDENTIALS_FILE", "SECRET_SERVICE_LOG_FILE",
+	    "VAULT_TOKEN_CA_FILE", NULL };
+	size_t i;
+
+	setup("[withsecrets]\nplaintext-secrets = error\n", 1);
+	for (i = 0; names[i] != NULL; i++)
+		add(env_src, names[i], "/run/credentials/app.service", 0);
+	ok(status_of(ws_rules_check, &run) == 0 && ws_finding_count() == 0,
+	    "system paths: no finding with plaintext-secrets = error");
+	teardown();
+	setup("[withsecrets]\nplaintext-secrets = error\n"
+	    "[var GOOGLE_APPLICATION_CREDENTIALS]\nsecret = yes\n", 1);
+	add(env_src, "GOOGLE_APPLICATION_CREDENTIALS", "/k.json", 0);
+	ok(status_of(ws_rules_check, &run) == WS_EX_POLICY,
+	    "a user's [var] may say otherwise");
 	teardown();
 }
 
@@ -674,6 +893,10 @@ main(void)
 	test_required();
 	test_forbid_pattern();
 	test_plaintext_shadowed();
+	test_encrypted();
+	test_unset_variable();
+	test_glob_required();
+	test_system_paths();
 	for (i = 0; i < n_secrets; i++)
 		free(secrets[i]);
 	ws_diag_reset();
