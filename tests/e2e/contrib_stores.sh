@@ -310,7 +310,7 @@ start() {	# start NAME SCRIPT ARGS...: a stand-in; ADDR once ready
 	local name=$1 script=$2 _
 	shift 2
 	python3 "$WS_SRCDIR/tests/helpers/$script" --ready "$T/$name.ready" \
-	    --lifetime 30 "$@" >"$T/$name.out" 2>&1 &
+	    --lifetime 300 "$@" >"$T/$name.out" 2>&1 &
 	PIDS+=("$!")
 	for _ in $(seq 100); do
 		[ -s "$T/$name.ready" ] && break
