@@ -351,7 +351,7 @@ start vault-faults vault_standin.py --listen tcp:127.0.0.1:0 --data vault.json \
     --fault "$F?chunked=chunked" --fault "$F?oversized=oversized" \
     --fault "$F?malformed=malformed" --fault "$F?nonstring=nonstring" \
     --fault "$F?nul=nul" --fault "$F?slow=slow" --fault "$F?close=close" \
-    --fault "$F?s429=429" --fault "$F?s412=412"
+    --fault "$F?s429=429" --fault "$F?s412=412" --fault "$F?s204=204"
 VF=$ADDR
 nreq=0
 get "$VF$F?s=1"; nreq=$((nreq + 1))
@@ -364,6 +364,10 @@ get "$VF$F?s429"; nreq=$((nreq + 1))
 is "$CODE" 429 "fault 429"
 get "$VF$F?s412"; nreq=$((nreq + 1))
 is "$CODE" 412 "fault 412"
+get "$VF$F?s204"; nreq=$((nreq + 1))
+is "$CODE $(wc -c <body | tr -d ' ')" "204 0" "fault 204: no body"
+! grep -qi '^Content-Length' hdr
+ok $? "fault 204: no Content-Length"
 get "$VF$F?redirect"; nreq=$((nreq + 1))
 is "$CODE" 307 "fault redirect: 307"
 grep -qi "^Location: $F?redirect" hdr

@@ -88,7 +88,8 @@ Common command line (shared with awssm_standin.py):
   --fault SPEC     repeatable: PATHPREFIX=KIND[:COUNT].  PATHPREFIX is
                    compared with the start of the path with its query
                    (the last "=" separates it from KIND).  KIND is an HTTP
-                   status (Vault's error body for it), or redirect (307,
+                   status (Vault's error body for it; 204 has no body,
+                   as HTTP wants), or redirect (307,
                    Location: the same path), chunked (the normal answer,
                    Transfer-Encoding: chunked), oversized (the normal
                    answer padded past --oversized-bytes), malformed (not
@@ -248,16 +249,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def write(self, answer, chunked):
         body = encode(answer.body)
+        # 1xx, 204 and 304 have no body, and no length or framing header.
+        bodiless = answer.status < 200 or answer.status in (204, 304)
         self.send_response_only(answer.status)
         self.send_header("Date", self.date_time_string())
         for k, v in answer.headers.items():
-            self.send_header(k, v)
-        if chunked:
+            if not (bodiless and k == "Content-Type"):
+                self.send_header(k, v)
+        if bodiless:
+            pass
+        elif chunked:
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command == "HEAD":
+        if self.command == "HEAD" or bodiless:
+            self.wfile.flush()
             return
         try:
             if chunked:
