@@ -37,17 +37,19 @@ What it answers, following Vault's HTTP API documentation:
   --require-token TOKEN: a request whose X-Vault-Token is not TOKEN
       answers 403 {"errors": ["permission denied"]} (hvac always sends a
       token; withsecrets never does, the agent adds its own).
-  --require-request-header: a request without "X-Vault-Request: true"
-      answers 412 {"errors": ["missing 'X-Vault-Request' header"]}, as a
-      Vault Agent listener with require_request_header = true does.
+  --require-request-header: a request without exactly one
+      "X-Vault-Request: true" answers 412 {"errors": ["missing
+      \"X-Vault-Request\" header"]}, as a Vault Agent listener with
+      require_request_header = true does (command/agent.go,
+      verifyRequestHeader).
   X-Vault-Namespace: the namespace (data file "namespaces"); a namespace
       may also lead the path (/v1/team-a/secret/data/app), as Vault
       allows; the two combine (header "team-a", path "sub/...").  An
       unknown namespace answers 404 "no handler for route".
 
 Assumptions, not checked against a real Vault (none runs here): the
-lease_duration of a KV v1 read, the body of a 412 and of a read of a v2
-mount without data/, the "mount_type" field (newer Vault versions send
+lease_duration of a KV v1 read, the body of a read of a v2 mount
+without data/, the "mount_type" field (newer Vault versions send
 it), the answer for an unknown namespace.
 
 The data file (--data FILE.json):
@@ -504,8 +506,8 @@ def read_kv1(mount, key):
 def vault_respond(state, method, target, headers):
     args = state.args
     if args.require_request_header and \
-            headers.get("X-Vault-Request", "").lower() != "true":
-        return error_answer(412, "missing 'X-Vault-Request' header")
+            headers.get_all("X-Vault-Request", []) != ["true"]:
+        return error_answer(412, 'missing "X-Vault-Request" header')
     if args.require_token is not None and \
             headers.get("X-Vault-Token") != args.require_token:
         return error_answer(403, "permission denied")
