@@ -35,8 +35,9 @@ What it answers, following Vault's HTTP API documentation:
   A path denied by the data file's "deny" list: 403
       {"errors": ["1 error occurred:\\n\\t* permission denied\\n\\n"]}.
   --require-token TOKEN: a request whose X-Vault-Token is not TOKEN
-      answers 403 {"errors": ["permission denied"]} (hvac always sends a
-      token; withsecrets never does, the agent adds its own).
+      answers 403 {"errors": ["permission denied"]}: for a client such
+      as hvac, which sends the token it is given.  withsecrets sends
+      none (the agent adds its own): leave the option out for it.
   --require-request-header: a request without exactly one
       "X-Vault-Request: true" answers 412 {"errors": ["missing
       \"X-Vault-Request\" header"]}, as a Vault Agent listener with
