@@ -380,7 +380,8 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		break;
 	case SK_DEFAULT_ENVIRONMENT:
 		/* a name, and a part of file names (.env.NAME) */
-		if (*e->value == '\0' || strpbrk(e->value, "/ \t") != NULL) {
+		if (*e->value == '\0' ||
+		    e->value[strcspn(e->value, "/ \t")] != '\0') {
 			ws_config_error(ps, e->line, "default-environment "
 			    "takes one environment name, such as production");
 			return;
