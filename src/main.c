@@ -66,10 +66,6 @@ cleanup(struct ws_run *run)
 {
 	release(run);
 	ws_opts_free(run->opts);
-#ifdef WS_LAUNCHER
-	free(given_argv);
-	given_argv = NULL;
-#endif
 }
 
 /* Print what is left to say, wipe everything, and give the status. */
@@ -238,9 +234,7 @@ main(int argc, char **argv)
 	run.opts = &opts;
 	run.environ_in = environ;
 #ifdef WS_LAUNCHER
-	/* getopt_long may permute argv: keep it as given */
-	given_argv = ws_xcalloc((size_t)argc + 1, sizeof(*argv));
-	memcpy(given_argv, argv, (size_t)argc * sizeof(*argv));
+	given_argv = argv;	/* never permuted: opts.c reads it with "+" */
 #endif
 	if ((rc = ws_opts_parse(&opts, argc, argv)) != 0) {
 		ws_opts_free(&opts);
