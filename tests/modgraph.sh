@@ -7,7 +7,7 @@
 set -u
 LAYERS=(
 	"util unicode_names secmem ere"		# 0 base
-	"out names vars"			# 1 output, names, the store
+	"out names vars http json"		# 1 output, names, the store; a store agent's HTTP and JSON
 	"diag policy"				# 2 findings, the policy as data
 	"file values frozen builtin opts gen-value"	# 3 reader, judgments, options
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
