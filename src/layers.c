@@ -28,6 +28,7 @@
 #include "policy.h"
 #include "dotenv.h"
 #include "resolve.h"
+#include "stores.h"
 
 /* At most this many --env-files: their ranks must stay between those
  * of the secret directories and of an overridden environment. */
@@ -190,14 +191,23 @@ layer_path(const struct layers *ly, const char *a, size_t n)
 	return ws_intern2(ly->dir, ly->dirlen, a, n);
 }
 
+/* What interpolation sees: ws_lookup()'s entry, with a store's value in
+ * the place of its reference once the answers are at hand (SPEC §13). */
+static struct ws_var *
+lookup(void *arg, const struct ws_source *from, const char *name, size_t n,
+    int *read_file)
+{
+	return ws_stores_value(arg, ws_lookup(arg, from, name, n, read_file));
+}
+
 /* Read the .env file of src into the run's store: interpolation sees
- * what ws_lookup() sees.  0, 1 when missing and missing_ok, or a
+ * what lookup() sees.  0, 1 when missing and missing_ok, or a
  * WS_EX_* code after findings. */
 static int
 load_file(struct ws_run *run, struct ws_source *src, int missing_ok)
 {
 	struct ws_dotenv_in in = { run->store, src, run->set->max_secret_size,
-	    run->environ_in, ws_lookup, run };
+	    run->environ_in, lookup, run };
 
 	return ws_dotenv_load(&in, src->path, missing_ok);
 }

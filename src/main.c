@@ -21,15 +21,16 @@
 #include "resolve.h"
 #include "gen.h"
 #include "audit.h"
+#include "stores.h"
 
 extern char **environ;
 
-/* Wipe every secret and free what a run's steps made; the options
- * stay (a supervised command is built again from them, SPEC §14). */
+/* Free what one reading of the sources made, its secrets wiped; a
+ * store's answers stay (stores.h). */
 static void
-release(struct ws_run *run)
+release_reading(struct ws_run *run)
 {
-	ws_secmem_wipe_all();
+	ws_arena_wipe(&ws_work);
 	ws_store_free(run->store);
 	run->store = NULL;
 	ws_store_free(run->example);
@@ -45,6 +46,16 @@ release(struct ws_run *run)
 	run->env_name = run->env_name_from = NULL;
 	run->strict = 0;
 	ws_diag_reset();
+}
+
+/* Wipe every secret and free what a run's steps made; the options
+ * stay (a supervised command is built again from them, SPEC §14). */
+static void
+release(struct ws_run *run)
+{
+	ws_secmem_wipe_all();
+	release_reading(run);
+	ws_stores_forget();
 }
 
 static void
@@ -108,11 +119,13 @@ load_sources(struct ws_run *run)
 	ws_example_load(run);	/* declarations, which resolving consults */
 	ws_inherit_load(run);
 	ws_secretdirs_load(run);
+	ws_stores_import(run);	/* ranked with the secret dirs, after them */
 	ws_layers_load(run);
 	ws_defaults_load(run);
 	ws_resolve_pointers(run);
 	ws_file_check_modes(run->strict);
 	ws_environment_export(run);
+	ws_stores_check(run);	/* references: none in most runs */
 }
 
 static void
@@ -123,14 +136,44 @@ check_rules(struct ws_run *run)
 	ws_audit_check(run);
 }
 
-/* The policy, every source, the rules. */
+/* The policy, every source, the rules: one reading. */
 static void
-load(struct ws_run *run)
+read_all(struct ws_run *run)
 {
 	run->store = ws_store_new();
 	ws_policy_load(run);	/* with errors: the built-in policy */
 	load_sources(run);
 	check_rules(run);
+}
+
+/* Does this verb ask the stores?  explain never does, check unless
+ * --offline (SPEC §13). */
+static int
+fetches(const struct ws_run *run)
+{
+	return run->opts->verb == WS_VERB_EXEC ||
+	    (run->opts->verb == WS_VERB_CHECK && !run->opts->offline);
+}
+
+/* Read everything; when a reference or an import survives and every
+ * local check passed, ask the stores, then read everything again with
+ * their answers (stores.h): the same sources, now with the values. */
+static void
+load(struct ws_run *run)
+{
+	int verbose = ws_verbose;
+
+	read_all(run);
+	if (!ws_stores_pending() || !fetches(run) || ws_diag_status() != 0)
+		return;
+	ws_stores_fetch(run);
+	if (ws_diag_status() != 0)
+		return;
+	release_reading(run);
+	ws_stores_reread();
+	ws_verbose = 0;		/* -v said it all the first time */
+	read_all(run);
+	ws_verbose = verbose;
 }
 
 /* gen: the policy and the sources, but not the rules, whose findings
@@ -204,6 +247,8 @@ main(int argc, char **argv)
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
+		if (opts.offline)
+			ws_stores_offline(&run);
 		ws_check_report(&run);
 		break;
 	case WS_VERB_GEN:

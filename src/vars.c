@@ -531,6 +531,8 @@ ws_source_kind_name(enum ws_kind k)
 		return "env-file";
 	case WS_KIND_DEFAULT:
 		return "default";
+	case WS_KIND_STORE:
+		return "store";
 	}
 	return "unknown";
 }
@@ -541,6 +543,8 @@ ws_var_source(const struct ws_var *v)
 	if (v->flags & WS_VAR_FROM_FILE)
 		return ws_xstrdup(v->file_path ? v->file_path : "?");
 	switch (v->src->kind) {
+	case WS_KIND_STORE:	/* "STORE:PATH" of an import */
+		return ws_xstrdup(v->src->path);
 	case WS_KIND_INHERITED:
 		return ws_xstrdup("environment");
 	case WS_KIND_SECRET_DIR:

@@ -13,7 +13,7 @@ LAYERS=(
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
 	"config dotenv"				# 5 loaders
 	"example"				# 6 declarations
-	"resolve"				# 7 NAME_FILE
+	"resolve stores"			# 7 NAME_FILE; secret stores
 	"layers effective"			# 8 .env layers; what wins
 	"rules envbuild report exec gen-write audit"	# 9 the last steps
 	"gen supervise"				# 10 gen; --init, --watch
