@@ -1,0 +1,621 @@
+#!/usr/bin/env python3
+"""A stand-in for the AWS Secrets Manager Agent's HTTP API, for tests.
+
+THIS IS NOT THE AWS SECRETS MANAGER AGENT, and it talks to no AWS service.
+It is a small HTTP/1.1 server (Python standard library only) that answers
+GetSecretValue requests as the agent (github.com/aws/aws-secretsmanager-agent)
+does, from secrets held in a JSON file, so that withsecrets can be tested
+without AWS.  No real client of the agent exists to check it against: the
+behaviour below was taken from the agent's README and its source
+(server.rs, parse.rs, cache_manager.rs, utils.rs, the caching crate's
+get_secret_value_output.rs), and tests/e2e/standin_faithful.sh checks it
+with curl against that (tests/helpers/STANDINS.md).
+
+What it answers, as the agent does:
+
+  GET /ping                              200 "healthy" (no token needed)
+  GET /secretsmanager/get?secretId=ID[&versionId=V][&versionStage=S][&refreshNow=B]
+  GET /v1/ID[?versionId=V&versionStage=S&refreshNow=B]   (the path style;
+                                         the id is taken undecoded, as the
+                                         agent takes url.path())
+      200  {"ARN", "Name", "VersionId", "SecretString" | "SecretBinary"
+           (base64), "VersionStages", "CreatedDate"} -- compact JSON, no
+           Content-Type, CreatedDate a string of seconds with a fraction
+           (serde_with's TimestampSecondsWithFrac<String>)
+      400/500  {"__type":"NAME", "message":"..."} with the status AWS
+           gives NAME (400 for every modelled exception, 500 for
+           InternalServiceError; {"__type":"InternalFailure"} alone for an
+           internal failure) -- the agent passes Secrets Manager's error on
+      502  {"__type":"ConnectionError", "message":"Read Error"} and
+      504  {"__type":"TimeoutError", "message":"Timeout"} (the agent's own,
+           when AWS cannot be reached)
+  The token: the header X-Aws-Parameters-Secrets-Token (or X-Vault-Token,
+      the agent's second default ssrf_header) must equal --token; missing
+      or wrong: 403 with the plain-text body "Bad Token" (the agent answers
+      403 for both; it never answers 401).  X-Forwarded-For present: 400
+      "Forwarded".  Checked before the method: a method other than GET is
+      then 405 "Not allowed".  Another path: 404 "Not found".  A query
+      parameter the agent does not know: 400 "unknown parameter: NAME";
+      no secretId: 400 "missing parameter secretId"; a refreshNow other
+      than true/false/1/0: 400 "invalid refreshNow value".
+
+Assumptions, not checked against AWS: the messages of the exceptions (from
+AWS's documentation and the agent's tests), the answer when versionId and
+versionStage name different versions (ResourceNotFoundException), the
+ARN's six-character suffix (derived from the name here).  The agent listens
+on TCP only; --listen unix: is this stand-in's, for tests.
+
+The data file (--data FILE.json):
+
+  {
+    "region": "us-east-1", "account": "123456789012",      # the defaults
+    "secrets": {
+      "prod/db": "the SecretString",                      # one version, AWSCURRENT
+      "prod/api": {"versions": [                          # several
+          {"string": "old", "stages": ["AWSPREVIOUS"]},
+          {"string": "{\\"password\\": \\"new\\"}", "stages": ["AWSCURRENT"],
+           "id": "a1b2c3d4-...."}]},                      # id: optional
+      "prod/blob": {"binary": "aGVsbG8="},                # SecretBinary, base64
+      "prod/old": {"string": "x", "deleted": true},       # InvalidRequestException
+      "prod/kms": {"string": "x", "error": "DecryptionFailure"},  # any exception
+      "prod/no": {"string": "x", "error": "AccessDeniedException"}
+    }
+  }
+
+A secret is found by its name, its full ARN, or its partial ARN (without
+the suffix).
+
+Common command line (shared with vault_standin.py):
+
+  --listen tcp:127.0.0.1:0 | tcp:[::1]:0 | unix:PATH   (0: a free port)
+  --ready FILE     written atomically once listening, one line:
+                   http://127.0.0.1:PORT or unix:PATH
+  --data FILE      the secrets (above)
+  --token TOKEN    the SSRF token requests must carry (required, as the
+                   agent does not start without one)
+  --log FILE       one JSON object a line per request: time, method, path
+                   (with its query), headers, status (null when the
+                   connection was closed unanswered), fault (the kind
+                   applied, or null)
+  --fault SPEC     repeatable: PATHPREFIX=KIND[:COUNT].  PATHPREFIX is
+                   compared with the start of the path with its query
+                   (the last "=" separates it from KIND, so
+                   "/secretsmanager/get?secretId=prod/db=503" works).  KIND
+                   is an exception name (ResourceNotFoundException,
+                   AccessDeniedException, DecryptionFailure,
+                   InvalidRequestException, InvalidParameterException,
+                   ThrottlingException, InternalServiceError,
+                   InternalFailure, ConnectionError, TimeoutError), or an
+                   HTTP status: 400 ResourceNotFoundException, 403 "Bad
+                   Token", 404 "Not found", 405 "Not allowed", 429
+                   "Connection limit exceeded", 500 InternalFailure, 502
+                   ConnectionError, 503 the agent's "Serving not enabled"
+                   text, 504 TimeoutError, any other a StandinFault body;
+                   or redirect (307, Location: the same path), chunked
+                   (the normal answer, Transfer-Encoding: chunked),
+                   oversized (the normal answer padded past
+                   --oversized-bytes), malformed (not JSON), nonstring
+                   (SecretString becomes the number 42), nul
+                   (SecretString gets a NUL in its middle; when it holds
+                   a JSON object, each string value of it gets \\u0000),
+                   slow (sleep --slow-seconds, then answer), close (close
+                   the connection without answering).  COUNT: how many
+                   matching requests misbehave before the path answers
+                   normally (default: all).  The first spec that matches
+                   and has requests left applies.
+  --lifetime SEC   exit after SEC seconds (default 60); SIGTERM exits too
+  --slow-seconds   (default 30), --oversized-bytes (default 8 MiB)
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import os
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler
+
+FAULT_KINDS = ("redirect", "chunked", "oversized", "malformed", "nonstring",
+               "nul", "slow", "close")
+
+# ------------------------------------------------------------ common part
+# (the same in awssm_standin.py: each stand-in is one file on purpose)
+
+
+class Fault:
+    """One --fault PATHPREFIX=KIND[:COUNT]."""
+
+    def __init__(self, spec):
+        prefix, sep, rest = spec.rpartition("=")
+        if not sep or not prefix:
+            raise ValueError("--fault %r: want PATHPREFIX=KIND[:COUNT]" % spec)
+        kind, sep, count = rest.partition(":")
+        if not kind:
+            raise ValueError("--fault %r: no KIND" % spec)
+        if not (kind.isdigit() and len(kind) == 3) and kind not in FAULT_KINDS \
+                and not extra_fault_kind(kind):
+            raise ValueError("--fault %r: unknown KIND %r" % (spec, kind))
+        self.prefix = prefix
+        self.kind = kind
+        self.left = int(count) if sep else None
+        if self.left is not None and self.left < 0:
+            raise ValueError("--fault %r: COUNT below 0" % spec)
+
+    def take(self, target):
+        """The kind to apply to a request for target, counting it down."""
+        if not target.startswith(self.prefix):
+            return None
+        if self.left is None:
+            return self.kind
+        if self.left == 0:
+            return None
+        self.left -= 1
+        return self.kind
+
+
+class Answer:
+    """An answer before it is written: status, body (an object to encode
+    as JSON, or bytes), headers, and `values`, the dict of the secret's
+    values that the nonstring and nul faults change (None when the answer
+    holds no secret)."""
+
+    def __init__(self, status, body, headers=None, values=None):
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+        self.values = values
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.faults = [Fault(s) for s in args.fault]
+        self.logf = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.data = {}
+        if args.data:
+            with open(args.data, encoding="utf-8") as f:
+                self.data = json.load(f)
+
+    def fault_for(self, target):
+        with self.lock:
+            for f in self.faults:
+                kind = f.take(target)
+                if kind is not None:
+                    return kind
+        return None
+
+    def log(self, entry):
+        if self.logf is None:
+            return
+        line = json.dumps(entry, sort_keys=True) + "\n"
+        with self.lock:
+            self.logf.write(line)
+            self.logf.flush()
+
+
+def encode(body):
+    if isinstance(body, bytes):
+        return body
+    return dump_json(body)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # the --log file is the record
+        pass
+
+    def do_GET(self):
+        self.serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_LIST = do_GET
+
+    def serve(self):
+        state = self.server.state
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(min(length, 1 << 20))
+        answer = respond(state, self.command, self.path, self.headers)
+        kind = state.fault_for(self.path)
+        if kind is not None:
+            answer = apply_fault(state, kind, answer, self.path)
+        state.log({
+            "time": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "method": self.command,
+            "path": self.path,
+            "headers": dict(self.headers.items()),
+            "status": None if kind == "close" else answer.status,
+            "fault": kind,
+        })
+        if kind == "close":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if kind == "slow":
+            time.sleep(state.args.slow_seconds)
+        self.write(answer, chunked=(kind == "chunked"))
+
+    def write(self, answer, chunked):
+        body = encode(answer.body)
+        self.send_response_only(answer.status)
+        self.send_header("Date", self.date_time_string())
+        for k, v in answer.headers.items():
+            self.send_header(k, v)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        try:
+            if chunked:
+                # Small chunks, so that a client meets several chunk sizes.
+                for i in range(0, len(body), 64):
+                    piece = body[i:i + 64]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+
+def apply_fault(state, kind, answer, target):
+    """The answer `kind` makes of the normal one."""
+    if kind.isdigit():
+        return error_answer(int(kind))
+    if extra_fault_kind(kind):
+        return extra_fault_answer(kind)
+    if kind == "redirect":
+        return Answer(307, b'<a href="%s">Temporary Redirect</a>.\n'
+                      % target.encode("utf-8", "replace"),
+                      {"Location": target,
+                       "Content-Type": "text/html; charset=utf-8"})
+    if kind == "oversized":
+        pad = "x" * state.args.oversized_bytes
+        if isinstance(answer.body, dict):
+            body = dict(answer.body)
+            body["padding"] = pad
+            answer.body = body
+        else:
+            answer.body = encode(answer.body) + pad.encode()
+        return answer
+    if kind == "malformed":
+        text = encode(answer.body)
+        answer.body = text[:max(1, len(text) // 2)] + b"\x00 not JSON {"
+        return answer
+    if kind in ("nonstring", "nul"):
+        change_values(kind, answer)
+        return answer
+    return answer  # chunked, slow, close: the normal answer, delivered so
+
+
+def serve(state, handler_respond):
+    args = state.args
+    global respond
+    respond = handler_respond
+    listen = args.listen
+    if listen.startswith("unix:"):
+        path = listen[len("unix:"):]
+        if os.path.exists(path) and not os.path.isdir(path):
+            os.unlink(path)  # a socket left by an earlier run
+
+        class Server(socketserver.ThreadingMixIn,
+                     socketserver.UnixStreamServer):
+            daemon_threads = True
+            block_on_close = False
+        server = Server(path, Handler)
+        ready = "unix:" + path
+    elif listen.startswith("tcp:"):
+        hostport = listen[len("tcp:"):]
+        host, _, port = hostport.rpartition(":")
+        host = host.strip("[]")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            daemon_threads = True
+            block_on_close = False
+            allow_reuse_address = True
+            address_family = family
+        server = Server((host, int(port)), Handler)
+        real = server.server_address[1]
+        ready = "http://%s:%d" % ("[%s]" % host if family == socket.AF_INET6
+                                  else host, real)
+    else:
+        sys.exit("--listen %r: want tcp:HOST:PORT or unix:PATH" % listen)
+    server.state = state
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    if args.ready:
+        tmp = args.ready + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(ready + "\n")
+        os.rename(tmp, args.ready)
+    stop.wait(args.lifetime)
+    server.shutdown()
+    server.server_close()
+    if listen.startswith("unix:"):
+        try:
+            os.unlink(listen[len("unix:"):])
+        except OSError:
+            pass
+    return 0
+
+
+def common_args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--listen", required=True)
+    p.add_argument("--ready")
+    p.add_argument("--data")
+    p.add_argument("--log")
+    p.add_argument("--fault", action="append", default=[])
+    p.add_argument("--lifetime", type=float, default=60)
+    p.add_argument("--slow-seconds", type=float, default=30)
+    p.add_argument("--oversized-bytes", type=int, default=8 << 20)
+    return p
+
+# ------------------------------------------------------------ AWS part
+
+# status and message of each exception, as Secrets Manager returns them
+EXCEPTIONS = {
+    "ResourceNotFoundException":
+        (400, "Secrets Manager can't find the specified secret."),
+    "AccessDeniedException":
+        (400, "User: arn:aws:sts::%(account)s:assumed-role/app/standin is "
+              "not authorized to perform: secretsmanager:GetSecretValue on "
+              "resource: %(id)s because no identity-based policy allows the "
+              "secretsmanager:GetSecretValue action"),
+    "DecryptionFailure": (400, "Access to KMS is not allowed"),
+    "InvalidRequestException":
+        (400, "You can't perform this operation on the secret because it "
+              "was marked for deletion."),
+    "InvalidParameterException":
+        (400, "The parameter name or value is invalid."),
+    "ThrottlingException": (400, "Rate exceeded"),
+    "InternalServiceError": (500, "An error occurred on the server side."),
+    "InternalFailure": (500, ""),
+    "ConnectionError": (502, "Read Error"),
+    "TimeoutError": (504, "Timeout"),
+}
+AGENT_TEXT = {
+    400: None, 403: "Bad Token", 404: "Not found", 405: "Not allowed",
+    429: "Connection limit exceeded",
+    500: None, 502: None, 504: None,
+    503: "Serving not enabled. Hit the /start_serving endpoint to enable "
+         "serving requests.",
+}
+STATUS_EXCEPTION = {400: "ResourceNotFoundException", 500: "InternalFailure",
+                    502: "ConnectionError", 504: "TimeoutError"}
+SSRF_HEADERS = ("X-Aws-Parameters-Secrets-Token", "X-Vault-Token")
+
+
+def dump_json(body):
+    # serde_json::to_string: compact, no newline.
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
+def extra_fault_kind(kind):
+    return kind in EXCEPTIONS
+
+
+def exception_answer(name, secret_id="", account="123456789012", message=None):
+    status, default = EXCEPTIONS[name]
+    if message is None:
+        message = default % {"account": account, "id": secret_id} \
+            if "%(" in default else default
+    if not message or name == "InternalFailure":
+        body = b'{"__type":"InternalFailure"}'
+    else:
+        # The agent's err_response() writes this by hand, with a space
+        # after the comma.
+        body = b'{"__type":%s, "message":%s}' % (
+            json.dumps(name).encode(), json.dumps(message).encode())
+    return Answer(status, body)
+
+
+def extra_fault_answer(kind):
+    return exception_answer(kind)
+
+
+def text_answer(status, text):
+    return Answer(status, text.encode("utf-8"))
+
+
+def error_answer(status):
+    if status in STATUS_EXCEPTION:
+        return exception_answer(STATUS_EXCEPTION[status])
+    if AGENT_TEXT.get(status):
+        return text_answer(status, AGENT_TEXT[status])
+    return Answer(status, b'{"__type":"StandinFault", "message":"stand-in '
+                  b'fault %d"}' % status)
+
+
+def change_values(kind, answer):
+    if answer.values is None or "SecretString" not in answer.values:
+        return
+    s = answer.values["SecretString"]
+    if kind == "nonstring":
+        answer.values["SecretString"] = 42
+        return
+    try:
+        inner = json.loads(s)
+    except ValueError:
+        inner = None
+    if isinstance(inner, dict):
+        for k, v in inner.items():
+            if isinstance(v, str):
+                inner[k] = v[:len(v) // 2] + "\u0000" + v[len(v) // 2:]
+        answer.values["SecretString"] = json.dumps(inner)
+    else:
+        answer.values["SecretString"] = s[:len(s) // 2] + "\u0000" + \
+            s[len(s) // 2:]
+
+
+def arn_suffix(name):
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:6])
+
+
+def arn_of(data, name):
+    return "arn:aws:secretsmanager:%s:%s:secret:%s-%s" % (
+        data.get("region", "us-east-1"), data.get("account", "123456789012"),
+        name, arn_suffix(name))
+
+
+def find_secret(data, secret_id):
+    """(name, spec) for a name, a full ARN or a partial ARN; None."""
+    secrets = data.get("secrets", {})
+    if secret_id in secrets:
+        return secret_id, secrets[secret_id]
+    head = "arn:aws:secretsmanager:%s:%s:secret:" % (
+        data.get("region", "us-east-1"), data.get("account", "123456789012"))
+    if secret_id.startswith(head):
+        rest = secret_id[len(head):]
+        for name, spec in secrets.items():
+            if rest == name or rest == name + "-" + arn_suffix(name):
+                return name, spec
+    return None
+
+
+def versions_of(name, spec):
+    if isinstance(spec, str):
+        spec = {"string": spec}
+    versions = spec.get("versions")
+    if versions is None:
+        versions = [dict((k, v) for k, v in spec.items()
+                         if k in ("string", "binary", "id"))]
+        versions[0].setdefault("stages", ["AWSCURRENT"])
+    out = []
+    for i, v in enumerate(versions):
+        v = dict(v)
+        v.setdefault("id", str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                          "%s#%d" % (name, i + 1))))
+        v.setdefault("stages", [])
+        v["created"] = "%d.%03d" % (1767225600 + 60 * i, 123)
+        out.append(v)
+    return spec, out
+
+
+def get_secret_value(data, secret_id, version_id, stage):
+    account = data.get("account", "123456789012")
+    found = find_secret(data, secret_id)
+    if found is None:
+        return exception_answer("ResourceNotFoundException", secret_id, account)
+    name, spec = found
+    spec, versions = versions_of(name, spec)
+    if spec.get("deleted"):
+        return exception_answer("InvalidRequestException", secret_id, account)
+    if spec.get("error"):
+        return exception_answer(spec["error"], secret_id, account)
+    if version_id is not None:
+        chosen = [v for v in versions if v["id"] == version_id]
+        if not chosen:
+            return exception_answer(
+                "ResourceNotFoundException", secret_id, account,
+                "Secrets Manager can't find the specified secret value for "
+                "VersionId: %s" % version_id)
+        if stage is not None and stage not in chosen[0]["stages"]:
+            return exception_answer(
+                "ResourceNotFoundException", secret_id, account,
+                "Secrets Manager can't find the specified secret value for "
+                "VersionId: %s and staging label: %s" % (version_id, stage))
+    else:
+        stage = stage if stage is not None else "AWSCURRENT"
+        chosen = [v for v in versions if stage in v["stages"]]
+        if not chosen:
+            return exception_answer(
+                "ResourceNotFoundException", secret_id, account,
+                "Secrets Manager can't find the specified secret value for "
+                "staging label: %s" % stage)
+    v = chosen[0]
+    body = {"ARN": arn_of(data, name), "Name": name, "VersionId": v["id"]}
+    if "string" in v:
+        body["SecretString"] = v["string"]
+    if "binary" in v:
+        body["SecretBinary"] = base64.b64encode(
+            base64.b64decode(v["binary"])).decode()
+    body["VersionStages"] = v["stages"]
+    body["CreatedDate"] = v["created"]
+    return Answer(200, body, values=body)
+
+
+def parse_refresh(value):
+    if value.lower() not in ("true", "1", "false", "0"):
+        raise ValueError("invalid refreshNow value")
+
+
+def query_of(url, allowed):
+    params = {}
+    for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True):
+        if k not in allowed:
+            raise ValueError("unknown parameter: %s" % k)
+        if k == "refreshNow":
+            parse_refresh(v)
+        params[k] = v
+    return params
+
+
+def agent_respond(state, method, target, headers):
+    url = urllib.parse.urlsplit(target)
+    if url.path == "/ping":
+        return text_answer(200, "healthy")
+    if "X-Forwarded-For" in headers:
+        return text_answer(400, "Forwarded")
+    if not any(headers.get(h) == state.args.token for h in SSRF_HEADERS):
+        return text_answer(403, "Bad Token")
+    if method != "GET":
+        return text_answer(405, "Not allowed")
+    try:
+        if url.path == "/secretsmanager/get":
+            q = query_of(url, ("secretId", "versionId", "versionStage",
+                               "refreshNow"))
+            secret_id = q.get("secretId", "")
+            if not secret_id:
+                return text_answer(400, "missing parameter secretId")
+        elif url.path.startswith("/v1/"):
+            q = query_of(url, ("versionId", "versionStage", "refreshNow"))
+            secret_id = url.path[len("/v1/"):]
+            if not secret_id:
+                return text_answer(400, "missing secret ID")
+        else:
+            return text_answer(404, "Not found")
+    except ValueError as e:
+        return text_answer(400, str(e))
+    return get_secret_value(state.data, secret_id, q.get("versionId"),
+                            q.get("versionStage"))
+
+
+def main():
+    p = common_args("A stand-in for the AWS Secrets Manager Agent (tests "
+                    "only; not the agent, no AWS).")
+    p.add_argument("--token", required=True)
+    args = p.parse_args()
+    try:
+        state = State(args)
+    except (ValueError, OSError) as e:
+        sys.exit("awssm_standin: %s" % e)
+    return serve(state, agent_respond)
+
+
+respond = None
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,559 @@
+#!/usr/bin/env python3
+"""A stand-in for a Vault Agent (or Vault Proxy) API listener, for tests.
+
+THIS IS NOT VAULT.  It is a small HTTP/1.1 server (Python standard library
+only) that answers the few requests withsecrets makes of a Vault Agent
+running with `cache { use_auto_auth_token = true }` (or a Vault Proxy with
+`api_proxy { use_auto_auth_token = true }`): KV version 2 and version 1
+reads.  It holds no real secret, does no authentication beyond comparing a
+header with a fixed string, and must never be pointed at by anything but a
+test.  tests/e2e/standin_faithful.sh checks it against a real client,
+Debian's python3-hvac (tests/helpers/STANDINS.md says what was checked and
+what was not).
+
+What it answers, following Vault's HTTP API documentation:
+
+  GET /v1/MOUNT/data/PATH[?version=N]   KV version 2 (a mount with "version": 2)
+      200  {"request_id", "lease_id": "", "renewable": false,
+            "lease_duration": 0, "data": {"data": {...}, "metadata":
+            {"created_time", "custom_metadata", "deletion_time",
+            "destroyed", "version"}}, "wrap_info": null, "warnings": null,
+            "auth": null, "mount_type": "kv"}
+      404  {"errors": []}             no such secret, or no such version
+      404  the envelope with data.data null and the metadata's
+           deletion_time set (deleted) or destroyed true (destroyed), as
+           Vault answers for a deleted or destroyed version
+      400  {"errors": [...]}          ?version= not an integer
+  GET /v1/MOUNT/PATH                     KV version 1 (a mount with "version": 1)
+      200  the same envelope, "data" the secret's keys, lease_duration
+           2764800 (Vault's default 768h for a KV v1 read)
+      404  {"errors": []}
+  A KV v2 mount read without its data/ segment answers 404 with Vault's
+  warning "Invalid path for a versioned K/V secrets engine ...".
+  A path under no mount: 404 {"errors": ["no handler for route ..."]}.
+  A method other than GET: 405.
+  A path denied by the data file's "deny" list: 403
+      {"errors": ["1 error occurred:\\n\\t* permission denied\\n\\n"]}.
+  --require-token TOKEN: a request whose X-Vault-Token is not TOKEN
+      answers 403 {"errors": ["permission denied"]} (hvac always sends a
+      token; withsecrets never does, the agent adds its own).
+  --require-request-header: a request without "X-Vault-Request: true"
+      answers 412 {"errors": ["missing 'X-Vault-Request' header"]}, as a
+      Vault Agent listener with require_request_header = true does.
+  X-Vault-Namespace: the namespace (data file "namespaces"); a namespace
+      may also lead the path (/v1/team-a/secret/data/app), as Vault
+      allows; the two combine (header "team-a", path "sub/...").  An
+      unknown namespace answers 404 "no handler for route".
+
+Assumptions, not checked against a real Vault (none runs here): the
+lease_duration of a KV v1 read, the body of a 412 and of a read of a v2
+mount without data/, the "mount_type" field (newer Vault versions send
+it), the answer for an unknown namespace.
+
+The data file (--data FILE.json):
+
+  {
+    "mounts": {
+      "secret": {"version": 2, "secrets": {
+          "app/production": {"DB_PASSWORD": "s3cret"},       # one version
+          "app/rotated": [                                    # versions 1, 2, 3
+              {"data": {"K": "old"}},
+              {"data": {"K": "gone"}, "deleted": true},
+              {"data": {"K": "new"}, "custom_metadata": {"owner": "ops"}}
+          ]}},
+      "kv": {"version": 1, "secrets": {"legacy/app": {"K": "v"}}}
+    },
+    "deny": ["secret/data/forbidden"],            # path prefixes answering 403
+    "namespaces": {                               # full namespace path -> the same
+      "team-a": {"mounts": {...}, "deny": [...]}  # shape as the top level
+    }
+  }
+
+A v2 secret is a list of versions (oldest first), each {"data": {...}} with
+optional "deleted", "destroyed" (booleans) and "custom_metadata"; an
+object instead of a list is one live version holding that data.  Values
+may be any JSON (a number or an object tests a client's refusal); a
+string may hold any character, "\\u0000" included.
+
+Common command line (shared with awssm_standin.py):
+
+  --listen tcp:127.0.0.1:0 | tcp:[::1]:0 | unix:PATH   (0: a free port)
+  --ready FILE     written atomically once listening, one line:
+                   http://127.0.0.1:PORT or unix:PATH
+  --data FILE      the secrets (above)
+  --log FILE       one JSON object a line per request: time, method, path
+                   (with its query), headers, status (null when the
+                   connection was closed unanswered), fault (the kind
+                   applied, or null)
+  --fault SPEC     repeatable: PATHPREFIX=KIND[:COUNT].  PATHPREFIX is
+                   compared with the start of the path with its query
+                   (the last "=" separates it from KIND).  KIND is an HTTP
+                   status (Vault's error body for it), or redirect (307,
+                   Location: the same path), chunked (the normal answer,
+                   Transfer-Encoding: chunked), oversized (the normal
+                   answer padded past --oversized-bytes), malformed (not
+                   JSON), nonstring (each value of the secret becomes the
+                   number 42), nul (each string value gets a \\u0000 in its
+                   middle), slow (sleep --slow-seconds, then answer), close
+                   (close the connection without answering).  COUNT: how
+                   many matching requests misbehave before the path
+                   answers normally (default: all).  The first spec that
+                   matches and has requests left applies.
+  --lifetime SEC   exit after SEC seconds (default 60); SIGTERM exits too
+  --slow-seconds   (default 30), --oversized-bytes (default 8 MiB)
+"""
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler
+
+FAULT_KINDS = ("redirect", "chunked", "oversized", "malformed", "nonstring",
+               "nul", "slow", "close")
+KV1_LEASE = 2764800
+PERMISSION_DENIED = "1 error occurred:\n\t* permission denied\n\n"
+V2_BAD_PATH = ("Invalid path for a versioned K/V secrets engine. See the API "
+               "docs for the appropriate API endpoints to use. If using the "
+               "Vault CLI, use 'vault kv get' for this operation.")
+
+# ------------------------------------------------------------ common part
+# (the same in awssm_standin.py: each stand-in is one file on purpose)
+
+
+class Fault:
+    """One --fault PATHPREFIX=KIND[:COUNT]."""
+
+    def __init__(self, spec):
+        prefix, sep, rest = spec.rpartition("=")
+        if not sep or not prefix:
+            raise ValueError("--fault %r: want PATHPREFIX=KIND[:COUNT]" % spec)
+        kind, sep, count = rest.partition(":")
+        if not kind:
+            raise ValueError("--fault %r: no KIND" % spec)
+        if not (kind.isdigit() and len(kind) == 3) and kind not in FAULT_KINDS \
+                and not extra_fault_kind(kind):
+            raise ValueError("--fault %r: unknown KIND %r" % (spec, kind))
+        self.prefix = prefix
+        self.kind = kind
+        self.left = int(count) if sep else None
+        if self.left is not None and self.left < 0:
+            raise ValueError("--fault %r: COUNT below 0" % spec)
+
+    def take(self, target):
+        """The kind to apply to a request for target, counting it down."""
+        if not target.startswith(self.prefix):
+            return None
+        if self.left is None:
+            return self.kind
+        if self.left == 0:
+            return None
+        self.left -= 1
+        return self.kind
+
+
+class Answer:
+    """An answer before it is written: status, body (an object to encode
+    as JSON, or bytes), headers, and `values`, the dict of the secret's
+    values that the nonstring and nul faults change (None when the answer
+    holds no secret)."""
+
+    def __init__(self, status, body, headers=None, values=None):
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+        self.values = values
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.faults = [Fault(s) for s in args.fault]
+        self.logf = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.data = {}
+        if args.data:
+            with open(args.data, encoding="utf-8") as f:
+                self.data = json.load(f)
+
+    def fault_for(self, target):
+        with self.lock:
+            for f in self.faults:
+                kind = f.take(target)
+                if kind is not None:
+                    return kind
+        return None
+
+    def log(self, entry):
+        if self.logf is None:
+            return
+        line = json.dumps(entry, sort_keys=True) + "\n"
+        with self.lock:
+            self.logf.write(line)
+            self.logf.flush()
+
+
+def encode(body):
+    if isinstance(body, bytes):
+        return body
+    return dump_json(body)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # the --log file is the record
+        pass
+
+    def do_GET(self):
+        self.serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_LIST = do_GET
+
+    def serve(self):
+        state = self.server.state
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(min(length, 1 << 20))
+        answer = respond(state, self.command, self.path, self.headers)
+        kind = state.fault_for(self.path)
+        if kind is not None:
+            answer = apply_fault(state, kind, answer, self.path)
+        state.log({
+            "time": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "method": self.command,
+            "path": self.path,
+            "headers": dict(self.headers.items()),
+            "status": None if kind == "close" else answer.status,
+            "fault": kind,
+        })
+        if kind == "close":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if kind == "slow":
+            time.sleep(state.args.slow_seconds)
+        self.write(answer, chunked=(kind == "chunked"))
+
+    def write(self, answer, chunked):
+        body = encode(answer.body)
+        self.send_response_only(answer.status)
+        self.send_header("Date", self.date_time_string())
+        for k, v in answer.headers.items():
+            self.send_header(k, v)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        try:
+            if chunked:
+                # Small chunks, so that a client meets several chunk sizes.
+                for i in range(0, len(body), 64):
+                    piece = body[i:i + 64]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+
+def apply_fault(state, kind, answer, target):
+    """The answer `kind` makes of the normal one."""
+    if kind.isdigit():
+        return error_answer(int(kind))
+    if extra_fault_kind(kind):
+        return extra_fault_answer(kind)
+    if kind == "redirect":
+        return Answer(307, b'<a href="%s">Temporary Redirect</a>.\n'
+                      % target.encode("utf-8", "replace"),
+                      {"Location": target,
+                       "Content-Type": "text/html; charset=utf-8"})
+    if kind == "oversized":
+        pad = "x" * state.args.oversized_bytes
+        if isinstance(answer.body, dict):
+            body = dict(answer.body)
+            body["padding"] = pad
+            answer.body = body
+        else:
+            answer.body = encode(answer.body) + pad.encode()
+        return answer
+    if kind == "malformed":
+        text = encode(answer.body)
+        answer.body = text[:max(1, len(text) // 2)] + b"\x00 not JSON {"
+        return answer
+    if kind in ("nonstring", "nul"):
+        change_values(kind, answer)
+        return answer
+    return answer  # chunked, slow, close: the normal answer, delivered so
+
+
+def serve(state, handler_respond):
+    args = state.args
+    global respond
+    respond = handler_respond
+    listen = args.listen
+    if listen.startswith("unix:"):
+        path = listen[len("unix:"):]
+        if os.path.exists(path) and not os.path.isdir(path):
+            os.unlink(path)  # a socket left by an earlier run
+
+        class Server(socketserver.ThreadingMixIn,
+                     socketserver.UnixStreamServer):
+            daemon_threads = True
+            block_on_close = False
+        server = Server(path, Handler)
+        ready = "unix:" + path
+    elif listen.startswith("tcp:"):
+        hostport = listen[len("tcp:"):]
+        host, _, port = hostport.rpartition(":")
+        host = host.strip("[]")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            daemon_threads = True
+            block_on_close = False
+            allow_reuse_address = True
+            address_family = family
+        server = Server((host, int(port)), Handler)
+        real = server.server_address[1]
+        ready = "http://%s:%d" % ("[%s]" % host if family == socket.AF_INET6
+                                  else host, real)
+    else:
+        sys.exit("--listen %r: want tcp:HOST:PORT or unix:PATH" % listen)
+    server.state = state
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    if args.ready:
+        tmp = args.ready + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(ready + "\n")
+        os.rename(tmp, args.ready)
+    stop.wait(args.lifetime)
+    server.shutdown()
+    server.server_close()
+    if listen.startswith("unix:"):
+        try:
+            os.unlink(listen[len("unix:"):])
+        except OSError:
+            pass
+    return 0
+
+
+def common_args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--listen", required=True)
+    p.add_argument("--ready")
+    p.add_argument("--data")
+    p.add_argument("--log")
+    p.add_argument("--fault", action="append", default=[])
+    p.add_argument("--lifetime", type=float, default=60)
+    p.add_argument("--slow-seconds", type=float, default=30)
+    p.add_argument("--oversized-bytes", type=int, default=8 << 20)
+    return p
+
+# ------------------------------------------------------------ Vault part
+
+
+def dump_json(body):
+    # Compact, one line and a newline, as Go's encoding/json writes it.
+    return json.dumps(body, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def extra_fault_kind(kind):
+    return False
+
+
+def extra_fault_answer(kind):
+    raise AssertionError(kind)
+
+
+VAULT_ERRORS = {
+    400: "invalid request",
+    403: PERMISSION_DENIED,
+    404: None,
+    405: "1 error occurred:\n\t* unsupported operation\n\n",
+    412: "required index state not present",
+    429: "request path \"secret/data\": rate limit quota exceeded",
+    500: "1 error occurred:\n\t* internal error\n\n",
+    502: "1 error occurred:\n\t* error proxying request to Vault\n\n",
+    503: "Vault is sealed",
+}
+
+
+def error_answer(status, *messages):
+    """Vault's error body: {"errors": [...]}, empty for a plain 404."""
+    if not messages:
+        m = VAULT_ERRORS.get(status, "stand-in fault %d" % status)
+        messages = () if m is None else (m,)
+    return Answer(status, {"errors": list(messages)},
+                  {"Content-Type": "application/json",
+                   "Cache-Control": "no-store"})
+
+
+def change_values(kind, answer):
+    if answer.values is None:
+        return
+    for k in list(answer.values):
+        v = answer.values[k]
+        if kind == "nonstring":
+            answer.values[k] = 42
+        elif isinstance(v, str):
+            answer.values[k] = v[:len(v) // 2] + "\u0000" + v[len(v) // 2:]
+
+
+def envelope(data, lease_duration=0, warnings=None):
+    return {
+        "request_id": str(uuid.uuid4()),
+        "lease_id": "",
+        "renewable": False,
+        "lease_duration": lease_duration,
+        "data": data,
+        "wrap_info": None,
+        "warnings": warnings,
+        "auth": None,
+        "mount_type": "kv",
+    }
+
+
+def ok_answer(status, body, values=None):
+    return Answer(status, body, {"Content-Type": "application/json",
+                                 "Cache-Control": "no-store"}, values)
+
+
+def versions_of(secret):
+    if isinstance(secret, list):
+        return secret
+    return [{"data": secret}]
+
+
+def timestamp(n):
+    t = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc) + \
+        datetime.timedelta(minutes=n)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z")
+
+
+def read_kv2(mount, key, query):
+    version = 0
+    if "version" in query:
+        raw = query["version"][-1]
+        try:
+            version = int(raw)
+        except ValueError:
+            return error_answer(400, "error converting input %s for field "
+                                "\"version\": cannot parse '%s' as int"
+                                % (raw, raw))
+    secret = mount.get("secrets", {}).get(key)
+    if secret is None:
+        return error_answer(404)
+    versions = versions_of(secret)
+    if version <= 0:
+        version = len(versions)
+    if version > len(versions):
+        return error_answer(404)
+    v = versions[version - 1]
+    deleted = bool(v.get("deleted"))
+    destroyed = bool(v.get("destroyed"))
+    metadata = {
+        "created_time": timestamp(version),
+        "custom_metadata": v.get("custom_metadata"),
+        "deletion_time": timestamp(version + 1) if deleted else "",
+        "destroyed": destroyed,
+        "version": version,
+    }
+    if deleted or destroyed:
+        return ok_answer(404, envelope({"data": None, "metadata": metadata}))
+    values = json.loads(json.dumps(v.get("data", {})))  # a copy to change
+    return ok_answer(200, envelope({"data": values, "metadata": metadata}),
+                     values)
+
+
+def read_kv1(mount, key):
+    secret = mount.get("secrets", {}).get(key)
+    if secret is None:
+        return error_answer(404)
+    values = json.loads(json.dumps(secret))
+    return ok_answer(200, envelope(values, KV1_LEASE), values)
+
+
+def vault_respond(state, method, target, headers):
+    args = state.args
+    if args.require_request_header and \
+            headers.get("X-Vault-Request", "").lower() != "true":
+        return error_answer(412, "missing 'X-Vault-Request' header")
+    if args.require_token is not None and \
+            headers.get("X-Vault-Token") != args.require_token:
+        return error_answer(403, "permission denied")
+    url = urllib.parse.urlsplit(target)
+    path = urllib.parse.unquote(url.path)
+    if not path.startswith("/v1/"):
+        return error_answer(404)
+    if method != "GET":
+        return error_answer(405)
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    spaces = state.data.get("namespaces", {})
+    ns = headers.get("X-Vault-Namespace", "").strip("/")
+    segs = [s for s in path[len("/v1/"):].split("/")]
+    if ns and ns not in spaces:
+        return error_answer(404, "no handler for route \"%s/%s\". route entry "
+                            "not found." % (ns, "/".join(segs)))
+    while len(segs) > 1 and (ns + "/" + segs[0]).strip("/") in spaces:
+        ns = (ns + "/" + segs.pop(0)).strip("/")
+    where = spaces[ns] if ns else state.data
+    rel = "/".join(segs)
+    for prefix in where.get("deny", []):
+        if rel.startswith(prefix):
+            return error_answer(403)
+    mounts = where.get("mounts", {})
+    name = None
+    for m in mounts:
+        if (rel == m or rel.startswith(m + "/")) and \
+                (name is None or len(m) > len(name)):
+            name = m
+    if name is None:
+        return error_answer(404, "no handler for route \"%s\". route entry "
+                            "not found." % rel)
+    mount = mounts[name]
+    sub = rel[len(name) + 1:]
+    if mount.get("version", 1) == 2:
+        if sub.startswith("data/") and len(sub) > len("data/"):
+            return read_kv2(mount, sub[len("data/"):], query)
+        return ok_answer(404, envelope(None, warnings=[V2_BAD_PATH]))
+    return read_kv1(mount, sub)
+
+
+def main():
+    p = common_args("A stand-in for a Vault Agent API listener (tests only; "
+                    "not Vault).")
+    p.add_argument("--require-token")
+    p.add_argument("--require-request-header", action="store_true")
+    args = p.parse_args()
+    try:
+        state = State(args)
+    except (ValueError, OSError) as e:
+        sys.exit("vault_standin: %s" % e)
+    return serve(state, vault_respond)
+
+
+respond = None
+
+if __name__ == "__main__":
+    sys.exit(main())
