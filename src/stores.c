@@ -57,8 +57,17 @@ struct store {
 	size_t		 tokenlen;
 };
 
+/* A variable whose reference needs a request, and the rank of its
+ * source: an import may hide it. */
+struct user {
+	char		*name;
+	int		 rank;
+};
+
 /* One request: a store and a path (with its version or stage). */
 struct request {
+	struct user	*users;
+	size_t		 n_users;
 	size_t		 store;
 	char		*target;	/* path and query: not secret */
 	char		*display;	/* "vault:PATH" for messages */
@@ -464,6 +473,14 @@ request_target(const struct ws_ref *r)
 	return t;
 }
 
+static void
+add_user(struct request *q, const char *name, int rank)
+{
+	q->users = ws_xrealloc(q->users, (q->n_users + 1) * sizeof(*q->users));
+	q->users[q->n_users].name = ws_xstrdup(name);
+	q->users[q->n_users++].rank = rank;
+}
+
 /* The request for (store, target), noted once. */
 static struct request *
 note_request(size_t store, char *target, const char *display,
@@ -750,9 +767,35 @@ fetch_one(struct ws_run *run, struct request *q)
 		    i, s->timeout_ms);
 }
 
+static int import_names(struct request *, struct ws_strmap *);
+
+/* Does an import hide every variable that uses this reference?  An
+ * import ranks above the .env layers and [defaults], below the
+ * inherited environment (unless --override). */
+static int
+hidden_by_imports(const struct request *q, struct ws_strmap *imported)
+{
+	size_t i;
+	int added;
+
+	if (imported->n == 0)
+		return 0;
+	for (i = 0; i < q->n_users; i++) {
+		if (q->users[i].rank < WS_RANK_STORE)
+			return 0;
+		/* imported names map to 1; a name looked up and not
+		 * there is added with 0 */
+		if (ws_strmap_put(imported, q->users[i].name,
+		    strlen(q->users[i].name), 0, &added) == 0)
+			return 0;
+	}
+	return 1;
+}
+
 void
 ws_stores_fetch(struct ws_run *run)
 {
+	struct ws_strmap imported = { 0 };
 	size_t i;
 	int bad = 0;
 
@@ -762,9 +805,17 @@ ws_stores_fetch(struct ws_run *run)
 			bad = 1;
 	if (bad)
 		return;
+	/* the imports first: a reference they hide is not fetched */
 	for (i = 0; i < n_reqs; i++)
-		if (!reqs[i].done)
+		if (reqs[i].name[0] == '*') {
 			fetch_one(run, &reqs[i]);
+			if (reqs[i].code == 0)
+				(void)import_names(&reqs[i], &imported);
+		}
+	for (i = 0; i < n_reqs; i++)
+		if (!reqs[i].done && !hidden_by_imports(&reqs[i], &imported))
+			fetch_one(run, &reqs[i]);
+	ws_strmap_free(&imported);
 	ready = 1;
 }
 
@@ -853,6 +904,8 @@ request_of(const struct ws_ref *r, long store, const struct ws_var *v,
 	struct request *q = note_request((size_t)store, request_target(r),
 	    display, v->name, src);
 
+	if (!ready)
+		add_user(q, v->name, v->src->rank);
 	free(display);
 	return q;
 }
@@ -1062,6 +1115,52 @@ import_member(void *arg, const char *key, size_t keylen, int rc,
 	return 0;
 }
 
+/* The names an import gives (for hidden_by_imports()). */
+static int
+import_name(void *arg, const char *key, size_t keylen, int rc,
+    const char *val, size_t vallen)
+{
+	char *name = ws_xstrndup(key, keylen);
+	size_t i;
+	int added;
+
+	(void)rc;
+	(void)val;
+	(void)vallen;
+	for (i = 0; i < keylen; i++)
+		if (name[i] >= 'a' && name[i] <= 'z')
+			name[i] = (char)(name[i] - 'a' + 'A');
+		else if (name[i] == '-' || name[i] == '.')
+			name[i] = '_';
+	(void)ws_strmap_put(arg, name, keylen, 1, &added);
+	free(name);
+	return 0;
+}
+
+static int
+import_names(struct request *q, struct ws_strmap *names)
+{
+	static const char *const v1[] = { "data" }, *const v2[] = { "data",
+	    "data" }, *const aws[] = { "SecretString" };
+	char *doc;
+	size_t len;
+	int rc;
+
+	if (stores[q->store].type == WS_STORE_VAULT) {
+		int kv2 = kv2_path(q->target + 4, strlen(q->target + 4));
+
+		return ws_json_members(q->body, q->bodylen, kv2 ? v2 : v1,
+		    kv2 ? 2 : 1, &ws_fetched, import_name, names);
+	}
+	if ((rc = ws_json_string(q->body, q->bodylen, aws, 1, &ws_fetched,
+	    &doc, &len)) != WS_JSON_OK)
+		return rc;
+	rc = ws_json_members(doc, len, NULL, 0, &ws_fetched, import_name,
+	    names);
+	sodium_memzero(doc, len);
+	return rc;
+}
+
 static void
 import_one(struct ws_run *run, struct request *q, int rank)
 {
@@ -1134,7 +1233,7 @@ ws_stores_reread(void)
 void
 ws_stores_forget(void)
 {
-	size_t i;
+	size_t i, j;
 
 	ws_arena_wipe(&ws_fetched);
 	for (i = 0; i < n_reqs; i++) {
@@ -1142,6 +1241,9 @@ ws_stores_forget(void)
 		free(reqs[i].display);
 		free(reqs[i].name);
 		free(reqs[i].source);
+		for (j = 0; j < reqs[i].n_users; j++)
+			free(reqs[i].users[j].name);
+		free(reqs[i].users);
 	}
 	free(reqs);
 	reqs = NULL;
