@@ -294,7 +294,7 @@ dechunk(char *p, char *end, size_t max, size_t *n, int compact)
 	for (;;) {
 		if ((e = line_end(p, end)) == NULL)
 			return end - p > 1024 ? WS_HTTP_MALFORMED : WS_HTTP_MORE;
-		if (chunk_size(p, e, &size) != 0)
+		if (e - p > 1024 || chunk_size(p, e, &size) != 0)
 			return WS_HTTP_MALFORMED;
 		p = e + 2;
 		if (size == 0)
@@ -315,6 +315,8 @@ dechunk(char *p, char *end, size_t max, size_t *n, int compact)
 	for (;;) {
 		if ((e = line_end(p, end)) == NULL)
 			return end - p > 1024 ? WS_HTTP_MALFORMED : WS_HTTP_MORE;
+		if (e - p > 1024)
+			return WS_HTTP_MALFORMED;
 		if (e == p)
 			break;
 		p = e + 2;

@@ -232,7 +232,9 @@ main(int argc, char **argv)
 		ws_usage(1);
 		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_VERSION:
-		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n");
+		/* and the store types this build has (SPEC §13) */
+		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n"
+		    "stores: vault aws-sm\n");
 		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_DEFAULTS:
 		return finish(&run, ws_defaults_print() ? WS_EX_SOFTWARE : 0);

@@ -238,10 +238,10 @@ parse_aws(const char *v, size_t n, struct ws_ref *r, const char **why)
 static int
 parse_arn(const char *v, size_t n, struct ws_ref *r, const char **why)
 {
-	const char *f[10], *end = v + n, *p = v;
-	size_t len[10], k = 0;
+	const char *f[11], *end = v + n, *p = v;
+	size_t len[11], k = 0;
 
-	while (k < 10) {
+	while (k < 11) {		/* one more than may be: too many */
 		const char *c = memchr(p, ':', (size_t)(end - p));
 
 		f[k] = p;
