@@ -1028,10 +1028,11 @@ ws_stores_check(struct ws_run *run)
 	struct ws_var *v;
 	size_t it = 0;
 
-	/* most runs: no reference, no store; two bytes of each value */
-	while ((v = ws_store_next(run->store, &it)) != NULL)
-		if ((v = winner(run, v)) != NULL && may_refer(v))
-			(void)one_reference(run, v);
+	/* most runs: no value even starts as a reference can */
+	if (ws_store_may_refer(run->store))
+		while ((v = ws_store_next(run->store, &it)) != NULL)
+			if ((v = winner(run, v)) != NULL && may_refer(v))
+				(void)one_reference(run, v);
 	if (run->policy != NULL && run->policy->n_stores > 0) {
 		build_table(run);
 		if (!ready)
