@@ -105,7 +105,7 @@ static const char usage_text[] =
 "      --on-change=restart|exit|signal:NAME   what a change does (restart)\n"
 "      --kill-timeout=SECONDS   SIGKILL this long after SIGTERM (10)\n"
 "      --watch-delay=SECONDS    quiet time before a change is read (1)\n"
-"      --watch-interval=SECONDS re-read store references (once stores exist)\n"
+"      --watch-interval=SECONDS re-read the secret stores this often\n"
 "gen (write the missing secrets to the first -s DIR, else the first -f FILE):\n"
 "      --dry-run                say what would be written; write nothing\n"
 "      --force                  replace the NAMEs given even when set\n"

@@ -339,6 +339,28 @@ else
 	fi
 fi
 
+# ------------------------------------------------------------ --watch-interval
+if [ -z "${WS_VALGRIND:-}" ]; then
+	: >"$T/vault.log"
+	printf 'echo "$$ $DB_PASSWORD" >>"%s/starts"; exec sleep 30\n' "$T" >cmd.sh
+	: >starts
+	"${BASE_ENV[@]}" VAULT_AGENT_ADDR="$V" "$WS" -f ns.env -e development \
+	    --watch --watch-interval=0.3 -- sh cmd.sh 2>"$T/watch.err" &
+	WPID=$!
+	PIDS+=("$WPID")
+	for _ in $(seq 50); do
+		[ "$(count vault /v1/secret/data/app/production)" -ge 4 ] && break
+		sleep 0.1
+	done
+	ok "$([ "$(count vault /v1/secret/data/app/production)" -ge 4 ]; echo $?)" \
+	    "--watch-interval reads the store again at its interval"
+	is "$(wc -l <starts | tr -d ' ')" 1 "an unchanged value restarts nothing"
+	kill "$WPID" 2>/dev/null
+	wait "$WPID" 2>/dev/null
+else
+	skip_one "--watch-interval reads the store again" "timing under valgrind"
+fi
+
 # ------------------------------------------------------------ aws-sm
 SS=$(random_secret)
 cat >aws.json <<EOF
