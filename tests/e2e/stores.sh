@@ -9,6 +9,10 @@
 . "$WS_SRCDIR/tests/e2e/lib.sh"
 
 HELPERS=$WS_SRCDIR/tests/helpers
+# the stand-ins outlive the test (valgrind makes it slower), and are
+# killed when it ends
+LIFETIME=120
+[ -n "${WS_VALGRIND:-}" ] && LIFETIME=900
 PIDS=()
 stop_all() {
 	local p
@@ -25,7 +29,7 @@ start() {
 	shift 2
 	rm -f "$T/$name.ready"
 	python3 "$HELPERS/$script" --ready "$T/$name.ready" --log "$T/$name.log" \
-	    --lifetime 120 "$@" >"$T/$name.out" 2>&1 &
+	    --lifetime "${LIFETIME:-120}" "$@" >"$T/$name.out" 2>&1 &
 	PIDS+=("$!")
 	for _ in $(seq 100); do
 		[ -s "$T/$name.ready" ] && break
