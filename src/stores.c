@@ -970,12 +970,19 @@ ws_stores_value(struct ws_run *run, struct ws_var *v)
 	return v;
 }
 
-/* The entry of a name that wins, as ws_effective() sees it less the
- * filters of the final block (--unset, WITHSECRETS_*): those are still
- * fetched when they win, and --clean's filter, which is kept here. */
+/* The entry of a name that wins, as ws_effective() (a layer above)
+ * sees it: a value --clean drops, an --unset name or a WITHSECRETS_*
+ * variable is never fetched either. */
 static struct ws_var *
 winner(const struct ws_run *run, struct ws_var *v)
 {
+	char *const *u;
+
+	if (v->namelen >= 12 && memcmp(v->name, "WITHSECRETS_", 12) == 0)
+		return NULL;
+	for (u = run->opts->unset; u != NULL && *u != NULL; u++)
+		if (strcmp(*u, v->name) == 0)
+			return NULL;
 	for (; v != NULL; v = v->next_in_name) {
 		if (v->flags & (WS_VAR_NO_VALUE | WS_VAR_SKIPPED))
 			continue;

@@ -134,6 +134,14 @@ ws VAULT_NAMESPACE=team-a VAULT_AGENT_ADDR="$V" -f ns.env -e development -- env 
 is_var DB_PASSWORD "team-a-$PW" "VAULT_NAMESPACE is the default namespace"
 is_var VAULT_NAMESPACE team-a "VAULT_NAMESPACE passes on to the command"
 
+printf '[defaults]\nDB_PASSWORD = vault:secret/data/app/production#DB_PASSWORD\n' >def.ini
+ws VAULT_AGENT_ADDR="$V" -c def.ini -e development -- env -0
+is_var DB_PASSWORD "$PW" "a reference in [defaults]"
+ws DB_PASSWORD=vault:secret/data/app/production#DB_PASSWORD VAULT_AGENT_ADDR="$V" -e development -- env -0
+is_var DB_PASSWORD "$PW" "a reference in the inherited environment"
+printf 'vault:secret/data/app/production#DB_PASSWORD' >ref-in-file
+ws VAULT_AGENT_ADDR="$V" TOKEN_FILE=ref-in-file -e development -- env -0
+is_var TOKEN "vault:secret/data/app/production#DB_PASSWORD" "a file's content is never a reference (one level deep)"
 printf 'K=vault:secret/data/app/spaces#K\n' >sp.env
 ws VAULT_AGENT_ADDR="$V" -f sp.env -e development -- env -0
 is_var K "  two spaces and a newline
@@ -144,6 +152,10 @@ is_var K "  two spaces and a newline
 ws DB_PASSWORD=operator-value-1234567890 VAULT_AGENT_ADDR="$V" -f ns.env -e development -- env -0
 is_var DB_PASSWORD operator-value-1234567890 "the inherited environment hides a .env reference"
 is "$(total vault)" 0 "a shadowed reference is never fetched"
+ws VAULT_AGENT_ADDR="$V" -u DB_PASSWORD -f ns.env -e development -- env -0
+is "$(total vault)" 0 "an --unset name is not fetched"
+ws DB_PASSWORD=vault:secret/data/app/production#DB_PASSWORD VAULT_AGENT_ADDR="$V" -i -e development -- env -0
+is "$(total vault)" 0 "an inherited reference that --clean drops is not fetched"
 printf 'PLAIN=1\n' >plain.env
 ws VAULT_AGENT_ADDR="$V" -f plain.env -e development -- env -0
 is "$(total vault)" 0 "no reference: no request"
