@@ -364,8 +364,9 @@ if [ -z "${WS_VALGRIND:-}" ]; then
 	    --watch --watch-interval=0.3 -- sh cmd.sh 2>"$T/watch.err" &
 	WPID=$!
 	PIDS+=("$WPID")
-	for _ in $(seq 50); do
-		[ "$(count vault /v1/secret/data/app/production)" -ge 4 ] && break
+	for _ in $(seq 300); do	# 30 s at most: a loaded machine, ASan
+		[ "$(count vault /v1/secret/data/app/production)" -ge 4 ] &&
+		    [ -s starts ] && break
 		sleep 0.1
 	done
 	ok "$([ "$(count vault /v1/secret/data/app/production)" -ge 4 ]; echo $?)" \
