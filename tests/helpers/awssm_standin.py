@@ -90,7 +90,8 @@ Common command line (shared with vault_standin.py):
                    Token", 404 "Not found", 405 "Not allowed", 429
                    "Connection limit exceeded", 500 InternalFailure, 502
                    ConnectionError, 503 the agent's "Serving not enabled"
-                   text, 504 TimeoutError, any other a StandinFault body;
+                   text, 504 TimeoutError, 204 no body (as HTTP wants),
+                   any other a StandinFault body;
                    or redirect (307, Location: the same path), chunked
                    (the normal answer, Transfer-Encoding: chunked),
                    oversized (the normal answer padded past
@@ -249,16 +250,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def write(self, answer, chunked):
         body = encode(answer.body)
+        # 1xx, 204 and 304 have no body, and no length or framing header.
+        bodiless = answer.status < 200 or answer.status in (204, 304)
         self.send_response_only(answer.status)
         self.send_header("Date", self.date_time_string())
         for k, v in answer.headers.items():
-            self.send_header(k, v)
-        if chunked:
+            if not (bodiless and k == "Content-Type"):
+                self.send_header(k, v)
+        if bodiless:
+            pass
+        elif chunked:
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command == "HEAD":
+        if self.command == "HEAD" or bodiless:
+            self.wfile.flush()
             return
         try:
             if chunked:

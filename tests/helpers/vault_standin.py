@@ -35,19 +35,22 @@ What it answers, following Vault's HTTP API documentation:
   A path denied by the data file's "deny" list: 403
       {"errors": ["1 error occurred:\\n\\t* permission denied\\n\\n"]}.
   --require-token TOKEN: a request whose X-Vault-Token is not TOKEN
-      answers 403 {"errors": ["permission denied"]} (hvac always sends a
-      token; withsecrets never does, the agent adds its own).
-  --require-request-header: a request without "X-Vault-Request: true"
-      answers 412 {"errors": ["missing 'X-Vault-Request' header"]}, as a
-      Vault Agent listener with require_request_header = true does.
+      answers 403 {"errors": ["permission denied"]}: for a client such
+      as hvac, which sends the token it is given.  withsecrets sends
+      none (the agent adds its own): leave the option out for it.
+  --require-request-header: a request without exactly one
+      "X-Vault-Request: true" answers 412 {"errors": ["missing
+      \"X-Vault-Request\" header"]}, as a Vault Agent listener with
+      require_request_header = true does (command/agent.go,
+      verifyRequestHeader).
   X-Vault-Namespace: the namespace (data file "namespaces"); a namespace
       may also lead the path (/v1/team-a/secret/data/app), as Vault
       allows; the two combine (header "team-a", path "sub/...").  An
       unknown namespace answers 404 "no handler for route".
 
 Assumptions, not checked against a real Vault (none runs here): the
-lease_duration of a KV v1 read, the body of a 412 and of a read of a v2
-mount without data/, the "mount_type" field (newer Vault versions send
+lease_duration of a KV v1 read, the body of a read of a v2 mount
+without data/, the "mount_type" field (newer Vault versions send
 it), the answer for an unknown namespace.
 
 The data file (--data FILE.json):
@@ -88,7 +91,8 @@ Common command line (shared with awssm_standin.py):
   --fault SPEC     repeatable: PATHPREFIX=KIND[:COUNT].  PATHPREFIX is
                    compared with the start of the path with its query
                    (the last "=" separates it from KIND).  KIND is an HTTP
-                   status (Vault's error body for it), or redirect (307,
+                   status (Vault's error body for it; 204 has no body,
+                   as HTTP wants), or redirect (307,
                    Location: the same path), chunked (the normal answer,
                    Transfer-Encoding: chunked), oversized (the normal
                    answer padded past --oversized-bytes), malformed (not
@@ -248,16 +252,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def write(self, answer, chunked):
         body = encode(answer.body)
+        # 1xx, 204 and 304 have no body, and no length or framing header.
+        bodiless = answer.status < 200 or answer.status in (204, 304)
         self.send_response_only(answer.status)
         self.send_header("Date", self.date_time_string())
         for k, v in answer.headers.items():
-            self.send_header(k, v)
-        if chunked:
+            if not (bodiless and k == "Content-Type"):
+                self.send_header(k, v)
+        if bodiless:
+            pass
+        elif chunked:
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command == "HEAD":
+        if self.command == "HEAD" or bodiless:
+            self.wfile.flush()
             return
         try:
             if chunked:
@@ -497,8 +507,8 @@ def read_kv1(mount, key):
 def vault_respond(state, method, target, headers):
     args = state.args
     if args.require_request_header and \
-            headers.get("X-Vault-Request", "").lower() != "true":
-        return error_answer(412, "missing 'X-Vault-Request' header")
+            headers.get_all("X-Vault-Request", []) != ["true"]:
+        return error_answer(412, 'missing "X-Vault-Request" header')
     if args.require_token is not None and \
             headers.get("X-Vault-Token") != args.require_token:
         return error_answer(403, "permission denied")
