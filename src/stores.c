@@ -1047,6 +1047,14 @@ ws_stores_check(struct ws_run *run)
 	}
 }
 
+static void
+offline_import(void *arg, const char *store, const char *ref)
+{
+	(void)arg;
+	ws_finding(WS_SEV_INFO, 0, "not-fetched", "*", ref, "the import of "
+	    "[store %s], not fetched (--offline)", store);
+}
+
 void
 ws_stores_offline(struct ws_run *run)
 {
@@ -1056,6 +1064,7 @@ ws_stores_offline(struct ws_run *run)
 
 	if (!ws_diag_wanted(WS_SEV_INFO))
 		return;
+	ws_stores_each_import(run, offline_import, NULL);
 	while ((v = ws_store_next(run->store, &it)) != NULL) {
 		if ((v = winner(run, v)) == NULL ||
 		    !(v->flags & WS_VAR_REFERENCE))

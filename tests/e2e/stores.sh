@@ -322,6 +322,11 @@ is_var SMTP_PASSWORD op-value-1234567890 "the inherited environment beats an imp
 ws -c imp.ini -e development explain
 grep -q '^\* .*vault:secret/data/app/import' "$T/out"
 ok $? "explain shows an import as one line, name *"
+: >"$T/vault.log"
+ws -c imp.ini -e development check --offline --format=json
+grep -q '"rule":"not-fetched","severity":"info","name":"\*","source":"vault:secret/data/app/import"' "$T/out"
+ok $? "check --offline: the import is not-fetched"
+is "$(total vault)" 0 "and not fetched"
 printf 'SMTP_PASSWORD=vault:secret/data/app/production#DB_PASSWORD\n' >imp.env
 : >"$T/vault.log"
 ws -c imp.ini -f imp.env -e development -- env -0
