@@ -133,6 +133,7 @@ struct ws_opts {
 	int		 mode_set;	/* gen --mode */
 	mode_t		 file_mode;	/* gen --mode */
 	int		 audit;		/* --audit: WS_AUDIT_* + 1; 0: not given */
+	int		 offline;	/* check --offline: no store is asked */
 	char		**command;	/* exec: argv of COMMAND */
 	/* supervision (SPEC §14): withsecrets stays as the parent */
 	int		 init;		/* --init (and --init-group, --watch) */
@@ -154,10 +155,13 @@ void	 ws_opts_free(struct ws_opts *);
 /* Sources and variables (vars.h holds them in a store).               */
 
 enum ws_kind { WS_KIND_INHERITED, WS_KIND_SECRET_DIR, WS_KIND_ENV_FILE,
-	WS_KIND_DEFAULT };
+	WS_KIND_DEFAULT, WS_KIND_STORE };
 
 /* Precedence ranks: lower is higher precedence (SPEC §4). */
 #define WS_RANK_INHERITED		0
+#define WS_RANK_STORE			900	/* - index: imports (SPEC §13)
+						 * rank with the secret dirs,
+						 * after every one of them */
 #define WS_RANK_SECRET_DIR		1000	/* + 999 - index: later wins */
 #define WS_RANK_ENV_FILE		2000	/* explicit, then conventional */
 #define WS_RANK_INHERITED_OVERRIDE	3000
@@ -179,6 +183,9 @@ struct ws_source {
 #define WS_VAR_RESOLVED		0x08	/* pointer whose target was read */
 #define WS_VAR_SKIPPED		0x10	/* not a valid name; shown by explain */
 #define WS_VAR_NO_VALUE		0x20	/* bare name, unset */
+#define WS_VAR_REFERENCE	0x40	/* a store reference, not fetched */
+#define WS_VAR_FETCHED		0x80	/* value fetched from a store; the
+					 * reference is in file_path */
 
 struct ws_var {
 	const char	*name;		/* NUL-terminated; interned, or in
@@ -189,7 +196,8 @@ struct ws_var {
 	struct ws_source *src;
 	unsigned	 line;		/* 0 when not from a line */
 	unsigned	 flags;
-	const char	*file_path;	/* NAME_FILE target as given */
+	const char	*file_path;	/* NAME_FILE target as given; the
+					 * reference of a fetched value */
 	struct ws_var	*next_in_name;	/* next lower-precedence entry */
 	struct ws_var	*next_in_src;	/* source order */
 	size_t		 order;		/* first registration of the name */
@@ -213,6 +221,17 @@ struct ws_run {
 	char			*example_path;	/* DIR/example, as shown */
 	char			**envp;		/* final, kept in ws_work */
 	size_t			 envp_bytes;
+	/* stores.c's answers, for the steps below it that need them; NULL
+	 * in the launcher, which has no store code (handoff.h) */
+	const struct ws_stores_hooks *stores;
+};
+
+struct ws_stores_hooks {
+	/* v, with its fetched value in place of its reference */
+	struct ws_var *(*value)(struct ws_run *, struct ws_var *);
+	/* each import: its store's name and "TYPE:PATH" */
+	void (*each_import)(struct ws_run *,
+	    void (*)(void *, const char *, const char *), void *);
 };
 
 /* The steps, in main()'s order.  Each reports through findings

@@ -129,13 +129,16 @@ add_secret(struct rec *r, struct ws_run *run, struct ws_var *e)
 	if (e == NULL || (e->flags & (WS_VAR_POINTER | WS_VAR_NO_VALUE |
 	    WS_VAR_SKIPPED)) || !ws_policy_is_secret(run, e))
 		return;
-	src = ws_var_source(e);
+	/* a fetched value's source is its reference, an address */
+	src = (e->flags & WS_VAR_FETCHED) && e->file_path != NULL ?
+	    ws_xstrdup(e->file_path) : ws_var_source(e);
 	esc = ws_escape(src);		/* one secret, one line */
 	if (r->n_secrets++ > 0)
 		put(&r->secrets, "\n", 1);
 	put(&r->secrets, e->name, e->namelen);
 	put(&r->secrets, " ", 1);
 	puts_(&r->secrets, e->flags & WS_VAR_FROM_FILE ? "file-var" :
+	    e->flags & WS_VAR_FETCHED ? "store" :
 	    ws_source_kind_name(e->src->kind));
 	put(&r->secrets, ":", 1);
 	puts_(&r->secrets, esc);

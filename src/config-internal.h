@@ -10,7 +10,8 @@
 #include "util.h"
 #include "policy.h"
 
-enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS };
+enum sect { SECT_WITHSECRETS, SECT_DEFAULTS, SECT_VAR, SECT_PLACEHOLDERS,
+	SECT_STORE };
 
 /* The [withsecrets] keys; their index is used in policy->where[]. */
 enum setkey { SK_ENVIRONMENT_VARS, SK_LENIENT_ENVIRONMENTS, SK_SECRETS_DIRS,
@@ -27,7 +28,7 @@ struct raw_entry {
 
 struct raw_section {
 	enum sect	 kind;
-	char		*name;		/* the pattern of [var PATTERN] */
+	char		*name;		/* [var PATTERN], [store NAME] */
 	unsigned	 line;
 	struct raw_entry *e;
 	size_t		 n;

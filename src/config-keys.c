@@ -24,6 +24,7 @@
 #include "vars.h"
 #include "policy.h"
 #include "ere.h"
+#include "http.h"
 #include "config-internal.h"
 
 /* ------------------------------------------------------------------ */
@@ -810,6 +811,138 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 	free_words(pats);
 }
 
+/* ------------------------------------------------------------------ */
+/* [store NAME] (SPEC §13).                                            */
+
+static const char *const store_type_words[] = { WS_STORE_TYPE_NAMES, NULL };
+
+/* Seconds, with up to three decimals (0.5, 10), from 1 ms to an hour:
+ * milliseconds, or -1. */
+static long
+parse_seconds(const char *v)
+{
+	long ms = 0, scale = 1000;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((ms = ms * 10 + (*v - '0') * 1000) > 3600000)
+			return -1;
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9' && scale > 1; v++)
+			ms += (*v - '0') * (scale /= 10);
+	return *v != '\0' || ms == 0 ? -1 : ms;
+}
+
+/* A header value of ours: no control character may end the header. */
+static int
+header_safe(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
+static struct ws_storedecl *
+store_decl(struct parse *ps, const struct raw_section *sec)
+{
+	struct ws_policy *p = ps->p;
+	struct ws_storedecl *d;
+
+	p->stores = ws_xrealloc(p->stores, (p->n_stores + 1) *
+	    sizeof(*p->stores));
+	d = &p->stores[p->n_stores++];
+	memset(d, 0, sizeof(*d));
+	d->name = ws_xstrdup(sec->name);
+	d->timeout_ms = WS_STORE_TIMEOUT_MS;
+	set_where(ps, &d->where, sec->line);
+	return d;
+}
+
+/* One key of a [store] section; the type is applied first. */
+static void
+apply_store_key(struct parse *ps, struct ws_storedecl *d,
+    const struct raw_entry *e)
+{
+	struct ws_http_via via;
+	const char *why;
+	long ms;
+
+	if (strcmp(e->key, "via") == 0) {
+		if (ws_http_via_parse(e->value, &via, &why) != 0) {
+			ws_config_error(ps, e->line, "via of [store %s]: %s",
+			    d->name, why);
+			return;
+		}
+		free(d->via);
+		d->via = ws_xstrdup(e->value);
+	} else if (strcmp(e->key, "namespace") == 0) {
+		if (d->type != WS_STORE_VAULT || *e->value == '\0' ||
+		    !header_safe(e->value)) {
+			ws_config_error(ps, e->line, "namespace of [store %s] "
+			    "takes a Vault namespace (a vault store only)",
+			    d->name);
+			return;
+		}
+		free(d->ns);
+		d->ns = ws_xstrdup(e->value);
+	} else if (strcmp(e->key, "token-file") == 0) {
+		if (d->type != WS_STORE_AWS_SM || *e->value == '\0') {
+			ws_config_error(ps, e->line, "token-file of [store %s] "
+			    "takes a path (an aws-sm store only: Vault's "
+			    "agent holds its token itself)", d->name);
+			return;
+		}
+		free(d->token_file);
+		d->token_file = ws_xstrdup(e->value);
+	} else if (strcmp(e->key, "import") == 0) {
+		free(d->import);
+		d->import = split_words(e->value, 0);
+		if (d->import[0] == NULL) {
+			free(d->import);
+			d->import = NULL;
+		}
+	} else if (strcmp(e->key, "timeout") == 0) {
+		if ((ms = parse_seconds(e->value)) < 0) {
+			ws_config_error(ps, e->line, "timeout of [store %s] "
+			    "takes seconds (0.5, 10) up to 3600", d->name);
+			return;
+		}
+		d->timeout_ms = ms;
+	} else if (strcmp(e->key, "type") != 0)
+		ws_config_error(ps, e->line, "unknown key %s in [store %s]; the "
+		    "keys are type, via, namespace, token-file, import and "
+		    "timeout", e->key, d->name);
+}
+
+static void
+apply_store(struct parse *ps, const struct raw_section *sec)
+{
+	struct ws_storedecl *d;
+	const struct raw_entry *type = NULL;
+	size_t j;
+	int w;
+
+	for (j = 0; j < sec->n; j++)
+		if (strcmp(sec->e[j].key, "type") == 0)
+			type = &sec->e[j];
+	if (type == NULL) {
+		ws_config_error(ps, sec->line, "[store %s] has no type; add "
+		    "type = vault or type = aws-sm", sec->name);
+		return;
+	}
+	if ((w = ws_word_index(type->value, store_type_words)) < 0) {
+		ws_config_error(ps, type->line, "type of [store %s] takes vault "
+		    "or aws-sm", sec->name);
+		return;
+	}
+	d = store_decl(ps, sec);
+	d->type = (enum ws_store_type)w;
+	for (j = 0; j < sec->n; j++)
+		apply_store_key(ps, d, &sec->e[j]);
+}
+
 /* A [var] section without keys still declares its names. */
 static void
 declare_vars(struct parse *ps, const struct raw_section *sec)
@@ -832,6 +965,10 @@ ws_config_apply(struct parse *ps)
 		sec = &ps->secs[i];
 		if (sec->kind == SECT_VAR && sec->n == 0)
 			declare_vars(ps, sec);
+		if (sec->kind == SECT_STORE) {
+			apply_store(ps, sec);
+			continue;
+		}
 		for (j = 0; j < sec->n; j++)
 			switch (sec->kind) {
 			case SECT_WITHSECRETS:
@@ -845,6 +982,8 @@ ws_config_apply(struct parse *ps)
 				break;
 			case SECT_VAR:
 				apply_var(ps, sec, &sec->e[j]);
+				break;
+			case SECT_STORE:
 				break;
 			}
 	}

@@ -90,6 +90,8 @@ sect_label(const struct raw_section *s)
 		return "[defaults]";
 	case SECT_PLACEHOLDERS:
 		return "[placeholders]";
+	case SECT_STORE:
+		return "[store]";
 	default:
 		return "[var]";
 	}
@@ -127,6 +129,20 @@ var_patterns_valid(const char *s, size_t n)
 			;
 	}
 	return count > 0;
+}
+
+/* [store NAME]: one word, as a file name would be. */
+static int
+store_name_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return 0;
+	return n > 0 && n <= 64;
 }
 
 /* "A \t B" -> "A B": one header, however it is spaced. */
@@ -180,9 +196,23 @@ open_section(struct parse *ps, const char *s, size_t n)
 		kind = SECT_VAR;
 		name = ws_xstrndup(s, n);
 		collapse_blanks(name);
+	} else if (n >= 5 && memcmp(s, "store", 5) == 0 &&
+	    (n == 5 || ws_config_blank(s[5]))) {
+		s += 5;
+		n -= 5;
+		trim(&s, &n);
+		if (!store_name_valid(s, n)) {
+			ws_config_error(ps, ps->lineno, "[store] takes one name of "
+			    "letters, digits, '-' and '_': [store vault]");
+			ps->cur = -2;
+			return;
+		}
+		kind = SECT_STORE;
+		name = ws_xstrndup(s, n);
 	} else {
 		ws_config_error(ps, ps->lineno, "unknown section; the sections are "
-		    "[withsecrets], [defaults], [var NAME] and [placeholders]");
+		    "[withsecrets], [defaults], [var NAME], [placeholders] and "
+		    "[store NAME]");
 		ps->cur = -2;
 		return;
 	}

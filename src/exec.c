@@ -90,6 +90,7 @@ ws_exec(struct ws_run *run)
 	/* Everything secret but the environment block goes now (zeroed;
 	 * execve unmaps it, or finish() does when it fails). */
 	ws_arena_scrub(&ws_work);
+	ws_arena_wipe(&ws_fetched);	/* a store's answers (SPEC §13) */
 
 	/* as execvp: an empty name names no file (PATH would make it the
 	 * first directory, "found but not executable") */

@@ -218,15 +218,27 @@ layer_path(const struct dirl *d, const char *a, size_t n)
 	return ws_intern2(d->prefix, d->plen, a, n);
 }
 
+/* What interpolation sees: ws_lookup()'s entry, with a store's value in
+ * the place of its reference once the answers are at hand (SPEC §13). */
+static struct ws_var *
+lookup(void *arg, const struct ws_source *from, const char *name, size_t n,
+    int *read_file)
+{
+	struct ws_run *run = arg;
+	struct ws_var *v = ws_lookup(arg, from, name, n, read_file);
+
+	return run->stores != NULL ? run->stores->value(run, v) : v;
+}
+
 /* Parse the text b of the .env file path into a new source of the
- * run's store, ranked rank: interpolation sees what ws_lookup() sees.
+ * run's store, ranked rank: interpolation sees what lookup() sees.
  * The source is made only for a file that was read, so the store's
  * .env sources are the layers read (check's "layers"). */
 static struct ws_source *
 parse_layer(struct ws_run *run, char *path, int rank, struct ws_blob *b)
 {
 	struct ws_dotenv_in in = { run->store, NULL,
-	    run->set->max_secret_size, run->environ_in, ws_lookup, run };
+	    run->set->max_secret_size, run->environ_in, lookup, run };
 
 	in.src = ws_store_source_kept(run->store, WS_KIND_ENV_FILE, path,
 	    rank);

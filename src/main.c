@@ -29,19 +29,28 @@
 #else
 #include "gen.h"
 #include "audit.h"
+#include "stores.h"
 #endif
 
 extern char **environ;
 #ifdef WS_LAUNCHER
 static char **given_argv;	/* as main() got them, for the handoff */
+static int handoff_failed;	/* withsecrets-full could not be started */
+
+static void
+hand_off(struct ws_run *run, const char *why)
+{
+	ws_handoff(given_argv, run->environ_in, why);
+	handoff_failed = 1;	/* it returns only then (a finding says so) */
+}
 #endif
 
-/* Wipe every secret and free what a run's steps made; the options
- * stay (a supervised command is built again from them, SPEC §14). */
+/* Free what one reading of the sources made, its secrets wiped; a
+ * store's answers stay (stores.h). */
 static void
-release(struct ws_run *run)
+release_reading(struct ws_run *run)
 {
-	ws_secmem_wipe_all();
+	ws_arena_wipe(&ws_work);
 	ws_store_free(run->store);
 	run->store = NULL;
 	ws_store_free(run->example);
@@ -59,6 +68,18 @@ release(struct ws_run *run)
 	run->env_name = run->env_name_from = NULL;
 	run->strict = 0;
 	ws_diag_reset();
+}
+
+/* Wipe every secret and free what a run's steps made; the options
+ * stay (a supervised command is built again from them, SPEC §14). */
+static void
+release(struct ws_run *run)
+{
+	ws_secmem_wipe_all();
+	release_reading(run);
+#ifndef WS_LAUNCHER
+	ws_stores_forget();
+#endif
 }
 
 static void
@@ -122,11 +143,17 @@ load_sources(struct ws_run *run)
 	ws_example_load(run);	/* declarations, which resolving consults */
 	ws_inherit_load(run);
 	ws_secretdirs_load(run);
+#ifndef WS_LAUNCHER
+	ws_stores_import(run);	/* ranked with the secret dirs, after them */
+#endif
 	ws_layers_load(run);
 	ws_defaults_load(run);
 	ws_resolve_pointers(run);
 	ws_file_check_modes(run->strict);
 	ws_environment_export(run);
+#ifndef WS_LAUNCHER
+	ws_stores_check(run);	/* references: none in most runs */
+#endif
 }
 
 static void
@@ -138,30 +165,83 @@ check_rules(struct ws_run *run)
 }
 
 #ifdef WS_LAUNCHER
-/* The policy, every source, the rules; a run that writes an audit
- * record goes to withsecrets-full once the policy says so, before any
- * source is read. */
+/* Does the run use a secret store: a value that may be a reference, or
+ * an import?  withsecrets-full asks the stores; the launcher has none
+ * of their code (handoff.h). */
+static int
+uses_stores(const struct ws_run *run)
+{
+	size_t i;
+
+	if (ws_store_may_refer(run->store))
+		return 1;
+	for (i = 0; i < run->policy->n_stores; i++)
+		if (run->policy->stores[i].import != NULL)
+			return 1;
+	return 0;
+}
+#endif
+
+/* The policy, every source, the rules: one reading.  The launcher
+ * hands a run that writes an audit record to withsecrets-full once the
+ * policy says so, and one that uses a store once the sources do, before
+ * any rule judges a reference as a value. */
 static void
-load(struct ws_run *run)
+read_all(struct ws_run *run)
 {
 	run->store = ws_store_new();
 	ws_policy_load(run);	/* with errors: the built-in policy */
+#ifdef WS_LAUNCHER
 	if (ws_audit_mode(run) != WS_AUDIT_OFF) {
-		ws_handoff(given_argv, run->environ_in, "the audit record");
+		hand_off(run, "the audit record");
 		return;
 	}
 	load_sources(run);
+	if (uses_stores(run)) {
+		hand_off(run, "a secret store reference");
+		return;
+	}
+#else
+	load_sources(run);
+#endif
 	check_rules(run);
 }
-#else
-/* The policy, every source, the rules. */
+
+#ifdef WS_LAUNCHER
 static void
 load(struct ws_run *run)
 {
-	run->store = ws_store_new();
-	ws_policy_load(run);	/* with errors: the built-in policy */
-	load_sources(run);
-	check_rules(run);
+	read_all(run);
+}
+#else
+/* Does this verb ask the stores?  explain never does, check unless
+ * --offline (SPEC §13). */
+static int
+fetches(const struct ws_run *run)
+{
+	return run->opts->verb == WS_VERB_EXEC ||
+	    (run->opts->verb == WS_VERB_CHECK && !run->opts->offline);
+}
+
+/* Read everything; when a reference or an import survives and every
+ * local check passed, ask the stores, then read everything again with
+ * their answers (stores.h): the same sources, now with the values. */
+static void
+load(struct ws_run *run)
+{
+	int verbose = ws_verbose;
+
+	read_all(run);
+	if (!ws_stores_pending() || !fetches(run) || ws_diag_status() != 0)
+		return;
+	ws_stores_fetch(run);
+	if (ws_diag_status() != 0)
+		return;
+	release_reading(run);
+	ws_stores_reread();
+	ws_verbose = 0;		/* -v said it all the first time */
+	read_all(run);
+	ws_verbose = verbose;
 }
 
 /* gen: the policy and the sources, but not the rules, whose findings
@@ -233,6 +313,9 @@ main(int argc, char **argv)
 		return rc;
 	run.opts = &opts;
 	run.environ_in = environ;
+#ifndef WS_LAUNCHER
+	run.stores = &ws_stores_hooks;
+#endif
 #ifdef WS_LAUNCHER
 	given_argv = argv;	/* never permuted: opts.c reads it with "+" */
 #endif
@@ -242,8 +325,8 @@ main(int argc, char **argv)
 	}
 #ifdef WS_LAUNCHER
 	if (opts.verb == WS_VERB_GEN || opts.init) {
-		ws_handoff(given_argv, environ, opts.init ? (opts.watch ?
-		    "--watch" : "--init") : "gen");
+		hand_off(&run, opts.init ? (opts.watch ? "--watch" : "--init") :
+		    "gen");
 		return finish(&run, ws_diag_status());
 	}
 #endif
@@ -254,7 +337,9 @@ main(int argc, char **argv)
 		ws_usage(1);
 		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_VERSION:
-		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n");
+		/* and the store types this build has (SPEC §13) */
+		ws_out_str(&ws_stdout, "withsecrets " PACKAGE_VERSION "\n"
+		    "stores: vault aws-sm\n");
 		return finish(&run, ws_out_flush(&ws_stdout) ? WS_EX_SOFTWARE : 0);
 	case WS_VERB_DEFAULTS:
 		return finish(&run, ws_defaults_print() ? WS_EX_SOFTWARE : 0);
@@ -268,9 +353,17 @@ main(int argc, char **argv)
 	else
 #endif
 		load(&run);
+#ifdef WS_LAUNCHER
+	if (handoff_failed)
+		return finish(&run, ws_diag_status());
+#endif
 
 	switch (opts.verb) {
 	case WS_VERB_CHECK:
+#ifndef WS_LAUNCHER
+		if (opts.offline)
+			ws_stores_offline(&run);
+#endif
 		ws_check_report(&run);
 		break;
 #ifndef WS_LAUNCHER

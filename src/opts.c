@@ -23,7 +23,7 @@ enum {
 	OPT_INIT, OPT_INIT_GROUP, OPT_WATCH, OPT_ON_CHANGE, OPT_KILL_TIMEOUT,
 	OPT_WATCH_DELAY, OPT_WATCH_INTERVAL,
 	OPT_FORCE, OPT_DRY_RUN, OPT_MODE,
-	OPT_AUDIT
+	OPT_AUDIT, OPT_OFFLINE
 };
 
 static const char shortopts[] = "+:f:C:e:s:c:ik:u:oqvhV";
@@ -48,6 +48,7 @@ static const struct option longopts[] = {
 	{ "dry-run",			no_argument, NULL, OPT_DRY_RUN },
 	{ "mode",			required_argument, NULL, OPT_MODE },
 	{ "audit",			required_argument, NULL, OPT_AUDIT },
+	{ "offline",			no_argument, NULL, OPT_OFFLINE },
 	{ "quiet",			no_argument, NULL, 'q' },
 	{ "verbose",			no_argument, NULL, 'v' },
 	{ "init",			no_argument, NULL, OPT_INIT },
@@ -96,6 +97,7 @@ static const char usage_text[] =
 "      --strict, --lenient      strict or lenient rules whatever the name\n"
 "      --format=text|json       output of check and explain\n"
 "      --audit=off|journal|syslog  the audit record of an exec\n"
+"      --offline                check: do not ask the secret stores\n"
 "  -q, --quiet, -v, --verbose   fewer or more messages\n"
 "supervision (the exec form; withsecrets stays as the parent):\n"
 "      --init                   forward signals, reap children, exit as COMMAND\n"
@@ -104,14 +106,15 @@ static const char usage_text[] =
 "      --on-change=restart|exit|signal:NAME   what a change does (restart)\n"
 "      --kill-timeout=SECONDS   SIGKILL this long after SIGTERM (10)\n"
 "      --watch-delay=SECONDS    quiet time before a change is read (1)\n"
-"      --watch-interval=SECONDS re-read store references (once stores exist)\n"
+"      --watch-interval=SECONDS re-read the secret stores this often\n"
 "gen (write the missing secrets to the first -s DIR, else the first -f FILE):\n"
 "      --dry-run                say what would be written; write nothing\n"
 "      --force                  replace the NAMEs given even when set\n"
 "      --mode=MODE              octal mode of the files written (0600)\n"
 "\n"
 "exit status: the command's; 64 usage, 65 malformed input, 66 missing\n"
-"input, 73 cannot write (gen), 77 unsafe permissions, 78 policy\n"
+"input, 69 unavailable, 73 cannot write (gen), 75 a store unreachable\n"
+"(temporary), 77 unsafe permissions or refused access, 78 policy\n"
 "violation, 125 internal error,\n"
 "126 cannot execute, 127 command not found.  See withsecrets(1).\n";
 
@@ -429,6 +432,9 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 				return usage_error("--audit takes off, journal "
 				    "or syslog, not", arg);
 			break;
+		case OPT_OFFLINE:
+			o->offline = 1;
+			break;
 		case OPT_FORCE:
 			o->force = 1;
 			break;
@@ -543,6 +549,11 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			    argv[ind]);
 		break;
 	}
+	/* check may leave the stores alone; the other verbs have no
+	 * choice to make (SPEC §13) */
+	if (o->offline && o->verb != WS_VERB_CHECK)
+		return usage_error("--offline is an option of check: "
+		    "withsecrets check --offline", NULL);
 	/* the options of gen belong to gen */
 	if (o->verb != WS_VERB_GEN && (o->force || o->dry_run || o->mode_set))
 		return usage_error("--force, --dry-run and --mode are options "

@@ -541,6 +541,14 @@ ws_policy_destroy(struct ws_policy *p)
 	ws_policy_free_part(p, p->ph_literals);
 	ws_policy_free_part(p, p->ph_masks);
 	ws_policy_free_part(p, p->ph_lens);
+	for (i = 0; i < p->n_stores; i++) {
+		free(p->stores[i].name);
+		free(p->stores[i].via);
+		free(p->stores[i].ns);
+		free(p->stores[i].token_file);
+		free(p->stores[i].import);
+	}
+	free(p->stores);
 	for (i = 0; i < p->n_files; i++)
 		ws_policy_free_part(p, p->files[i]);
 	ws_policy_free_part(p, p->files);

@@ -135,6 +135,22 @@ struct ws_phfilter {
 #define WS_PH_BITS(c)	\
 	(((unsigned)(c) & 0x1f) | ((~(unsigned)(c) >> 1) & 0x20))
 
+/* A [store NAME] section (SPEC §13): a secret store reached through its
+ * local agent.  Only a user's file declares one. */
+enum ws_store_type { WS_STORE_VAULT, WS_STORE_AWS_SM };
+#define WS_STORE_TYPE_NAMES	"vault", "aws-sm"	/* in its order */
+#define WS_STORE_TIMEOUT_MS	10000	/* for all the attempts at a path */
+struct ws_storedecl {
+	char		*name;		/* of the section */
+	enum ws_store_type type;
+	char		*via;		/* as written; NULL: the default */
+	char		*ns;		/* namespace (vault); NULL: none */
+	char		*token_file;	/* aws-sm; NULL: $AWS_TOKEN */
+	char		**import;	/* paths or ids; NULL: none */
+	long		 timeout_ms;
+	struct ws_where	 where;		/* its [store] header */
+};
+
 struct ws_policy {
 	struct ws_settings set;
 	struct ws_where	 where[16];	/* of the [withsecrets] keys */
@@ -156,6 +172,8 @@ struct ws_policy {
 	size_t		 n_files;
 	size_t		 cap_rules;	/* rules allocated */
 	size_t		 block_size;	/* thawed: its one allocation's bytes */
+	struct ws_storedecl *stores;	/* ordinary heap, never thawed */
+	size_t		 n_stores;
 };
 
 /* A thawed policy is one allocation (frozen.c), which holds its parts

@@ -197,6 +197,7 @@ struct row {
 	const char	*kind;
 	int		 secret;
 	size_t		 length;
+	int		 unknown_len;	/* a reference: never fetched here */
 	int		 skipped;
 	char		**shadows;
 	size_t		 n_shadows;
@@ -207,6 +208,8 @@ kind_of(const struct ws_var *v)
 {
 	if (v->flags & WS_VAR_FROM_FILE)
 		return "file-var";
+	if (v->flags & (WS_VAR_REFERENCE | WS_VAR_FETCHED))
+		return "store";
 	return ws_source_kind_name(v->src->kind);
 }
 
@@ -237,6 +240,14 @@ fill_row(struct ws_run *run, struct row *r, struct ws_var *head,
 	r->secret = ws_policy_is_secret(run, e);
 	r->length = e->vallen;
 	r->skipped = (e->flags & WS_VAR_SKIPPED) != 0;
+	if (e->flags & WS_VAR_REFERENCE) {
+		/* the reference is an address, as a NAME_FILE path is;
+		 * explain never fetches (SPEC §13) */
+		r->via = r->source;
+		r->source = ws_xstrndup(e->value, e->vallen);
+		r->unknown_len = 1;
+		r->secret = 1;
+	}
 	if (e->flags & WS_VAR_FROM_FILE)
 		r->via = e->src->kind == WS_KIND_INHERITED ?
 		    ws_xstrdup("environment") :
@@ -302,9 +313,33 @@ not_shown(struct ws_run *run, const char *name)
 		    "--clean or WITHSECRETS_*)" : "is not set");
 }
 
+struct import_rows {
+	struct row	*rows;
+	size_t		 n;
+};
+
+/* An import, one line: its keys are known only once it is fetched. */
+static void
+import_row(void *arg, const char *store, const char *path)
+{
+	struct import_rows *ia = arg;
+	struct row *r;
+
+	ia->rows = ws_xrealloc(ia->rows, (ia->n + 1) * sizeof(*ia->rows));
+	r = &ia->rows[ia->n++];
+	memset(r, 0, sizeof(*r));
+	r->name = "*";
+	r->source = ws_xstrdup(path);
+	r->via = ws_xasprintf("[store %s] import", store);
+	r->kind = "store";
+	r->secret = 1;
+	r->unknown_len = 1;
+}
+
 static struct row *
 collect(struct ws_run *run, size_t *np)
 {
+	struct import_rows ia;
 	struct row *rows = NULL;
 	struct ws_var *head, *e;
 	char **names = run->opts->names;
@@ -330,6 +365,12 @@ collect(struct ws_run *run, size_t *np)
 		rows = ws_xrealloc(rows, (n + 1) * sizeof(*rows));
 		fill_row(run, &rows[n++], head, e);
 	}
+	ia.rows = rows;
+	ia.n = n;
+	if (run->stores != NULL)
+		run->stores->each_import(run, import_row, &ia);
+	rows = ia.rows;
+	n = ia.n;
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), by_name);
 	*np = n;
@@ -349,8 +390,13 @@ explain_json(const struct row *rows, size_t n)
 		json_str(&ws_stdout, rows[i].source);
 		ws_out_str(&ws_stdout, ",\"kind\":");
 		json_str(&ws_stdout, rows[i].kind);
-		ws_out_fmt(&ws_stdout, ",\"secret\":%s,\"length\":%zu,\"shadows\":[",
-		    rows[i].secret ? "true" : "false", rows[i].length);
+		ws_out_fmt(&ws_stdout, ",\"secret\":%s,\"length\":",
+		    rows[i].secret ? "true" : "false");
+		if (rows[i].unknown_len)
+			ws_out_str(&ws_stdout, "null");
+		else
+			ws_out_fmt(&ws_stdout, "%zu", rows[i].length);
+		ws_out_str(&ws_stdout, ",\"shadows\":[");
 		for (j = 0; j < rows[i].n_shadows; j++) {
 			if (j)
 				ws_out_char(&ws_stdout, ',');
@@ -431,7 +477,8 @@ explain_text(const struct row *rows, size_t n)
 		cell[i][2] = ws_xstrdup(r->skipped ? "skipped: not a valid "
 		    "name" : r->kind);
 		cell[i][3] = ws_xstrdup(r->secret ? "yes" : "no");
-		cell[i][4] = ws_xasprintf("%zu", r->length);
+		cell[i][4] = r->unknown_len ? ws_xstrdup("-") :
+		    ws_xasprintf("%zu", r->length);
 		s = join_shadows(r);
 		cell[i][5] = ws_escape(r->n_shadows ? s : "-");
 		free(s);

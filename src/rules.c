@@ -540,6 +540,10 @@ ws_rules_check(struct ws_run *run)
 		head = heads[i];
 		if ((e = ws_effective(run, head)) == NULL)
 			continue;
+		/* a reference not fetched (the first reading, explain,
+		 * check --offline): its value is not known yet */
+		if (e->flags & WS_VAR_REFERENCE)
+			continue;
 		check_encrypted(e);
 		said = ws_policy_var_n(run->policy, e->name, e->namelen, &vp);
 		secret = ws_policy_secret(e, &vp);

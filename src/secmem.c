@@ -39,6 +39,7 @@ struct ws_chunk {
 };
 
 struct ws_arena ws_work;
+struct ws_arena ws_fetched;
 
 int
 ws_secmem_init(void)
@@ -241,6 +242,7 @@ void
 ws_secmem_wipe_all(void)
 {
 	ws_arena_wipe(&ws_work);
+	ws_arena_wipe(&ws_fetched);
 }
 
 int

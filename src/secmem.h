@@ -38,6 +38,10 @@ size_t	 ws_arena_mapped(const struct ws_arena *);
 /* The arena of a run: everything secret, the final environment block
  * (kept by the scrub before execve) included. */
 extern struct ws_arena ws_work;
+/* The answers of secret stores (SPEC §13), kept between the two readings
+ * of the sources that a run using a store makes (stores.h), and wiped
+ * with the rest before execve. */
+extern struct ws_arena ws_fetched;
 void	 ws_secmem_wipe_all(void);
 
 /* A growable byte buffer inside an arena. */

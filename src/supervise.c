@@ -89,6 +89,8 @@ struct sv {
 	size_t			 n_watches;
 	int			 max_wd;	/* newest watch descriptor */
 	long long		 change_at;	/* -1: no change pending */
+	long long		 reread_at;	/* --watch-interval: the next
+						 * reading of the stores; -1 */
 	enum state		 state;
 	enum ws_on_change	 after_stop;	/* restart or exit */
 	long long		 kill_at;	/* -1: none */
@@ -599,9 +601,20 @@ loop(struct sv *s)
 			recheck(s);
 			continue;
 		}
+		/* a store has no event to watch: read everything again at
+		 * --watch-interval (SPEC §14) */
+		if (s->state == RUNNING && s->reread_at >= 0 &&
+		    t >= s->reread_at) {
+			s->reread_at = t + s->run->opts->watch_interval_ms;
+			recheck(s);
+			continue;
+		}
 		next = -1;
 		if (s->state == RUNNING && s->change_at >= 0)
 			next = s->change_at;
+		if (s->state == RUNNING && s->reread_at >= 0 &&
+		    (next < 0 || s->reread_at < next))
+			next = s->reread_at;
 		if (s->state == STOPPING && s->kill_at >= 0)
 			next = s->kill_at;
 		timeout = next < 0 ? -1 : next - t > INT_MAX ? INT_MAX :
@@ -636,6 +649,8 @@ ws_supervise(struct ws_run *run, const struct ws_rebuild *rb)
 	s.rb = rb;
 	s.sfd = s.ifd = -1;
 	s.change_at = s.kill_at = -1;
+	s.reread_at = run->opts->watch_interval_ms > 0 ?
+	    now_ms() + run->opts->watch_interval_ms : -1;
 	s.state = RUNNING;
 	(void)sigemptyset(&s.deferred);
 	if ((s.key = sodium_malloc(crypto_generichash_KEYBYTES + DIGEST))

@@ -38,6 +38,7 @@ struct ws_store {
 	struct ws_source **sources;
 	size_t		  n_sources, cap_sources;
 	size_t		  n_vars;
+	int		  may_refer;	/* a value may be a store reference */
 	size_t		  n_pointer_names;	/* NAME_FILE, FILE__NAME */
 	uint64_t	  targets[WS_TARGET_WORDS];	/* their targets' hashes */
 	size_t		 *pointers;	/* their slots, first-seen order */
@@ -390,6 +391,12 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 	    hash_name(name, namelen), 1);
 	struct ws_var **pp, *v;
 
+	/* a store reference starts vault:, aws-sm: or arn:aws: (SPEC §13):
+	 * most runs have none, and then stores.c looks at no value */
+	if (vallen >= 6 && (value[0] == 'v' || value[0] == 'a') &&
+	    (memcmp(value, "vault:", 6) == 0 || memcmp(value, "aws-sm", 6) == 0 ||
+	    memcmp(value, "arn:aw", 6) == 0))
+		st->may_refer = 1;
 	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next_in_name) {
 		v = *pp;
 		if (v->src == src) {
@@ -539,6 +546,12 @@ ws_store_lookup(struct ws_store *st, const char *name, size_t n,
 	return s ? s->head : NULL;
 }
 
+int
+ws_store_may_refer(const struct ws_store *st)
+{
+	return st->may_refer;
+}
+
 size_t
 ws_store_count(const struct ws_store *st)
 {
@@ -557,6 +570,8 @@ ws_source_kind_name(enum ws_kind k)
 		return "env-file";
 	case WS_KIND_DEFAULT:
 		return "default";
+	case WS_KIND_STORE:
+		return "store";
 	}
 	return "unknown";
 }
@@ -567,6 +582,8 @@ ws_var_source(const struct ws_var *v)
 	if (v->flags & WS_VAR_FROM_FILE)
 		return ws_xstrdup(v->file_path ? v->file_path : "?");
 	switch (v->src->kind) {
+	case WS_KIND_STORE:	/* "STORE:PATH" of an import */
+		return ws_xstrdup(v->src->path);
 	case WS_KIND_INHERITED:
 		return ws_xstrdup("environment");
 	case WS_KIND_SECRET_DIR:

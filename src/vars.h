@@ -57,6 +57,9 @@ struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
  * entries): returns how many.  A loop over names without a call each. */
 size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);
+/* Might a value of the store be a store reference (SPEC §13)?  0: no
+ * value added starts as one can (a test at each add). */
+int		 ws_store_may_refer(const struct ws_store *);
 /* As ws_store_next, over the names that have the form of a pointer
  * (NAME_FILE, FILE__NAME) only: they are few, names are many. */
 struct ws_var	*ws_store_next_pointer(struct ws_store *, size_t *it);

@@ -116,7 +116,7 @@ no_planted() {
 	is "$bad" "" "$2"
 }
 
-VERSION=$("$WS" --version | awk '{ print $2 }')
+VERSION=$("$WS" --version | awk 'NR == 1 { print $2 }')
 SH=$(PATH=/usr/local/bin:/usr/bin:/bin command -v sh)
 S_DIR=$(random_secret)
 S_ENV=$(random_secret)

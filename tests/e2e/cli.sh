@@ -44,6 +44,7 @@ is_rc 0 "-h"
 ws --version
 is_rc 0 "--version"
 grep -Eq '^withsecrets [0-9]+\.[0-9]+' "$T/out"; ok $? "--version prints the version"
+grep -qx 'stores: vault aws-sm' "$T/out"; ok $? "--version lists the store types of the build"
 ws defaults
 is_rc 0 "defaults"
 grep -q '^\[withsecrets\]' "$T/out"; ok $? "defaults prints an INI file"

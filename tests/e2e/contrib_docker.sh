@@ -233,7 +233,7 @@ else
 
 	bin=$T/stage/usr/bin/withsecrets
 	run "$bin" --version
-	is "$(cat "$T/out")" "withsecrets $(sed -n 's/^AC_INIT(\[withsecrets\], \[\([^]]*\)\].*/\1/p' "$WS_SRCDIR/configure.ac")" \
+	is "$(head -n 1 "$T/out")" "withsecrets $(sed -n 's/^AC_INIT(\[withsecrets\], \[\([^]]*\)\].*/\1/p' "$WS_SRCDIR/configure.ac")" \
 	    "the staged binary runs and says its version"
 	run "$bin" -- sh -c 'echo ran'
 	is "$(cat "$T/out")" ran "the staged binary execs a command"

@@ -19,7 +19,8 @@ block() {
 # Every marked block is one this test knows.
 known="deploy-compose file-env-before file-env-after dotenv-run dotenvx-run
 env-xargs pydantic-before pydantic-after pydantic-ini envdir gen-new-project
-gen-script-before gen-script-after monorepo"
+gen-script-before gen-script-after monorepo vault-layers-production
+vault-layers-development"
 unknown=
 for m in $(sed -n 's/^<!-- test: \([^ ]*\) -->$/\1/p' "$README"); do
 	case $m in
@@ -485,5 +486,36 @@ else
 	skip_one "gen-script-after: the values a script wrote stay" "openssl is not installed"
 fi
 cd "$T" || exit 99
+
+# ------------------------------------------------- Vault in production, .env in development
+# The README's layers, against the Vault stand-in (not Vault:
+# tests/helpers/STANDINS.md): production fetches, development does not.
+if command -v python3 >/dev/null 2>&1; then
+	mkdir -p vaultlayers
+	cd vaultlayers || exit 99
+	block vault-layers-production >.env.production
+	block vault-layers-development >.env.development
+	VKEY=$(hex32)
+	VURL="postgres://app:$(hex32)@db/app"
+	printf '{"mounts": {"secret": {"version": 2, "secrets": {"app/production": {"secret_key": "%s", "database_url": "%s"}}}}}\n' \
+	    "$VKEY" "$VURL" >vault.json
+	python3 "$WS_SRCDIR/tests/helpers/vault_standin.py" --listen "unix:$T/vaultlayers/agent.sock" \
+	    --ready ready --data vault.json --log requests.log --lifetime 120 >standin.out 2>&1 &
+	VPID=$!
+	for _ in $(seq 100); do [ -s ready ] && break; sleep 0.1; done
+	run env -i PATH="$PATH" VAULT_AGENT_ADDR="unix:$T/vaultlayers/agent.sock" "${WSX[@]}" -e production -- env -0
+	is_rc 0 "vault-layers: production starts"
+	is_var SECRET_KEY "$VKEY" "vault-layers: production gets Vault's secret_key"
+	is_var DATABASE_URL "$VURL" "vault-layers: and its database_url"
+	is "$(wc -l <requests.log | tr -d ' ')" 1 "vault-layers: one request for the two keys"
+	run env -i PATH="$PATH" VAULT_AGENT_ADDR="unix:$T/vaultlayers/agent.sock" "${WSX[@]}" -e development -- env -0
+	is_var SECRET_KEY dev-only-not-a-secret "vault-layers: development gets its own value"
+	is "$(wc -l <requests.log | tr -d ' ')" 1 "vault-layers: development asks Vault nothing"
+	kill "$VPID" 2>/dev/null
+	wait "$VPID" 2>/dev/null
+	cd "$T" || exit 99
+else
+	skip_one "vault-layers: the README's layers against the stand-in" "python3 is not installed"
+fi
 
 done_testing

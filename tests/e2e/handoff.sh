@@ -47,15 +47,20 @@ if command -v strace >/dev/null 2>&1; then
 	is "$(execs check --no-layers)" "" "check: no other program"
 	is "$(execs --init --no-layers -- /bin/true)" "$(printf '%s\n' "$FULL" /bin/true)" \
 	    "--init: withsecrets-full, then the command"
+	printf 'API_TOKEN=vault:secret/data/app#token\n' >ref.env
+	is "$(execs -f ref.env --no-layers -- /bin/true | head -n 1)" "$FULL" \
+	    "a store reference: withsecrets-full reads the sources again"
 else
-	skip_one "a plain run: withsecrets, then the command" "strace is not installed"
-	skip_one "check: no other program" "strace is not installed"
-	skip_one "--init: withsecrets-full, then the command" "strace is not installed"
+	for d in "a plain run: withsecrets, then the command" \
+	    "check: no other program" "--init: withsecrets-full, then the command" \
+	    "a store reference: withsecrets-full reads the sources again"; do
+		skip_one "$d" "strace is not installed"
+	done
 fi
 
 # --------------------------------------------- a launcher on its own
 if [ -n "${WS_FULL_PATH:-}" ] && [ -e "$WS_FULL_PATH" ]; then
-	for d in gen --init --audit; do
+	for d in gen --init --audit "a store reference"; do
 		skip_one "$d without withsecrets-full" "one is installed at $WS_FULL_PATH"
 		skip_one "$d without withsecrets-full: says so" "one is installed at $WS_FULL_PATH"
 	done
@@ -74,6 +79,11 @@ else
 	is_rc 69 "--audit without withsecrets-full"
 	stderr_has "the audit record needs withsecrets-full" \
 	    "--audit without withsecrets-full: says so"
+	printf 'API_TOKEN=vault:secret/data/app#token\n' >ref.env
+	run "${BASE_ENV[@]}" ./lone/withsecrets -f ref.env --no-layers -- true
+	is_rc 69 "a store reference without withsecrets-full"
+	stderr_has "a secret store reference needs withsecrets-full" \
+	    "a store reference without withsecrets-full: says so"
 	run "${BASE_ENV[@]}" ./lone/withsecrets --no-layers -- sh -c 'echo ran'
 	is "$RC $(cat "$T/out")" "0 ran" "a plain run without withsecrets-full"
 fi

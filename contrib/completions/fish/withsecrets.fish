@@ -80,6 +80,7 @@ complete -c withsecrets -n $opt -l strict -d 'strict rules whatever the environm
 complete -c withsecrets -n $opt -l lenient -d 'lenient rules whatever the environment name'
 complete -c withsecrets -n $opt -l format -x -a 'text json' -d 'output of check and explain'
 complete -c withsecrets -n $opt -l audit -x -a 'off journal syslog' -d 'the audit record of an exec'
+complete -c withsecrets -n $opt -l offline -d 'check: do not ask the secret stores'
 complete -c withsecrets -n $opt -s q -l quiet -d 'fewer messages'
 complete -c withsecrets -n $opt -s v -l verbose -d 'more messages'
 complete -c withsecrets -n $opt -l init -d 'stay as the parent: forward signals, reap children'
