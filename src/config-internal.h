@@ -68,13 +68,30 @@ ws_config_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* config-keys.c: an error at a line of the file, reported in line order
- * once the whole file is read. */
+/* config-words.c: an error at a line of the file, reported in line
+ * order once the whole file is read. */
 void	 ws_config_error(struct parse *, unsigned line, const char *fmt, ...)
 	    WS_PRINTF(3, 4);
 int	 ws_config_line_has_error(const struct parse *, unsigned line);
 /* Report the errors collected, in line order, as findings. */
 void	 ws_config_flush_errors(struct parse *);
+
+/* config-words.c: the values of keys.  Space-separated words as a
+ * NULL-terminated list in one allocation (lower: folded to lower case);
+ * the words of a list, n of them, as a new one; how many. */
+char	**ws_config_split_words(const char *, int lower);
+void	 ws_config_free_words(char **);
+char	**ws_config_join_words(char *const *, size_t n);
+size_t	 ws_config_count_words(char *const *);
+/* A list that makes a check stricter, extended by a user's file (and
+ * !ITEM removing a built-in item), or set by the built-in policy: the
+ * new list, or NULL after an error (SPEC §6). */
+char	**ws_config_extend_words(struct parse *, char **old, const char *value,
+	    int lower, const char *key, unsigned line);
+/* yes/no/true/false/on/off/1/0 in any case, else -1; a decimal number
+ * in [lo, hi] into *out, else -1. */
+int	 ws_config_parse_bool(const char *);
+int	 ws_config_parse_size(const char *, size_t lo, size_t hi, size_t *out);
 /* Apply every key read (config-keys.c). */
 void	 ws_config_apply(struct parse *);
 

@@ -27,70 +27,6 @@
 #include "http.h"
 #include "config-internal.h"
 
-/* ------------------------------------------------------------------ */
-/* Errors.                                                             */
-
-/* Errors are collected and reported in line order once the file is
- * read: syntax is checked line by line, values after the whole file. */
-void
-ws_config_error(struct parse *ps, unsigned line, const char *fmt, ...)
-{
-	struct cfg_err *e;
-	va_list ap;
-
-	if ((ps->n_err & (ps->n_err - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
-		ps->errs = ws_xrealloc(ps->errs, (ps->n_err ? ps->n_err * 2 : 1) *
-		    sizeof(*ps->errs));
-	e = &ps->errs[ps->n_err];
-	e->seq = ps->n_err++;
-	e->line = line;
-	va_start(ap, fmt);
-	e->msg = ws_xvasprintf(fmt, ap);
-	va_end(ap);
-	ps->status = WS_EX_POLICY;
-}
-
-int
-ws_config_line_has_error(const struct parse *ps, unsigned line)
-{
-	size_t i;
-
-	for (i = 0; i < ps->n_err; i++)
-		if (ps->errs[i].line == line)
-			return 1;
-	return 0;
-}
-
-static int
-by_line(const void *a, const void *b)
-{
-	const struct cfg_err *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-void
-ws_config_flush_errors(struct parse *ps)
-{
-	size_t i;
-	char *src;
-
-	if (ps->n_err > 1)
-		qsort(ps->errs, ps->n_err, sizeof(*ps->errs), by_line);
-	for (i = 0; i < ps->n_err; i++) {
-		src = ws_source_fmt(ps->display, ps->errs[i].line);
-		ws_finding(WS_SEV_ERROR, WS_EX_POLICY, "config", NULL, src,
-		    "%s", ps->errs[i].msg);
-		free(src);
-		free(ps->errs[i].msg);
-	}
-	free(ps->errs);
-	ps->errs = NULL;
-	ps->n_err = 0;
-}
-
 _Static_assert(SK_DEFAULT_ENVIRONMENT == WS_SETTING_DEFAULT_ENVIRONMENT,
     "policy.h names the index of default-environment");
 
@@ -112,166 +48,6 @@ static const char *const varkey_names[WS_VK_COUNT] = {
 	"forbid", "generate"
 };
 
-/* ------------------------------------------------------------------ */
-/* Values.                                                             */
-
-/* Space-separated words, as a NULL-terminated list in one allocation
- * (the pointers, then the text): free_words() frees it. */
-static char **
-split_words(const char *s, int lower)
-{
-	size_t len = strlen(s), n = 0, i;
-	char **list, *text, *c;
-
-	for (i = 0; i < len; i++)
-		if (!ws_config_blank(s[i]) && (i == 0 || ws_config_blank(s[i - 1])))
-			n++;
-	list = ws_xmalloc((n + 1) * sizeof(*list) + len + 1);
-	text = (char *)(list + n + 1);
-	memcpy(text, s, len + 1);
-	for (n = 0, c = text; *c != '\0';) {
-		while (ws_config_blank(*c))
-			*c++ = '\0';
-		if (*c == '\0')
-			break;
-		list[n++] = c;
-		for (; *c != '\0' && !ws_config_blank(*c); c++)
-			if (lower && *c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-	}
-	list[n] = NULL;
-	return list;
-}
-
-static void
-free_words(char **list)
-{
-	free(list);
-}
-
-/* The words of a NULL-terminated list, n of them, as a new list in one
- * allocation like split_words() makes. */
-static char **
-join_words(char *const *w, size_t n)
-{
-	size_t i, total = 0, len;
-	char **list, *text;
-
-	for (i = 0; i < n; i++)
-		total += strlen(w[i]) + 1;
-	list = ws_xmalloc((n + 1) * sizeof(*list) + total + 1);
-	text = (char *)(list + n + 1);
-	for (i = 0; i < n; i++) {
-		len = strlen(w[i]) + 1;
-		memcpy(text, w[i], len);
-		list[i] = text;
-		text += len;
-	}
-	list[n] = NULL;
-	return list;
-}
-
-static size_t
-count_words(char *const *w)
-{
-	size_t n = 0;
-
-	while (w != NULL && w[n] != NULL)
-		n++;
-	return n;
-}
-
-/*
- * A list that makes a check stricter (deny, [placeholders] values and
- * patterns: SPEC §6).  The built-in policy sets it; a user's file
- * extends it, so that adding one item never drops the built-in ones,
- * and `!ITEM` removes one built-in item, on purpose and visibly.  A
- * `!ITEM` that removes nothing is an error: a typo in a security
- * policy must not pass silently.  Returns the new list (the old one is
- * the caller's to free), or NULL after an error.
- */
-static char **
-extend_words(struct parse *ps, char **old, const char *value, int lower,
-    const char *key, unsigned line)
-{
-	char **add = split_words(value, lower), **w, **out;
-	size_t n_old = count_words(old), n_add = count_words(add), n = 0;
-	size_t i, j, bad = 0;
-	int gone;
-
-	if (!ps->user)
-		return add;		/* the built-in policy sets it */
-	w = ws_xcalloc(n_old + n_add + 1, sizeof(*w));
-	for (i = 0; i < n_old; i++) {
-		for (gone = 0, j = 0; j < n_add && !gone; j++)
-			gone = add[j][0] == '!' && strcmp(add[j] + 1,
-			    old[i]) == 0;
-		if (!gone)
-			w[n++] = old[i];
-	}
-	for (j = 0; j < n_add; j++) {
-		if (add[j][0] == '!') {
-			for (i = 0; i < n_old; i++)
-				if (strcmp(add[j] + 1, old[i]) == 0)
-					break;
-			if (i == n_old && bad++ == 0)
-				ws_config_error(ps, line, "%s: an item written "
-				    "!ITEM (word %zu) is not in the built-in "
-				    "list, so it removes nothing; check its "
-				    "spelling (withsecrets defaults shows the "
-				    "list)", key, j + 1);
-			continue;
-		}
-		for (i = 0; i < n && strcmp(w[i], add[j]) != 0; i++)
-			;
-		if (i == n)
-			w[n++] = add[j];	/* new: added */
-	}
-	out = bad ? NULL : join_words(w, n);
-	free(w);
-	free_words(add);
-	return out;
-}
-
-/* yes no true false on off 1 0, in any case (strcasecmp(3) in the C
- * locale: withsecrets never calls setlocale); -1 when none. */
-static int
-parse_bool(const char *v)
-{
-	static const char *const t[] = { "yes", "true", "on", "1" };
-	static const char *const f[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(v, t[i]) == 0)
-			return 1;
-		if (strcasecmp(v, f[i]) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-/* A decimal number in [lo, hi]; -1 when it is not one. */
-static int
-parse_size(const char *v, size_t lo, size_t hi, size_t *out)
-{
-	size_t n = 0;
-
-	if (*v == '\0')
-		return -1;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9')
-			return -1;
-		if (n > (hi - (size_t)(*v - '0')) / 10)
-			return -1;
-		n = n * 10 + (size_t)(*v - '0');
-	}
-	if (n < lo)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static const char *keep_file(struct ws_policy *, const char *);
 
 /* [var] generate: hex:N, base64url:N, alnum:N (N from 1 to
@@ -285,7 +61,7 @@ parse_generate(const char *v, enum ws_genfmt *fmt, size_t *n)
 	};
 	size_t i, k;
 
-	if (parse_bool(v) == 0) {
+	if (ws_config_parse_bool(v) == 0) {
 		*fmt = WS_GEN_NO;
 		*n = 0;
 		return 0;
@@ -293,7 +69,7 @@ parse_generate(const char *v, enum ws_genfmt *fmt, size_t *n)
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		k = strlen(f[i].name);
 		if (strncmp(v, f[i].name, k) == 0) {
-			if (parse_size(v + k, 1, WS_GEN_MAX_N, n) != 0)
+			if (ws_config_parse_size(v + k, 1, WS_GEN_MAX_N, n) != 0)
 				return -1;
 			*fmt = f[i].fmt;
 			return 0;
@@ -322,12 +98,12 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 			break;
 	switch (k) {
 	case SK_ENVIRONMENT_VARS:
-		words = split_words(e->value, 0);
+		words = ws_config_split_words(e->value, 0);
 		for (i = 0; words[i] != NULL; i++)
 			if (!ws_name_portable(words[i], strlen(words[i]))) {
 				ws_config_error(ps, e->line, "environment-vars takes "
 				    "variable names (letters, digits, _)");
-				free_words(words);
+				ws_config_free_words(words);
 				return;
 			}
 		ws_policy_free_part(ps->p, s->environment_vars);
@@ -343,7 +119,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		list = &s->keep;
 		break;
 	case SK_DENY:	/* extended, not replaced */
-		if ((words = extend_words(ps, s->deny, e->value, 0, "deny",
+		if ((words = ws_config_extend_words(ps, s->deny, e->value, 0, "deny",
 		    e->line)) == NULL)
 			return;
 		ws_policy_free_part(ps->p, s->deny);
@@ -362,7 +138,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		}
 		break;
 	case SK_MAX_SECRET_SIZE:
-		if (parse_size(e->value, 1, WS_MAX_SECRET_SIZE_LIMIT,
+		if (ws_config_parse_size(e->value, 1, WS_MAX_SECRET_SIZE_LIMIT,
 		    &size) != 0) {
 			ws_config_error(ps, e->line, "max-secret-size takes a number "
 			    "of bytes from 1 to %d (the kernel's limit for "
@@ -391,7 +167,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		s->default_environment = ws_xstrdup(e->value);
 		break;
 	case SK_EXPORT_ENVIRONMENT:
-		if ((b = parse_bool(e->value)) < 0) {
+		if ((b = ws_config_parse_bool(e->value)) < 0) {
 			ws_config_error(ps, e->line, "export-environment takes "
 			    "yes or no");
 			return;
@@ -417,7 +193,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 		}
 		break;
 	case SK_AUDIT_REQUIRED:
-		if ((s->audit_required = parse_bool(e->value)) < 0) {
+		if ((s->audit_required = ws_config_parse_bool(e->value)) < 0) {
 			s->audit_required = 0;
 			ws_config_error(ps, e->line, "audit-required takes yes or "
 			    "no");
@@ -431,7 +207,7 @@ apply_setting(struct parse *ps, const struct raw_entry *e)
 	}
 	if (list != NULL) {
 		ws_policy_free_part(ps->p, *list);
-		*list = split_words(e->value, 0);
+		*list = ws_config_split_words(e->value, 0);
 	}
 	set_where(ps, &ps->p->where[k], e->line);
 }
@@ -502,7 +278,7 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 	char **w;
 
 	if (strcmp(e->key, "values") == 0) {
-		if ((w = extend_words(ps, p->ph_values, e->value, 1, "values",
+		if ((w = ws_config_extend_words(ps, p->ph_values, e->value, 1, "values",
 		    e->line)) == NULL)
 			return;
 		ws_policy_free_part(p, p->ph_values);
@@ -517,7 +293,7 @@ apply_placeholders(struct parse *ps, const struct raw_entry *e)
 			p->ph_lenset |= WS_LENBIT(p->ph_lens[i]);
 		}
 	} else if (strcmp(e->key, "patterns") == 0) {
-		if ((w = extend_words(ps, p->ph_patterns, e->value, 1,
+		if ((w = ws_config_extend_words(ps, p->ph_patterns, e->value, 1,
 		    "patterns", e->line)) == NULL)
 			return;
 		ws_policy_free_part(p, p->ph_patterns);
@@ -665,7 +441,7 @@ rule_for(struct parse *ps, const char *pattern)
 static int
 apply_var_bool(struct parse *ps, const struct raw_entry *e, int *out)
 {
-	int b = parse_bool(e->value);
+	int b = ws_config_parse_bool(e->value);
 
 	if (b < 0) {
 		ws_config_error(ps, e->line, "%s takes yes or no", e->key);
@@ -746,7 +522,7 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 			r->required = WS_REQ_ALWAYS;
 		else if (strcmp(e->value, "strict") == 0)
 			r->required = WS_REQ_STRICT;
-		else if ((b = parse_bool(e->value)) == 0)
+		else if ((b = ws_config_parse_bool(e->value)) == 0)
 			r->required = WS_REQ_NO;
 		else {
 			ws_config_error(ps, e->line, "required takes always, strict "
@@ -755,7 +531,7 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 		}
 		break;
 	case WS_VK_MIN_LENGTH:
-		if (parse_size(e->value, 0, WS_MAX_SECRET_SIZE_LIMIT,
+		if (ws_config_parse_size(e->value, 0, WS_MAX_SECRET_SIZE_LIMIT,
 		    &len) != 0) {
 			ws_config_error(ps, e->line, "min-length takes a number of "
 			    "characters from 0 to %d",
@@ -770,7 +546,7 @@ apply_var_key(struct parse *ps, struct ws_varrule *r, size_t k,
 		break;
 	case WS_VK_FORBID:
 		ws_policy_free_part(ps->p, r->forbid);
-		r->forbid = split_words(e->value, 1);
+		r->forbid = ws_config_split_words(e->value, 1);
 		break;
 	case WS_VK_GENERATE:
 		if (parse_generate(e->value, &r->gen_fmt, &r->gen_n) != 0) {
@@ -804,11 +580,11 @@ apply_var(struct parse *ps, const struct raw_section *sec,
 		    "pattern, forbid and generate", e->key, sec->name);
 		return;
 	}
-	pats = split_words(sec->name, 0);
+	pats = ws_config_split_words(sec->name, 0);
 	for (i = 0; pats[i] != NULL; i++)
 		if (apply_var_key(ps, rule_for(ps, pats[i]), k, e) != 0)
 			break;
-	free_words(pats);
+	ws_config_free_words(pats);
 }
 
 /* ------------------------------------------------------------------ */
@@ -898,7 +674,7 @@ apply_store_key(struct parse *ps, struct ws_storedecl *d,
 		d->token_file = ws_xstrdup(e->value);
 	} else if (strcmp(e->key, "import") == 0) {
 		free(d->import);
-		d->import = split_words(e->value, 0);
+		d->import = ws_config_split_words(e->value, 0);
 		if (d->import[0] == NULL) {
 			free(d->import);
 			d->import = NULL;
@@ -947,12 +723,12 @@ apply_store(struct parse *ps, const struct raw_section *sec)
 static void
 declare_vars(struct parse *ps, const struct raw_section *sec)
 {
-	char **pats = split_words(sec->name, 0);
+	char **pats = ws_config_split_words(sec->name, 0);
 	size_t i;
 
 	for (i = 0; pats[i] != NULL; i++)
 		(void)rule_for(ps, pats[i]);
-	free_words(pats);
+	ws_config_free_words(pats);
 }
 
 void

@@ -10,7 +10,7 @@
  * withsecrets (docs/PERFORMANCE.md says what each costs).
  *
  * A thawed policy holds what a parsed one holds (the word lists laid
- * out as split_words() lays them, each pattern its own string, the
+ * out as ws_config_split_words() lays them, each pattern its own string, the
  * index of the rules, defaults' values in ws_work), all in one
  * allocation: a user's file can replace any part of it, and
  * ws_policy_free_part() leaves the parts in the block to the block.

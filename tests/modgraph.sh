@@ -9,7 +9,7 @@ LAYERS=(
 	"util unicode_names secmem ere"		# 0 base
 	"out names vars http json via"		# 1 output, names, the store; a store agent's HTTP, JSON, address
 	"diag policy dirlist"			# 2 findings, the policy as data, listings
-	"file values frozen builtin opts gen-value"	# 3 reader, judgments, options
+	"file values frozen builtin opts gen-value config-words"	# 3 reader, judgments, options
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
 	"config dotenv"				# 5 loaders
 	"example"				# 6 declarations
