@@ -7,14 +7,14 @@
 set -u
 LAYERS=(
 	"util unicode_names secmem ere"		# 0 base
-	"out names vars http json via"		# 1 output, names, the store; a store agent's HTTP, JSON, address
+	"out names vars http json via refs"	# 1 output, names, the store; a store agent's HTTP, JSON, address; references
 	"diag policy dirlist"			# 2 findings, the policy as data, listings
 	"file values frozen builtin opts gen-value config-words"	# 3 reader, judgments, options
 	"config-keys interp inherit secretdir"	# 4 parsers and sources
 	"config dotenv"				# 5 loaders
 	"example"				# 6 declarations
 	"resolve stores"			# 7 NAME_FILE; secret stores
-	"layers effective"			# 8 .env layers; what wins
+	"layers effective stores-fetch"		# 8 .env layers; what wins; a store's requests and answers
 	"rules envbuild report exec gen-write audit handoff"	# 9 the last steps
 	"gen supervise"				# 10 gen; --init, --watch
 	"main withsecrets-main withsecrets_full-main gen-builtin"	# 11 programs
