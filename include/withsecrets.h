@@ -144,10 +144,15 @@ struct ws_opts {
 	long		 kill_timeout_ms;	/* --kill-timeout, default 10 s */
 	long		 watch_delay_ms;	/* --watch-delay, default 1 s */
 	long		 watch_interval_ms;	/* --watch-interval; 0: not given */
+	/* their texts, read by ws_supervise_options() (supervise.c) */
+	const char	*on_change_arg, *kill_timeout_arg, *watch_delay_arg,
+			*watch_interval_arg;
 };
 
 /* Parse argv.  Returns 0, or WS_EX_USAGE after printing why. */
 int	 ws_opts_parse(struct ws_opts *, int, char **);
+/* "error: usage: WHAT ARG (see withsecrets --help)"; WS_EX_USAGE. */
+int	 ws_usage_error(const char *what, const char *arg);
 void	 ws_usage(int to_stdout);
 void	 ws_opts_free(struct ws_opts *);
 
@@ -283,5 +288,9 @@ struct ws_rebuild {
 	void	 (*release)(struct ws_run *);
 };
 int	 ws_supervise(struct ws_run *, const struct ws_rebuild *);
+/* The values of --on-change, --kill-timeout, --watch-delay and
+ * --watch-interval (opts.c keeps their texts): 0, or WS_EX_USAGE after
+ * saying why.  Only withsecrets-full reads them: each needs --watch. */
+int	 ws_supervise_options(struct ws_opts *);
 
 #endif /* WITHSECRETS_H */

@@ -423,24 +423,13 @@ collect_dirs(struct layers *ly)
 	const struct ws_opts *o = ly->run->opts;
 	struct stat st;
 	struct dirl *d;
-	size_t i, k, n;
+	size_t i, k, n, w;
 
 	ly->d = o->n_dirs == 1 ? &ly->one : ws_xcalloc(o->n_dirs,
 	    sizeof(*ly->d));
 	for (i = 0; i < o->n_dirs; i++) {
 		if (!dir_usable(o->dirs[i], &st))
 			continue;
-		for (k = 0; k < ly->nd; k++)
-			if (ly->d[k].dev == st.st_dev &&
-			    ly->d[k].ino == st.st_ino)
-				break;
-		if (k < ly->nd) {
-			ws_verbose_msg("layers: %s is the directory %s given "
-			    "later; read there", ly->d[k].dir, o->dirs[i]);
-			memmove(&ly->d[k], &ly->d[k + 1],
-			    (ly->nd - k - 1) * sizeof(*ly->d));
-			ly->nd--;
-		}
 		d = &ly->d[ly->nd++];
 		memset(d, 0, sizeof(*d));
 		d->dir = o->dirs[i];
@@ -454,6 +443,23 @@ collect_dirs(struct layers *ly)
 		} else
 			d->prefix = "";
 	}
+	/* each once, at its last place: one given again later is dropped
+	 * here, the others kept in order */
+	for (i = 0, w = 0; i < ly->nd; i++) {
+		for (k = i + 1; k < ly->nd; k++)
+			if (ly->d[k].dev == ly->d[i].dev &&
+			    ly->d[k].ino == ly->d[i].ino)
+				break;
+		if (k < ly->nd) {
+			ws_verbose_msg("layers: %s is the directory %s given "
+			    "later; read there", ly->d[i].dir, ly->d[k].dir);
+			continue;
+		}
+		if (w != i)
+			ly->d[w] = ly->d[i];
+		w++;
+	}
+	ly->nd = w;
 	for (i = 0; i < ly->nd; i++) {
 		ly->d[i].base = WS_RANK_ENV_FILE + (int)ly->nf +
 		    4 * (int)(ly->nd - 1 - i);

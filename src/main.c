@@ -319,7 +319,11 @@ main(int argc, char **argv)
 #ifdef WS_LAUNCHER
 	given_argv = argv;	/* never permuted: opts.c reads it with "+" */
 #endif
-	if ((rc = ws_opts_parse(&opts, argc, argv)) != 0) {
+	if ((rc = ws_opts_parse(&opts, argc, argv)) != 0
+#ifndef WS_LAUNCHER
+	    || (rc = ws_supervise_options(&opts)) != 0
+#endif
+	    ) {
 		ws_opts_free(&opts);
 		return rc;
 	}

@@ -140,58 +140,6 @@ push(char ***list, size_t *n, char *s)
 	(*list)[*n] = NULL;
 }
 
-/* Signal names for --on-change=signal:NAME (HUP, SIGHUP or a number). */
-static const struct { const char *name; int sig; } signames[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
-	{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
-	{ "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
-};
-
-/* A signal number from HUP, SIGHUP, hup or 1; 0 when it is none. */
-static int
-signal_of(const char *s)
-{
-	char *end;
-	long n;
-	size_t i;
-
-	if (*s >= '0' && *s <= '9') {
-		n = strtol(s, &end, 10);
-		return *end == '\0' && n > 0 && n < NSIG ? (int)n : 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (strcasecmp(s, signames[i].name) == 0)
-			return signames[i].sig;
-	return 0;
-}
-
-/* Seconds, fractions allowed ("0.5"), into milliseconds; -1 when the
- * text is not a duration of at most a day. */
-static long
-duration_of(const char *s)
-{
-	char *end;
-	double d;
-
-	if (*s < '0' || *s > '9') {
-		if (*s != '.')
-			return -1;
-	}
-	d = strtod(s, &end);
-	if (end == s || *end != '\0' || !(d >= 0 && d <= 86400))
-		return -1;
-	return (long)(d * 1000 + 0.5);
-}
-
 static int
 verb_of(const char *s, enum ws_verb *v)
 {
@@ -299,8 +247,8 @@ parse_mode(const char *s, mode_t *out)
 	return 0;
 }
 
-static int
-usage_error(const char *what, const char *arg)
+int
+ws_usage_error(const char *what, const char *arg)
 {
 	ws_msg("error: usage: %s%s%s (see withsecrets --help)", what,
 	    arg ? " " : "", arg ? arg : "");
@@ -314,9 +262,9 @@ empty_argument(int c)
 	char opt[] = { '-', (char)c, '\0' };
 
 	if (c == 'C')
-		return usage_error("-C takes a directory, not '' (-C . is the "
+		return ws_usage_error("-C takes a directory, not '' (-C . is the "
 		    "current one)", NULL);
-	return usage_error("an empty argument after", opt);
+	return ws_usage_error("an empty argument after", opt);
 }
 
 int
@@ -326,14 +274,13 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	static const char *const audit_words[] = { WS_AUDIT_NAMES, NULL };
 	int c, ac, first = 1, ind, supervision_set = 0, w;
 	char **av, *arg;
-	long ms;
 
 	memset(o, 0, sizeof(*o));
 	o->kill_timeout_ms = 10000;
 	o->watch_delay_ms = 1000;
 	/* one line, like every message: the full text is --help's */
 	if (argc < 2)
-		return usage_error("no command: withsecrets -- COMMAND [ARG...]",
+		return ws_usage_error("no command: withsecrets -- COMMAND [ARG...]",
 		    NULL);
 	if (argv[1][0] != '-') {
 		if (!verb_of(argv[1], &verb)) {
@@ -422,14 +369,14 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			else if (strcmp(arg, "json") == 0)
 				o->format = WS_FORMAT_JSON;
 			else
-				return usage_error("--format takes text or "
+				return ws_usage_error("--format takes text or "
 				    "json, not", arg);
 			break;
 		case OPT_AUDIT:
 			if ((w = ws_word_index(arg, audit_words)) >= 0)
 				o->audit = w + 1;
 			else
-				return usage_error("--audit takes off, journal "
+				return ws_usage_error("--audit takes off, journal "
 				    "or syslog, not", arg);
 			break;
 		case OPT_OFFLINE:
@@ -443,7 +390,7 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			break;
 		case OPT_MODE:
 			if (parse_mode(arg, &o->file_mode) != 0)
-				return usage_error("--mode takes an octal mode "
+				return ws_usage_error("--mode takes an octal mode "
 				    "without group or other bits, readable by "
 				    "its owner (0600, 0400), not", arg);
 			o->mode_set = 1;
@@ -465,34 +412,23 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		case OPT_WATCH:
 			o->init = o->watch = 1;
 			break;
+		/* their values are read by ws_supervise_options(): every
+		 * one of them needs --watch, which the launcher hands to
+		 * withsecrets-full (handoff.h) */
 		case OPT_ON_CHANGE:
-			if (strcmp(arg, "restart") == 0)
-				o->on_change = WS_ON_CHANGE_RESTART;
-			else if (strcmp(arg, "exit") == 0)
-				o->on_change = WS_ON_CHANGE_EXIT;
-			else if (strncmp(arg, "signal:", 7) == 0 &&
-			    (o->change_signal = signal_of(arg + 7)) != 0)
-				o->on_change = WS_ON_CHANGE_SIGNAL;
-			else
-				return usage_error("--on-change takes restart, "
-				    "exit or signal:NAME, not", arg);
+			o->on_change_arg = arg;
 			supervision_set |= 1;
 			break;
 		case OPT_KILL_TIMEOUT:
+			o->kill_timeout_arg = arg;
+			supervision_set |= 1;
+			break;
 		case OPT_WATCH_DELAY:
+			o->watch_delay_arg = arg;
+			supervision_set |= 1;
+			break;
 		case OPT_WATCH_INTERVAL:
-			if ((ms = duration_of(arg)) < 0 ||
-			    (c == OPT_WATCH_INTERVAL && ms == 0))
-				return usage_error(c == OPT_WATCH_INTERVAL ?
-				    "--watch-interval takes seconds above 0, "
-				    "not" : "a duration is seconds (0.5, 10), "
-				    "not", arg);
-			if (c == OPT_KILL_TIMEOUT)
-				o->kill_timeout_ms = ms;
-			else if (c == OPT_WATCH_DELAY)
-				o->watch_delay_ms = ms;
-			else
-				o->watch_interval_ms = ms;
+			o->watch_interval_arg = arg;
 			supervision_set |= 1;
 			break;
 		case 'h':
@@ -502,10 +438,10 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 			o->verb = WS_VERB_VERSION;
 			return 0;
 		case ':':
-			return usage_error("an argument is missing after",
+			return ws_usage_error("an argument is missing after",
 			    av[ind - 1]);
 		default:
-			return usage_error("unknown option",
+			return ws_usage_error("unknown option",
 			    av[ind - 1]);
 		}
 	}
@@ -517,22 +453,22 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 	o->dir = o->dirs[o->n_dirs - 1];
 	/* supervision is for the exec form; its settings need --watch */
 	if (o->init && o->verb != WS_VERB_EXEC)
-		return usage_error("--init, --init-group and --watch are for "
+		return ws_usage_error("--init, --init-group and --watch are for "
 		    "the exec form: withsecrets --init -- COMMAND", NULL);
 	if (supervision_set && !o->watch)
-		return usage_error("--on-change, --kill-timeout, --watch-delay "
+		return ws_usage_error("--on-change, --kill-timeout, --watch-delay "
 		    "and --watch-interval need --watch", NULL);
 
 	switch (o->verb) {
 	case WS_VERB_EXEC:
 		if (ind > first && strcmp(argv[ind - 1], "--") == 0) {
 			if (ind >= argc)
-				return usage_error("no command after --", NULL);
+				return ws_usage_error("no command after --", NULL);
 			o->command = &argv[ind];
 			break;
 		}
 		if (ind >= argc)
-			return usage_error("no command: use withsecrets "
+			return ws_usage_error("no command: use withsecrets "
 			    "[OPTIONS] -- COMMAND [ARG...]", NULL);
 		if (!suggest_verb(argv[ind]))
 			suggest_separator(argc, argv, ind);
@@ -545,21 +481,21 @@ ws_opts_parse(struct ws_opts *o, int argc, char **argv)
 		break;
 	default:
 		if (ind < argc)
-			return usage_error("unexpected argument",
+			return ws_usage_error("unexpected argument",
 			    argv[ind]);
 		break;
 	}
 	/* check may leave the stores alone; the other verbs have no
 	 * choice to make (SPEC §13) */
 	if (o->offline && o->verb != WS_VERB_CHECK)
-		return usage_error("--offline is an option of check: "
+		return ws_usage_error("--offline is an option of check: "
 		    "withsecrets check --offline", NULL);
 	/* the options of gen belong to gen */
 	if (o->verb != WS_VERB_GEN && (o->force || o->dry_run || o->mode_set))
-		return usage_error("--force, --dry-run and --mode are options "
+		return ws_usage_error("--force, --dry-run and --mode are options "
 		    "of gen: withsecrets gen [OPTIONS] [NAME...]", NULL);
 	if (o->force && (o->names == NULL || o->names[0] == NULL))
-		return usage_error("--force replaces only the NAMEs given: "
+		return ws_usage_error("--force replaces only the NAMEs given: "
 		    "withsecrets gen --force NAME...", NULL);
 	return 0;
 }

@@ -51,7 +51,10 @@ parse(struct ws_opts *o, char **argv)
 
 	while (argv[argc] != NULL)
 		argc++;
-	return ws_opts_parse(o, argc, argv);
+	int rc = ws_opts_parse(o, argc, argv);
+
+	/* as withsecrets-full reads them: supervision's values too */
+	return rc != 0 ? rc : ws_supervise_options(o);
 }
 
 int
