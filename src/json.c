@@ -309,10 +309,29 @@ scan_member(struct reader *r, unsigned depth, size_t level, int *matched)
 	return 0;
 }
 
+/* After a member or an element: ',' and more (0), the closing byte
+ * (1, past it), or anything else (-1, malformed). */
+static int
+next_item(struct reader *r, unsigned char close)
+{
+	skip_ws(r);
+	if (r->p >= r->end)
+		return fail(r, WS_JSON_MALFORMED);
+	if (*r->p == close) {
+		r->p++;
+		return 1;
+	}
+	if (*r->p != ',')
+		return fail(r, WS_JSON_MALFORMED);
+	r->p++;
+	skip_ws(r);
+	return 0;
+}
+
 static int
 scan_object(struct reader *r, unsigned depth, size_t level)
 {
-	int matched = 0;
+	int matched = 0, rc;
 
 	if (level != OFF_PATH && level < r->npath && level + 1 > r->entered)
 		r->entered = level + 1;
@@ -325,25 +344,19 @@ scan_object(struct reader *r, unsigned depth, size_t level)
 		return 0;
 	}
 	for (;;) {
-		if (scan_member(r, depth, level, &matched) != 0)
+		if (scan_member(r, depth, level, &matched) != 0 ||
+		    (rc = next_item(r, '}')) < 0)
 			return -1;
-		skip_ws(r);
-		if (r->p >= r->end)
-			return fail(r, WS_JSON_MALFORMED);
-		if (*r->p == '}') {
-			r->p++;
+		if (rc == 1)
 			return 0;
-		}
-		if (*r->p != ',')
-			return fail(r, WS_JSON_MALFORMED);
-		r->p++;
-		skip_ws(r);
 	}
 }
 
 static int
 scan_array(struct reader *r, unsigned depth)
 {
+	int rc;
+
 	r->p++;
 	skip_ws(r);
 	if (r->p < r->end && *r->p == ']') {
@@ -351,19 +364,11 @@ scan_array(struct reader *r, unsigned depth)
 		return 0;
 	}
 	for (;;) {
-		if (scan_value(r, depth + 1, OFF_PATH) != 0)
+		if (scan_value(r, depth + 1, OFF_PATH) != 0 ||
+		    (rc = next_item(r, ']')) < 0)
 			return -1;
-		skip_ws(r);
-		if (r->p >= r->end)
-			return fail(r, WS_JSON_MALFORMED);
-		if (*r->p == ']') {
-			r->p++;
+		if (rc == 1)
 			return 0;
-		}
-		if (*r->p != ',')
-			return fail(r, WS_JSON_MALFORMED);
-		r->p++;
-		skip_ws(r);
 	}
 }
 
