@@ -39,7 +39,9 @@ in_root() {
 in_root --version
 is_rc 0 "--version runs without a dynamic loader or libc"
 v=$(sed -n 's/^AC_INIT(\[withsecrets\], \[\([^]]*\)\].*/\1/p' "$WS_SRCDIR/configure.ac")
-is "$(cat "$T/out")" "withsecrets $v" "and says its version"
+is "$(head -n 1 "$T/out")" "withsecrets $v" "and says its version"
+grep -qx 'stores: vault aws-sm' "$T/out"
+ok $? "and the store types it has (SPEC §13)"
 
 in_root defaults
 is_rc 0 "the built-in policy is inside the binary"
