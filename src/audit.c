@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "out.h"
 #include "diag.h"

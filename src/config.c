@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "values.h"
 #include "util.h"
 #include "secmem.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "effective.h"
 #include "util.h"
 #include "names.h"

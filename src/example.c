@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "example.h"
 #include "util.h"
 #include "diag.h"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "secmem.h"
 #include "out.h"

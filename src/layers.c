@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "diag.h"
 #include "vars.h"

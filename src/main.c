@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
+#include "supervise.h"
 #include "util.h"
 #include "secmem.h"
 #include "out.h"

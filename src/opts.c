@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "out.h"
 #include "diag.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "policy.h"
 #include "util.h"
 #include "names.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "out.h"
 #include "diag.h"

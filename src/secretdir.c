@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "diag.h"
 #include "file.h"

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"

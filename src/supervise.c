@@ -45,6 +45,8 @@
 #include <sodium.h>
 
 #include "withsecrets.h"
+#include "opts.h"
+#include "supervise.h"
 #include "util.h"
 #include "secmem.h"
 #include "out.h"

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "secmem.h"
 #include "diag.h"
 #include "names.h"

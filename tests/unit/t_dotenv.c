@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "secmem.h"
 #include "diag.h"

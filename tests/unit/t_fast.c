@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "values.h"
 #include "util.h"
 #include "secmem.h"

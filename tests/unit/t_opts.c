@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
+#include "supervise.h"
 #include "util.h"
 #include "diag.h"
 #include "tap.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "values.h"
 #include "util.h"
 #include "secmem.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "withsecrets.h"
+#include "opts.h"
 #include "util.h"
 #include "vars.h"
 #include "stage.h"
