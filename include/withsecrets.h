@@ -163,6 +163,8 @@ struct ws_run {
 	int			 strict;
 	struct ws_store		*example;	/* the example file's entries */
 	char			*example_path;	/* DIR/example, as shown */
+	struct ws_decision	*decision;	/* what each name gives:
+						 * effective.h */
 	char			**envp;		/* final, kept in ws_work */
 	size_t			 envp_bytes;
 	/* stores.c's answers, for the steps below it that need them; NULL

@@ -61,6 +61,52 @@ ws_effective(const struct ws_run *run, struct ws_var *v)
 }
 
 /* ------------------------------------------------------------------ */
+/* The decision: what every name gives, worked out once.               */
+
+/*
+ * The deny check, the rules and the environment block each go over
+ * every name and ask what it gives: once is enough while the store is
+ * as it was (the stamp says so).  ws_effective() reads an entry's
+ * NO_VALUE, SKIPPED and POINTER flags, its source and the options,
+ * which do not change in a run; the flags change only through the
+ * store (ws_store_set_flags), which moves the stamp.
+ */
+const struct ws_decision *
+ws_decision(struct ws_run *run)
+{
+	struct ws_decision *d = run->decision;
+	size_t i, room;
+
+	if (d != NULL && d->stamp == ws_store_stamp(run->store))
+		return d;
+	if (d == NULL)
+		d = run->decision = ws_xcalloc(1, sizeof(*d));
+	room = ws_store_count(run->store) + 1;
+	if (room > d->room) {
+		free(d->heads);
+		d->heads = ws_xmalloc(room * 2 * sizeof(*d->heads));
+		d->room = room;
+	}
+	d->gets = d->heads + room;
+	d->n = ws_store_heads(run->store, d->heads);
+	d->heads[d->n] = NULL;
+	for (i = 0; i < d->n; i++)
+		d->gets[i] = ws_effective(run, d->heads[i]);
+	d->stamp = ws_store_stamp(run->store);
+	return d;
+}
+
+void
+ws_decision_free(struct ws_run *run)
+{
+	if (run->decision != NULL) {
+		free(run->decision->heads);
+		free(run->decision);
+		run->decision = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Shadowed entries.                                                   */
 
 static int

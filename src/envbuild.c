@@ -25,19 +25,18 @@
 void
 ws_deny_check(struct ws_run *run)
 {
-	struct ws_var *v, **heads;
+	const struct ws_decision *d = ws_decision(run);
+	struct ws_var *v;
 	uint64_t firsts[4];
-	size_t i, n;
+	size_t i;
 	char *src;
 
 	ws_globlist_firsts(run->set->deny, firsts);
-	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
-	n = ws_store_heads(run->store, heads);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < d->n; i++) {
 		/* the entries of a chain share their name */
-		if (!WS_FIRST_IN(firsts, heads[i]->name[0]))
+		if (!WS_FIRST_IN(firsts, d->heads[i]->name[0]))
 			continue;	/* no deny glob can match */
-		for (v = heads[i]; v != NULL; v = v->next_in_name) {
+		for (v = d->heads[i]; v != NULL; v = v->next_in_name) {
 			if (v->src->kind == WS_KIND_INHERITED &&
 			    !(v->flags & WS_VAR_FROM_FILE))
 				continue;
@@ -54,7 +53,6 @@ ws_deny_check(struct ws_run *run)
 			free(src);
 		}
 	}
-	free(heads);
 }
 
 /*
@@ -97,33 +95,31 @@ ws_environment_export(struct ws_run *run)
 void
 ws_envbuild(struct ws_run *run)
 {
-	struct ws_var *v, **eff;
-	size_t n = 0, bytes = 0, i, nheads;
+	const struct ws_decision *d = ws_decision(run);
+	struct ws_var *v;
+	size_t n = 0, bytes = 0, i, k;
 	char **envp, *p;
 
-	/* what each name gives, once: the block is sized, then written
-	 * (eff holds the names' heads first, then what they give) */
-	eff = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*eff));
-	nheads = ws_store_heads(run->store, eff);
-	for (i = 0; i < nheads; i++) {
-		if ((v = ws_effective(run, eff[i])) == NULL)
-			continue;
-		eff[n++] = v;
-		bytes += v->namelen + v->vallen + 2;
-	}
+	/* what each name gives (decided with the rules): the block is
+	 * sized, then written */
+	for (i = 0; i < d->n; i++)
+		if ((v = d->gets[i]) != NULL) {
+			n++;
+			bytes += v->namelen + v->vallen + 2;
+		}
 	/* in the room ws_work has left, or in a chunk of its own exact
 	 * size; kept there when everything else is zeroed before execve */
 	envp = ws_arena_keep(&ws_work, (n + 1) * sizeof(char *) + bytes);
 	if (envp == NULL) {
-		free(eff);
 		ws_finding(WS_SEV_ERROR, WS_EX_SOFTWARE, "internal", NULL,
 		    NULL, "out of guarded memory for the environment block");
 		return;
 	}
 	p = (char *)(envp + n + 1);
-	for (i = 0; i < n; i++) {
-		v = eff[i];
-		envp[i] = p;
+	for (i = k = 0; i < d->n; i++) {
+		if ((v = d->gets[i]) == NULL)
+			continue;
+		envp[k++] = p;
 		memcpy(p, v->name, v->namelen);
 		p += v->namelen;
 		*p++ = '=';
@@ -132,7 +128,6 @@ ws_envbuild(struct ws_run *run)
 		*p++ = '\0';
 	}
 	envp[n] = NULL;
-	free(eff);
 	run->envp = envp;
 	run->envp_bytes = bytes;
 }

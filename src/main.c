@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "file.h"
 #include "vars.h"
+#include "effective.h"
 #include "frozen.h"
 #include "resolve.h"
 #ifdef WS_LAUNCHER
@@ -53,6 +54,7 @@ static void
 release_reading(struct ws_run *run)
 {
 	ws_arena_wipe(&ws_work);
+	ws_decision_free(run);
 	ws_store_free(run->store);
 	run->store = NULL;
 	ws_store_free(run->example);

@@ -151,7 +151,7 @@ ws_resolve_one(struct ws_run *run, struct ws_var *p)
 	 * value of A_FILE, never a path to read again. */
 	if (p->flags & WS_VAR_FROM_FILE)
 		return 0;
-	p->flags |= WS_VAR_POINTER | WS_VAR_RESOLVED;
+	ws_store_set_flags(run->store, p, WS_VAR_POINTER | WS_VAR_RESOLVED);
 	tlen = ws_pointer_target(p->name, p->namelen, &target);
 	if (p->vallen == 0 || (p->flags & WS_VAR_NO_VALUE))
 		return 0;	/* an empty pointer counts as unset */

@@ -526,19 +526,17 @@ shadowed_pointers(struct ws_run *run)
 void
 ws_rules_check(struct ws_run *run)
 {
-	struct ws_var *head, *e, **cands = NULL, **heads;
+	const struct ws_decision *d = ws_decision(run);
+	struct ws_var *head, *e, **cands = NULL;
 	struct shadow_ctx sc;
 	struct ws_varpol vp;
-	size_t i, n, nc = 0;
+	size_t i, nc = 0;
 	int secret, said;
 
 	sc.run = run;
-	/* every name's head at once: a loop without a call per name */
-	heads = ws_xmalloc((ws_store_count(run->store) + 1) * sizeof(*heads));
-	n = ws_store_heads(run->store, heads);
-	for (i = 0; i < n; i++) {
-		head = heads[i];
-		if ((e = ws_effective(run, head)) == NULL)
+	for (i = 0; i < d->n; i++) {
+		head = d->heads[i];
+		if ((e = d->gets[i]) == NULL)
 			continue;
 		/* a reference not fetched (the first reading, explain,
 		 * check --offline): its value is not known yet */
@@ -561,7 +559,6 @@ ws_rules_check(struct ws_run *run)
 		sc.compared = 0;
 		(void)ws_shadowed_in_chain(head, e, shadow_finding, &sc);
 	}
-	free(heads);
 	check_unset(run);
 	shadowed_pointers(run);
 	check_distinct(run, cands, nc);

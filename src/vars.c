@@ -47,7 +47,13 @@ struct ws_store {
 	struct source_block *src_blocks;	/* where ws_sources live */
 	struct ws_unset_note *unset;		/* few: most runs have none */
 	size_t		  n_unset;
+	uint64_t	  stamp;	/* its state: ws_store_stamp() */
 };
+
+/* A stamp names one state of one store, even of a store made where a
+ * freed one was: each store's stamps start at a number of their own (its
+ * creation, in the upper half), and every change adds one. */
+static uint64_t stores_made;
 
 /* Variables are allocated in blocks: one malloc per variable is a
  * measurable part of start-up with thousands of them. */
@@ -207,6 +213,8 @@ struct ws_store *
 ws_store_new(void)
 {
 	struct ws_store *st = ws_xcalloc(1, sizeof(*st));
+
+	st->stamp = ++stores_made << 32;
 
 	/* kept at most half full: 256 names before it grows (a typical
 	 * run has about 130), and short probe sequences */
@@ -401,6 +409,7 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 		v = *pp;
 		if (v->src == src) {
 			/* a later entry of one source replaces the earlier */
+			st->stamp++;
 			v->name = name;
 			v->value = value;
 			v->vallen = vallen;
@@ -426,6 +435,7 @@ ws_store_add(struct ws_store *st, struct ws_source *src, const char *name,
 	v->order = (size_t)(s - st->slots);
 	*pp = v;
 	st->n_vars++;
+	st->stamp++;
 	return v;
 }
 
@@ -483,6 +493,7 @@ ws_store_remove(struct ws_store *st, struct ws_var *v)
 			/* the entry stays in its block until the store goes */
 			*pp = v->next_in_name;
 			st->n_vars--;
+			st->stamp++;
 			return;
 		}
 }
@@ -556,6 +567,19 @@ size_t
 ws_store_count(const struct ws_store *st)
 {
 	return st->n_vars;
+}
+
+void
+ws_store_set_flags(struct ws_store *st, struct ws_var *v, unsigned flags)
+{
+	v->flags |= flags;
+	st->stamp++;
+}
+
+uint64_t
+ws_store_stamp(const struct ws_store *st)
+{
+	return st->stamp;
 }
 
 const char *

@@ -5,6 +5,7 @@
 #define WS_VARS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "withsecrets.h"
 
 struct ws_store;
@@ -57,6 +58,14 @@ struct ws_var	*ws_store_next(struct ws_store *, size_t *it);
  * entries): returns how many.  A loop over names without a call each. */
 size_t		 ws_store_heads(const struct ws_store *, struct ws_var **out);
 size_t		 ws_store_count(const struct ws_store *);
+/* Set flags on an entry of the store (resolving marks a pointer so). */
+void		 ws_store_set_flags(struct ws_store *, struct ws_var *,
+		    unsigned flags);
+/* The store's state: it changes with every entry added, replaced,
+ * removed or flagged through the calls above, and no two states of any
+ * stores of the process share one.  What is worked out from the store
+ * once (effective.h: ws_decision) is kept with the stamp it saw. */
+uint64_t	 ws_store_stamp(const struct ws_store *);
 /* Might a value of the store be a store reference (SPEC §13)?  0: no
  * value added starts as one can (a test at each add). */
 int		 ws_store_may_refer(const struct ws_store *);

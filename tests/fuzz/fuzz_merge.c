@@ -30,6 +30,7 @@
 #include "util.h"
 #include "secmem.h"
 #include "vars.h"
+#include "effective.h"
 #include "../unit/stage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -343,6 +344,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	compare_env(&run, &m, unset_name);
 
+	ws_decision_free(&run);
 	ws_store_free(st);
 	free(values);
 	return 0;

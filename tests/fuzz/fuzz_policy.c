@@ -30,6 +30,7 @@
 #include "secmem.h"
 #include "diag.h"
 #include "vars.h"
+#include "effective.h"
 #include "policy.h"
 #include "frozen.h"
 #include "resolve.h"
@@ -269,6 +270,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ws_rules_check(&run);
 	check_findings(data, size);
 
+	ws_decision_free(&run);
 	ws_store_free(run.store);
 	ws_resolve_free();
 	ws_policy_free(&run);

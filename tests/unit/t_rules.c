@@ -13,6 +13,7 @@
 #include "secmem.h"
 #include "diag.h"
 #include "vars.h"
+#include "effective.h"
 #include "policy.h"
 #include "frozen.h"
 #include "stage.h"
@@ -59,6 +60,7 @@ setup(const char *ini, int strict)
 static void
 teardown(void)
 {
+	ws_decision_free(&run);
 	ws_store_free(run.store);
 	ws_policy_destroy(run.policy);
 	ws_store_free(run.example);
@@ -879,6 +881,71 @@ test_system_paths(void)
 	teardown();
 }
 
+/* The decision (effective.h) is what ws_effective() says of each name,
+ * made again after every kind of change to the store. */
+static int
+decision_agrees(void)
+{
+	const struct ws_decision *d = ws_decision(&run);
+	size_t i, n = 0, it = 0;
+
+	for (i = 0; i < d->n; i++)
+		if (d->gets[i] != ws_effective(&run, d->heads[i]))
+			return 0;
+	while (ws_store_next(run.store, &it) != NULL)
+		n++;
+	return d->n == n && d->heads[d->n] == NULL;
+}
+
+static void
+test_decision(void)
+{
+	const struct ws_decision *d;
+	struct ws_var *low, *top, *p;
+	static char gone[] = "GONE";
+	char *unset[] = { gone, NULL };
+	size_t i;
+
+	setup(NULL, 1);
+	low = add(low_src, "A", "from-the-low-layer", 1);
+	add(file_src, "B", "b", 1);
+	add(dir_src, "WITHSECRETS_X", "w", 0);
+	add(file_src, "GONE", "g", 2);
+	p = add(file_src, "C_FILE", "/run/secrets/c", 3);
+	d = ws_decision(&run);
+	ok(decision_agrees() && d->gets[0] == low,
+	    "the decision: what ws_effective() says of each name");
+	ok(ws_decision(&run) == d && d->stamp == ws_store_stamp(run.store),
+	    "asked again with the store as it was: the same");
+	top = add(file_src, "A", "from-the-file", 4);
+	ok(decision_agrees() && ws_decision(&run)->gets[0] == top,
+	    "an entry added above: decided again");
+	add(file_src, "A", "replaced-in-its-source", 5);
+	ok(decision_agrees(), "an entry replaced in its source: again");
+	ws_store_remove(run.store, top);
+	ok(decision_agrees() && ws_decision(&run)->gets[0] == low,
+	    "an entry removed: again");
+	ok(ws_decision(&run)->gets[4] == p, "a NAME_FILE not yet resolved "
+	    "is a value");
+	ws_store_set_flags(run.store, p, WS_VAR_POINTER | WS_VAR_RESOLVED);
+	ok(decision_agrees() && ws_decision(&run)->gets[4] == NULL,
+	    "a pointer marked resolved: again, and it gives nothing");
+	for (i = 0; i < 300; i++) {	/* past the room it had */
+		char name[16];
+
+		(void)snprintf(name, sizeof(name), "N%zu", i);
+		add(i % 2 ? env_src : file_src, name, "v", (unsigned)i);
+	}
+	ok(decision_agrees(), "300 names more: again, with more room");
+	opts.unset = unset;
+	opts.clean = 1;
+	ws_decision_free(&run);
+	ok(decision_agrees() && ws_decision(&run)->gets[3] == NULL &&
+	    ws_decision(&run)->gets[2] == NULL,
+	    "--unset, --clean and WITHSECRETS_*: as ws_effective()");
+	teardown();
+}
+
 int
 main(void)
 {
@@ -898,6 +965,7 @@ main(void)
 	test_unset_variable();
 	test_glob_required();
 	test_system_paths();
+	test_decision();
 	for (i = 0; i < n_secrets; i++)
 		free(secrets[i]);
 	ws_diag_reset();
