@@ -10,7 +10,7 @@ LAYERS=(
 	"out names vars http json via refs"	# 1 output, names, the store; a store agent's HTTP, JSON, address; references
 	"diag policy dirlist"			# 2 findings, the policy as data, listings
 	"file values frozen builtin opts gen-value config-words"	# 3 reader, judgments, options
-	"config-keys interp inherit secretdir"	# 4 parsers and sources
+	"config-keys interp inherit secretdir supervise-options"	# 4 parsers and sources; supervision's option values
 	"config dotenv"				# 5 loaders
 	"example"				# 6 declarations
 	"resolve stores"			# 7 NAME_FILE; secret stores
