@@ -182,15 +182,20 @@ put_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
 	fputs("\n};\n\n", f);
 }
 
-/* The placeholder filter, the pairs' words that are not 0 only. */
+/* The placeholder filter, the words of its tables that are not 0 only. */
 static void
 put_filter(FILE *f, const struct ws_phfilter *x)
 {
 	size_t i;
 
 	fprintf(f, "\t.ph_filter = { .ready = %d, .always = %d, .step = %zu,\n"
-	    "\t    .first = 0x%016llxULL,\n\t    .pairs = {", x->ready,
+	    "\t    .first = 0x%016llxULL,\n\t    .starts = {", x->ready,
 	    x->always, x->step, (unsigned long long)x->first);
+	for (i = 0; i < 64; i++)
+		if (x->starts[i] != 0)
+			fprintf(f, "\n\t\t[%zu] = 0x%016llxULL,", i,
+			    (unsigned long long)x->starts[i]);
+	fputs(" },\n\t    .pairs = {", f);
 	for (i = 0; i < 64; i++)
 		if (x->pairs[i] != 0)
 			fprintf(f, "\n\t\t[%zu] = 0x%016llxULL,", i,

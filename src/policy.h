@@ -116,9 +116,10 @@ struct ws_ruleindex {
 /*
  * What a value needs for any [placeholders] pattern to match it, told
  * from a few of its bytes (values.c, SPEC §9): a pattern that starts with
- * a plain byte, that byte first; else two adjacent bytes of its literal,
- * which a value holding the literal has at one of the positions step - 1,
- * 2 * step - 1, ... (step: the shortest such literal less one).
+ * two plain bytes, those two first; one that starts with one, that byte
+ * first; else two adjacent bytes of its literal, which a value holding
+ * the literal has at one of the positions step - 1, 2 * step - 1, ...
+ * (step: the shortest such literal less one).
  */
 struct ws_phfilter {
 	int		 ready;		/* 0: not built (a policy made by hand) */
@@ -126,6 +127,7 @@ struct ws_phfilter {
 					 * the masks of literals decide */
 	size_t		 step;		/* 0: no pattern needs pairs */
 	uint64_t	 first;		/* WS_PH_BITS() of the first bytes */
+	uint64_t	 starts[64];	/* the first two: as pairs */
 	uint64_t	 pairs[64];	/* [WS_PH_BITS(a)] >> WS_PH_BITS(b) */
 };
 /* A byte to six bits, the same for both cases of a letter (so a value

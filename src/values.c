@@ -139,8 +139,9 @@ plain_byte(char c)
  * The filter of the patterns (struct ws_phfilter), built whenever they
  * change (config.c) and frozen with the built-in policy.  literals[i] is
  * what any match of patterns[i] holds (ws_rule_placeholder() relies on
- * it too).  A pattern that starts with a plain byte matches only values
- * that start with it (ws_wildmatch() compares it with the first byte);
+ * it too).  A pattern that starts with plain bytes matches only values
+ * that start with them (ws_wildmatch() compares them with the first
+ * bytes): the first two, or the first when a wildcard follows it;
  * one that does not is ruled out by the pairs of its literal, if the
  * literal has two bytes: else the filter is not used ("always"), and
  * the masks of the literals decide, as without a filter.
@@ -149,14 +150,21 @@ void
 ws_placeholder_filter(struct ws_phfilter *f, char *const *pats,
     char *const *lits)
 {
-	const unsigned char *lit;
+	const unsigned char *pat, *lit;
 	size_t i, j, len;
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; pats[i] != NULL; i++) {
+		pat = (const unsigned char *)pats[i];
+		/* "dev-*": a random hex key starts with "d" one time in 16,
+		 * with "de" one time in 256 */
+		if (plain_byte(pats[i][0]) && plain_byte(pats[i][1])) {
+			f->starts[WS_PH_BITS(pat[0])] |=
+			    (uint64_t)1 << WS_PH_BITS(pat[1]);
+			continue;
+		}
 		if (plain_byte(pats[i][0])) {
-			f->first |= (uint64_t)1 <<
-			    WS_PH_BITS((unsigned char)pats[i][0]);
+			f->first |= (uint64_t)1 << WS_PH_BITS(pat[0]);
 			continue;
 		}
 		lit = (const unsigned char *)lits[i];
@@ -173,7 +181,7 @@ ws_placeholder_filter(struct ws_phfilter *f, char *const *pats,
 	f->ready = 1;
 }
 
-/* The filter's answer, from the first byte and a pair every step
+/* The filter's answer, from the first two bytes and a pair every step
  * bytes.  Every sample is looked at, whatever the earlier ones said. */
 static int
 filter_says(const struct ws_phfilter *f, const unsigned char *u, size_t n)
@@ -181,6 +189,8 @@ filter_says(const struct ws_phfilter *f, const unsigned char *u, size_t n)
 	uint64_t maybe = f->first >> WS_PH_BITS(u[0]);
 	size_t pos, step = f->step;
 
+	if (n > 1)
+		maybe |= f->starts[WS_PH_BITS(u[0])] >> WS_PH_BITS(u[1]);
 	for (pos = step - 1; step > 0 && pos + 1 < n; pos += step)
 		maybe |= f->pairs[WS_PH_BITS(u[pos])] >> WS_PH_BITS(u[pos + 1]);
 	return (int)(maybe & 1);
