@@ -302,16 +302,19 @@ def run_workload(title, d, ws_cmds, peers, names, runs, warmup, rows, big=False)
     for label, cmd, mode in ws_cmds:
         verify(label, cmd, d, names, mode)
     cmds = [("env (floor)", FLOOR)] + [(l, c) for l, c, _ in ws_cmds] + peers
-    if big:
-        # the floor, dash and withsecrets as usual; the dotenv CLIs,
-        # which take up to TIMEOUT a run here, three times each
-        fast = [c for c in cmds if c[0] not in SLOW_PEERS]
-        slow = [c for c in cmds if c[0] in SLOW_PEERS]
-        med = hyperfine(fast, d, runs, warmup)
-        if slow:
-            med.update(hyperfine(slow, d, 3, 0, rounds=1, ignore_failure=True))
-    else:
-        med = hyperfine(cmds, d, runs, warmup)
+    # The floor, withsecrets, dash and envdir side by side, in rounds of
+    # their own; the dotenv CLIs after them in the same run.  Each CLI
+    # starts Node.js or Python, runs for a tenth of a second or more on
+    # both cores and leaves its threads and caches to settle: a
+    # millisecond command timed right after one is charged for that.
+    fast = [c for c in cmds if c[0] not in SLOW_PEERS]
+    slow = [c for c in cmds if c[0] in SLOW_PEERS]
+    med = hyperfine(fast, d, runs, warmup)
+    if slow and big:
+        # up to TIMEOUT a run here: three times each
+        med.update(hyperfine(slow, d, 3, 0, rounds=1, ignore_failure=True))
+    elif slow:
+        med.update(hyperfine(slow, d, max(3, runs // 10), 1))
     floor = med["env (floor)"]
     for label, cmd in cmds:
         rows.append({"workload": title, "command": label,
