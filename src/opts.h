@@ -8,7 +8,6 @@
 #include <sys/types.h>
 #include "withsecrets.h"
 
-
 enum ws_verb { WS_VERB_EXEC, WS_VERB_CHECK, WS_VERB_EXPLAIN,
 	WS_VERB_DEFAULTS, WS_VERB_HELP, WS_VERB_VERSION, WS_VERB_GEN };
 enum ws_format { WS_FORMAT_TEXT, WS_FORMAT_JSON };

@@ -15,7 +15,6 @@
 #include "opts.h"
 #include "supervise.h"
 
-
 /* Signal names for --on-change=signal:NAME (HUP, SIGHUP or a number). */
 static const struct { const char *name; int sig; } signames[] = {
 	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
