@@ -138,17 +138,8 @@ chunk_size(const char *p, const char *e, unsigned long long *size)
 	const char *s = p;
 	int d;
 
-	for (; p < e && p - s < 15; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
-			break;
+	for (; p < e && p - s < 15 && (d = ws_hexval(*p)) >= 0; p++)
 		n = n * 16 + (unsigned long long)d;
-	}
 	if (p == s || (p < e && *p != ';' && *p != ' ' && *p != '\t'))
 		return -1;
 	*size = n;

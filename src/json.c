@@ -51,18 +51,6 @@ skip_ws(struct reader *r)
 		r->p++;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at p (p + 4 <= end checked by the caller). */
 static long
 hex4(const unsigned char *p)
@@ -71,7 +59,7 @@ hex4(const unsigned char *p)
 	int i, h;
 
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = ws_hexval(p[i])) < 0)
 			return -1;
 		v = v * 16 + h;
 	}

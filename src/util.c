@@ -175,6 +175,18 @@ ws_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+int
+ws_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 size_t
 ws_utf8_length(const char *s, size_t n)
 {

@@ -36,6 +36,8 @@ const char *ws_environ_get(char **envp, const char *name, size_t n);
 size_t	 ws_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Characters in [s, s + n): the bytes that do not continue a sequence. */
 size_t	 ws_utf8_length(const char *, size_t);
+/* The value of one hex digit (either case), or -1. */
+int	 ws_hexval(int c);
 
 /* A copy of s with control characters and invalid UTF-8 escaped as
  * \xNN, so that one finding stays one line and drives no terminal. */
