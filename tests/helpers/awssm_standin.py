@@ -108,32 +108,22 @@ Common command line (shared with vault_standin.py):
   --slow-seconds   (default 30), --oversized-bytes (default 8 MiB)
 """
 
-import argparse
 import base64
-import datetime
 import hashlib
 import json
 import os
-import signal
-import socket
-import socketserver
 import sys
-import threading
-import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler
 
-FAULT_KINDS = ("redirect", "chunked", "oversized", "malformed", "nonstring",
-               "nul", "slow", "close")
 
 # ------------------------------------------------------------ common part
 # The command line, the faults, the request log and the server, shared
 # with the other stand-in (standin_common.py, beside this file); what
 # differs it asks of this file (the hooks set at its end).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from standin_common import (Fault, Answer, State, encode, Handler,  # noqa: E402
-                            apply_fault, serve, common_args)
+from standin_common import (Answer, State, serve, common_args,  # noqa: E402
+                            use_hooks)
 
 # ------------------------------------------------------------ AWS part
 
@@ -379,12 +369,8 @@ def main():
     return serve(state, agent_respond)
 
 
-respond = None
-
 # The shared part calls back into this stand-in for what differs.
-for _name in ("FAULT_KINDS", "dump_json", "error_answer", "change_values",
-              "extra_fault_kind", "extra_fault_answer"):
-    setattr(sys.modules["standin_common"], _name, globals()[_name])
+use_hooks(globals())
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,8 +2,8 @@
 awssm_standin.py): the command line, the faults, the request log and the
 server.  NOT Vault and NOT the AWS agent: see STANDINS.md.  Tests only.
 
-What differs between the two, the importing stand-in sets on this module
-before it serves: FAULT_KINDS, dump_json, error_answer, change_values,
+What differs between the two, the importing stand-in gives this module
+before it serves (use_hooks): dump_json, error_answer, change_values,
 extra_fault_kind and extra_fault_answer."""
 
 import argparse
@@ -18,7 +18,21 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
-# (the same in awssm_standin.py: each stand-in is one file on purpose)
+FAULT_KINDS = ("redirect", "chunked", "oversized", "malformed", "nonstring",
+               "nul", "slow", "close")
+
+# Set by use_hooks() from the stand-in that imports this module.
+dump_json = error_answer = change_values = None
+extra_fault_kind = extra_fault_answer = None
+HOOKS = ("dump_json", "error_answer", "change_values", "extra_fault_kind",
+         "extra_fault_answer")
+
+
+def use_hooks(names):
+    """Take what differs (HOOKS) from the stand-in's globals."""
+    g = globals()
+    for name in HOOKS:
+        g[name] = names[name]
 
 
 class Fault:

@@ -107,22 +107,13 @@ Common command line (shared with awssm_standin.py):
   --slow-seconds   (default 30), --oversized-bytes (default 8 MiB)
 """
 
-import argparse
 import datetime
 import json
 import os
-import signal
-import socket
-import socketserver
 import sys
-import threading
-import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler
 
-FAULT_KINDS = ("redirect", "chunked", "oversized", "malformed", "nonstring",
-               "nul", "slow", "close")
 KV1_LEASE = 2764800
 PERMISSION_DENIED = "1 error occurred:\n\t* permission denied\n\n"
 V2_BAD_PATH = ("Invalid path for a versioned K/V secrets engine. See the API "
@@ -134,8 +125,8 @@ V2_BAD_PATH = ("Invalid path for a versioned K/V secrets engine. See the API "
 # with the other stand-in (standin_common.py, beside this file); what
 # differs it asks of this file (the hooks set at its end).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from standin_common import (Fault, Answer, State, encode, Handler,  # noqa: E402
-                            apply_fault, serve, common_args)
+from standin_common import (Answer, State, serve, common_args,  # noqa: E402
+                            use_hooks)
 
 # ------------------------------------------------------------ Vault part
 
@@ -320,12 +311,8 @@ def main():
     return serve(state, vault_respond)
 
 
-respond = None
-
 # The shared part calls back into this stand-in for what differs.
-for _name in ("FAULT_KINDS", "dump_json", "error_answer", "change_values",
-              "extra_fault_kind", "extra_fault_answer"):
-    setattr(sys.modules["standin_common"], _name, globals()[_name])
+use_hooks(globals())
 
 if __name__ == "__main__":
     sys.exit(main())
