@@ -16,13 +16,7 @@ AGENT_UNIT=$C/systemd/vault-agent.service
 APP_UNIT=$C/systemd/app-vault.service
 POD=$C/kubernetes/vault-agent-sidecar.yaml
 AWS=$C/aws-sm
-PIDS=()
-stop_all() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-}
-trap 'stop_all; ws_cleanup' EXIT
+. "$WS_SRCDIR/tests/e2e/standins.sh"
 
 for f in "$HCL" "$AGENT_UNIT" "$APP_UNIT" "$POD" "$AWS/config.toml" \
     "$AWS/withsecrets.ini" "$AWS/ecs-task-definition.json" "$AWS/README.md"; do
@@ -306,17 +300,8 @@ is "$(af tokenfile)" /var/run/awssmatoken "token-file: the agent's install scrip
 # stores (SPEC §13: --version lists the store types it has).
 version=$("$WS" --version 2>&1)
 hex32() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-start() {	# start NAME SCRIPT ARGS...: a stand-in; ADDR once ready
-	local name=$1 script=$2 _
-	shift 2
-	python3 "$WS_SRCDIR/tests/helpers/$script" --ready "$T/$name.ready" \
-	    --lifetime 300 "$@" >"$T/$name.out" 2>&1 &
-	PIDS+=("$!")
-	for _ in $(seq 100); do
-		[ -s "$T/$name.ready" ] && break
-		sleep 0.1
-	done
-	ADDR=$(cat "$T/$name.ready" 2>/dev/null)
+start() {	# start NAME SCRIPT ARGS...: a stand-in (standins.sh); ADDR once ready
+	standin "$1" "$2" --lifetime 300 "${@:3}"
 }
 if ! grep -qw vault <<<"$version"; then
 	skip_one "app-vault.service's ExecStart against the Vault stand-in" \

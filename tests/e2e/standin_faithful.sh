@@ -10,36 +10,16 @@
 # load) and killed by the EXIT trap.
 . "$WS_SRCDIR/tests/e2e/lib.sh"
 
-HELPERS=$WS_SRCDIR/tests/helpers
-PIDS=()
-stop_all() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-}
-trap 'stop_all; ws_cleanup' EXIT
+. "$WS_SRCDIR/tests/e2e/standins.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
 
-# start NAME SCRIPT ARGS...: run a stand-in with --ready, wait for it (at
-# most 10 s); its address is then in ADDR, its process id in PID.
+# start NAME SCRIPT ARGS...: a stand-in, waited for (standins.sh), and a
+# test that it started; its address is then in ADDR, its process id in PID.
 start() {
-	local name=$1 script=$2 _
-	shift 2
-	rm -f "$T/$name.ready"
-	python3 "$HELPERS/$script" --ready "$T/$name.ready" "$@" \
-	    >"$T/$name.out" 2>&1 &
-	PID=$!
-	PIDS+=("$PID")
-	for _ in $(seq 100); do
-		[ -s "$T/$name.ready" ] && break
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	ADDR=$(cat "$T/$name.ready" 2>/dev/null)
-	[ -n "$ADDR" ]
-	ok $? "$name: ready ($ADDR)"
-	if [ -z "$ADDR" ]; then sed 's/^/#   /' "$T/$name.out"; fi
+	standin "$@"
+	ok $? "$1: ready ($ADDR)"
+	if [ -z "$ADDR" ]; then sed 's/^/#   /' "$T/$1.out"; fi
 }
 
 # gone PID: the process has exited (waits at most 10 s).

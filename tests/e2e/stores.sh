@@ -8,35 +8,23 @@
 # retries; imports; the Secrets Manager Agent's references and token.
 . "$WS_SRCDIR/tests/e2e/lib.sh"
 
-HELPERS=$WS_SRCDIR/tests/helpers
+. "$WS_SRCDIR/tests/e2e/standins.sh"
 # the stand-ins outlive the test (valgrind makes it slower), and are
 # killed when it ends
 LIFETIME=120
 [ -n "${WS_VALGRIND:-}" ] && LIFETIME=900
-PIDS=()
-stop_all() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-}
-trap 'stop_all; ws_cleanup' EXIT
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
 
-# start NAME SCRIPT ARGS...: a stand-in, waited for (at most 10 s); its
-# address in ADDR.
+# start NAME SCRIPT ARGS...: a stand-in that logs its requests, waited
+# for (standins.sh); its address in ADDR.
 start() {
-	local name=$1 script=$2 _
+	local name=$1 script=$2
 	shift 2
-	rm -f "$T/$name.ready"
-	python3 "$HELPERS/$script" --ready "$T/$name.ready" --log "$T/$name.log" \
-	    --lifetime "${LIFETIME:-120}" "$@" >"$T/$name.out" 2>&1 &
-	PIDS+=("$!")
-	for _ in $(seq 100); do
-		[ -s "$T/$name.ready" ] && break
-		sleep 0.1
-	done
-	ADDR=$(cat "$T/$name.ready" 2>/dev/null)
-	[ -n "$ADDR" ] || { sed 's/^/#   /' "$T/$name.out"; echo "Bail out! $name did not start"; exit 99; }
+	standin "$name" "$script" --log "$T/$name.log" --lifetime "$LIFETIME" \
+	    "$@" && return
+	sed 's/^/#   /' "$T/$name.out"
+	echo "Bail out! $name did not start"
+	exit 99
 }
 
 # count LOG PATH: the requests the stand-in logged for PATH (exactly).
