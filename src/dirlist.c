@@ -102,8 +102,9 @@ ws_list_dir(int fd, struct ws_listing *l, unsigned flags,
 
 	l->n = 0;
 	l->has_data_link = 0;
-	/* from the beginning: a second attempt lists the same fd again */
-	if (lseek(fd, 0, SEEK_SET) == -1)
+	/* from the beginning: a second attempt lists the same fd again
+	 * (a fresh one is there already, without a system call) */
+	if ((flags & WS_LIST_AGAIN) && lseek(fd, 0, SEEK_SET) == -1)
 		return errno;
 	/* room for about a thousand entries a call: a directory costs a
 	 * call or two, not one per hundred files */

@@ -34,10 +34,12 @@ struct ws_dirbuf {
 
 #define WS_LIST_SORTED		1	/* by name (strcmp) */
 #define WS_LIST_DOTFILES	2	/* keep names starting with '.' */
+#define WS_LIST_AGAIN		4	/* fd was listed before: rewind it */
 
 /* List fd's entries from its beginning ("." and ".." never; other
  * dotfiles only with WS_LIST_DOTFILES; "..data" is noted in
- * has_data_link either way).  Returns 0 or an errno value. */
+ * has_data_link either way); a descriptor listed before needs
+ * WS_LIST_AGAIN.  Returns 0 or an errno value. */
 int	 ws_list_dir(int fd, struct ws_listing *, unsigned flags,
 	    struct ws_dirbuf *);
 /* The entry named fname in a sorted listing, or NULL. */

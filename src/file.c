@@ -37,6 +37,27 @@ struct noted {
 static struct noted *noted;
 static size_t n_noted, cap_noted;
 
+/*
+ * The directory last judged by its path, kept for the files after it in
+ * the same directory (a run reads its .env layers from one directory
+ * and its NAME_FILE targets mostly from another: one stat each, not one
+ * per file).  Forgotten by ws_file_check_modes(), at the end of each
+ * reading, so that a reading judges every directory afresh.
+ */
+static struct {
+	char		*dir;		/* NULL: none */
+	size_t		 len;
+	struct stat	 st;
+} holder_seen;
+
+static void
+forget_holder(void)
+{
+	free(holder_seen.dir);
+	holder_seen.dir = NULL;
+	holder_seen.len = 0;
+}
+
 void
 ws_file_note(const char *display, const struct stat *st, enum ws_note what)
 {
@@ -128,6 +149,7 @@ ws_file_check_modes(int strict)
 	free(noted);
 	noted = NULL;
 	n_noted = cap_noted = 0;
+	forget_holder();
 }
 
 size_t
@@ -281,32 +303,46 @@ file_type(mode_t m)
 	return "not a regular file";
 }
 
+/* The status of dir (len bytes, not terminated), from holder_seen when
+ * it is the directory judged last. */
+static int
+stat_holder_path(const char *dir, size_t len, struct stat *dst)
+{
+	char *copy;
+
+	if (holder_seen.dir != NULL && holder_seen.len == len &&
+	    memcmp(holder_seen.dir, dir, len) == 0) {
+		*dst = holder_seen.st;
+		return 0;
+	}
+	copy = ws_xmalloc(len + 1);
+	memcpy(copy, dir, len);
+	copy[len] = '\0';
+	if (fstatat(AT_FDCWD, copy, dst, 0) != 0) {
+		free(copy);
+		return -1;
+	}
+	forget_holder();
+	holder_seen.dir = copy;
+	holder_seen.len = len;
+	holder_seen.st = *dst;
+	return 0;
+}
+
 /* The mode of the directory that holds the file: 0, or -1 when it
  * cannot be learnt (then nothing is judged). */
 static int
 holder_stat(const struct ws_read *r, struct stat *dst)
 {
-	char small[256], *dir;
 	const char *slash;
-	size_t n;
-	int rc;
 
 	if (r->dirfd != AT_FDCWD)
 		return fstat(r->dirfd, dst);
 	if ((slash = strrchr(r->path, '/')) == NULL)
-		return fstatat(AT_FDCWD, ".", dst, 0);
+		return stat_holder_path(".", 1, dst);
 	if (slash == r->path)
-		return fstatat(AT_FDCWD, "/", dst, 0);
-	/* the directory part, copied to be terminated: on the stack when
-	 * it is short (no allocation per file read), else on the heap */
-	n = (size_t)(slash - r->path);
-	dir = n < sizeof(small) ? small : ws_xmalloc(n + 1);
-	memcpy(dir, r->path, n);
-	dir[n] = '\0';
-	rc = fstatat(AT_FDCWD, dir, dst, 0);
-	if (dir != small)
-		free(dir);
-	return rc;
+		return stat_holder_path("/", 1, dst);
+	return stat_holder_path(r->path, (size_t)(slash - r->path), dst);
 }
 
 /*

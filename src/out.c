@@ -19,8 +19,8 @@
 #include "out.h"
 #include "util.h"
 
-struct ws_out ws_stdout = { STDOUT_FILENO, 0, 0, { 0 } };
-struct ws_out ws_stderr = { STDERR_FILENO, 0, 0, { 0 } };
+struct ws_out ws_stdout = { STDOUT_FILENO, 0, 0, NULL };
+struct ws_out ws_stderr = { STDERR_FILENO, 0, 0, NULL };
 
 int
 ws_write_all(int fd, const char *p, size_t n)
@@ -52,9 +52,14 @@ ws_out_flush(struct ws_out *o)
 void
 ws_out_mem(struct ws_out *o, const void *p, size_t n)
 {
-	if (o->n + n > sizeof(o->buf) && ws_out_flush(o) != 0)
+	if (o->n + n > WS_OUT_SIZE && ws_out_flush(o) != 0)
 		return;
-	if (n >= sizeof(o->buf)) {	/* larger than the buffer: as it is */
+	/* no memory for a buffer: written as it comes (a message about
+	 * running out of memory must still be seen) */
+	if (o->buf == NULL)
+		o->buf = malloc(WS_OUT_SIZE);
+	if (n >= WS_OUT_SIZE || o->buf == NULL) {
+		/* larger than the buffer: as it is */
 		if (ws_write_all(o->fd, p, n) != 0)
 			o->failed = 1;
 		return;

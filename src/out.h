@@ -7,11 +7,16 @@
 #include <stddef.h>
 #include "withsecrets.h"
 
+#define WS_OUT_SIZE 4096
+
+/* The buffer is allocated when something is first printed: a clean run
+ * prints nothing, and two static buffers cost it pages of their own
+ * (docs/PERFORMANCE.md). */
 struct ws_out {
 	int		 fd;
-	size_t		 n;		/* bytes waiting in buf */
 	int		 failed;	/* a write failed: drop the rest */
-	char		 buf[4096];
+	size_t		 n;		/* bytes waiting in buf */
+	char		*buf;		/* WS_OUT_SIZE bytes, or NULL */
 };
 extern struct ws_out ws_stdout, ws_stderr;
 

@@ -88,6 +88,7 @@ struct scan {
 	size_t		 dirlen;	/* without trailing slashes */
 	const char	*dirslash;	/* "DIR/", interned */
 	int		 fd;		/* the directory */
+	int		 listed;	/* fd was listed: rewind it first */
 	int		 gfd;		/* its "..data" generation, or -1 */
 	struct ws_listing top, gen;
 	struct item	*items;
@@ -292,7 +293,10 @@ collect(struct scan *sc)
 	sc->gen.n = 0;
 	/* the items are sorted later: only the generation's listing,
 	 * searched by name, needs sorting here */
-	if ((err = ws_list_dir(sc->fd, &sc->top, 0, &sc->buf)) != 0) {
+	err = ws_list_dir(sc->fd, &sc->top, sc->listed ? WS_LIST_AGAIN : 0,
+	    &sc->buf);
+	sc->listed = 1;
+	if (err != 0) {
 		ws_finding(WS_SEV_ERROR, WS_EX_NOINPUT, "unreadable", NULL,
 		    sc->dir, "cannot list the secrets directory: %s",
 		    strerror(err));
@@ -617,6 +621,7 @@ load_dir(struct ws_run *run, struct scan *sc, const char *path,
 
 	if (open_dir(path, named, &sc->fd) != 0)
 		return;
+	sc->listed = 0;
 	sc->run = run;
 	sc->dir = path;
 	sc->dirlen = strlen(path);
