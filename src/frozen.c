@@ -109,8 +109,10 @@ thaw_string(struct block *b, const char *s, size_t n)
 }
 
 static char **
-thaw_list(struct block *b, const struct ws_frozen_list *l)
+thaw_list(struct block *b, const struct ws_frozen *fz,
+    const struct ws_frozen_list *l)
 {
+	const size_t *offs = fz->offs + l->offs;
 	char **list, *text;
 	size_t i;
 
@@ -118,10 +120,10 @@ thaw_list(struct block *b, const struct ws_frozen_list *l)
 		return NULL;
 	list = take(b, (l->n + 1) * sizeof(*list) + l->len + 1);
 	text = (char *)(list + l->n + 1);
-	memcpy(text, l->text, l->len);
+	memcpy(text, fz->text + l->text, l->len);
 	text[l->len] = '\0';
 	for (i = 0; i < l->n; i++)
-		list[i] = text + l->offs[i];
+		list[i] = text + offs[i];
 	list[l->n] = NULL;
 	return list;
 }
@@ -181,12 +183,14 @@ thaw_rules(struct ws_policy *p, struct block *b, const struct ws_frozen *fz,
 		f = &fz->rules[i];
 		r = &p->rules[i];
 		memcpy(r, &f->r, sizeof(*r));
-		r->pattern = thaw_string(b, f->pattern, f->pattern_len);
+		r->pattern = thaw_string(b, fz->text + f->pattern,
+		    f->pattern_len);
 		r->lit = f->lit_off == (size_t)-1 ? NULL :
 		    r->pattern + f->lit_off;
 		r->re = NULL;
 		/* mostly none: no call */
-		r->forbid = f->forbid.present ? thaw_list(b, &f->forbid) : NULL;
+		r->forbid = f->forbid.present ? thaw_list(b, fz, &f->forbid) :
+		    NULL;
 		thaw_where(r->where, NWHERE(r->where), f->where_set, file);
 	}
 	thaw_index(p, b, fz);
@@ -249,12 +253,13 @@ ws_policy_thaw(const struct ws_frozen *fz)
 		file = p->files[0];
 	}
 	*s = fz->set;
-	s->environment_vars = thaw_list(&b, &fz->environment_vars);
-	s->lenient_environments = thaw_list(&b, &fz->lenient_environments);
-	s->secrets_dirs = thaw_list(&b, &fz->secrets_dirs);
-	s->keep = thaw_list(&b, &fz->keep);
-	s->deny = thaw_list(&b, &fz->deny);
-	s->ignore_file_vars = thaw_list(&b, &fz->ignore_file_vars);
+	s->environment_vars = thaw_list(&b, fz, &fz->environment_vars);
+	s->lenient_environments = thaw_list(&b, fz,
+	    &fz->lenient_environments);
+	s->secrets_dirs = thaw_list(&b, fz, &fz->secrets_dirs);
+	s->keep = thaw_list(&b, fz, &fz->keep);
+	s->deny = thaw_list(&b, fz, &fz->deny);
+	s->ignore_file_vars = thaw_list(&b, fz, &fz->ignore_file_vars);
 	s->example = fz->example ? thaw_string(&b, fz->example,
 	    strlen(fz->example)) : NULL;
 	s->default_environment = fz->default_environment ?
@@ -265,9 +270,9 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	thaw_where(p->where, NWHERE(p->where), fz->where_set, file);
 	thaw_rules(p, &b, fz, file);
 	thaw_defaults(p, &b, fz, file);
-	p->ph_values = thaw_list(&b, &fz->ph_values);
-	p->ph_patterns = thaw_list(&b, &fz->ph_patterns);
-	p->ph_literals = thaw_list(&b, &fz->ph_literals);
+	p->ph_values = thaw_list(&b, fz, &fz->ph_values);
+	p->ph_patterns = thaw_list(&b, fz, &fz->ph_patterns);
+	p->ph_literals = thaw_list(&b, fz, &fz->ph_literals);
 	n = fz->ph_literals.n + 1;
 	p->ph_masks = thaw_array(&b, fz->ph_masks, n * sizeof(*p->ph_masks));
 	n = fz->ph_values.n + 1;

@@ -18,21 +18,26 @@ struct ws_policy *ws_policy_new(void);
  * The built-in policy frozen into C data at build time: gen-builtin
  * parses ws_builtin_policy with ws_config_parse and prints what it got
  * (gen-builtin.c), so that a run need not parse the text (SPEC §9).  The
- * pointers of the policy are left out of the copies below and given
- * separately; ws_policy_thaw() rebuilds the policy the parser makes, in
- * one allocation (tests/unit/t_frozen.c compares the two).
+ * pointers of the policy are left out of the copies below; its strings
+ * are offsets into one text, so that the rules hold no pointer the
+ * loader would have to relocate (it writes every page that holds one:
+ * docs/PERFORMANCE.md).  ws_policy_thaw() rebuilds the policy the
+ * parser makes, in one allocation (tests/unit/t_frozen.c compares the
+ * two).
  */
 struct ws_frozen_list {			/* a word list, as split_words() */
-	const char	*text;		/* the words, each NUL-terminated */
-	size_t		 len;		/* of text, NULs included */
+	size_t		 text;		/* the words, each NUL-terminated,
+					 * at ws_frozen.text + text */
+	size_t		 len;		/* of the words, NULs included */
 	size_t		 n;		/* words */
 	int		 present;	/* 0: the list is NULL */
-	const size_t	*offs;		/* where each word starts in text */
+	size_t		 offs;		/* where each word starts (from
+					 * text): ws_frozen.offs[offs...] */
 };
 
 struct ws_frozen_rule {
 	struct ws_varrule r;		/* its pointers NULL */
-	const char	*pattern;
+	size_t		 pattern;	/* at ws_frozen.text + pattern */
 	size_t		 pattern_len;
 	size_t		 lit_off;	/* lit - pattern; -1: lit is NULL */
 	unsigned	 where_set;	/* 1 << k: where[k].file was set */
@@ -40,6 +45,8 @@ struct ws_frozen_rule {
 };
 
 struct ws_frozen {
+	const char	*text;		/* every string below */
+	const size_t	*offs;		/* every list's word offsets */
 	struct ws_settings set;		/* its pointers NULL */
 	struct ws_frozen_list environment_vars, lenient_environments,
 			 secrets_dirs, keep, deny, ignore_file_vars;
