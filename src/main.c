@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -119,12 +120,16 @@ die(void)
 static int
 refuse_setid(void)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
+	unsigned long uid, euid, gid, egid;
 
-	if (getresuid(&ruid, &euid, &suid) != 0 ||
-	    getresgid(&rgid, &egid, &sgid) != 0 ||
-	    ruid != euid || rgid != egid) {
+	/* the ids the kernel started us with, from the auxiliary vector
+	 * (nothing since changes them), without a system call each */
+	errno = 0;
+	uid = getauxval(AT_UID);
+	euid = getauxval(AT_EUID);
+	gid = getauxval(AT_GID);
+	egid = getauxval(AT_EGID);
+	if (errno == ENOENT || uid != euid || gid != egid) {
 		ws_msg("error: set-id: refusing to run set-user-ID or "
 		    "set-group-ID; remove the set-ID bit from the withsecrets "
 		    "binary");
