@@ -12,6 +12,7 @@
 #include <stdio.h>	/* vsnprintf: formatting only, no streams */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 
@@ -54,6 +55,35 @@ ws_xmalloc(size_t n)
 	if (p == NULL)
 		ws_fatal_nomem();
 	return p;
+}
+
+/*
+ * On a virtual machine the first touch of each page of memory is a trap
+ * that costs several microseconds: for the few dozen pages a reading
+ * fills, more than the rest of the reading (docs/PERFORMANCE.md).  One
+ * madvise(MADV_POPULATE_WRITE) faults them in together.  It assumes
+ * that malloc grows one heap upwards, from where a fresh allocation
+ * lands, as glibc's main arena does; where it does not, or where the
+ * kernel is older than 5.14, nothing is done and the pages are faulted
+ * in one at a time, as without it.
+ */
+void
+ws_heap_prefault(size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t at;
+	void *probe;
+
+	if (page <= 0 || (probe = malloc(1)) == NULL)
+		return;
+	at = (uintptr_t)probe & ~((uintptr_t)page - 1);
+	/* beyond the heap's end: ENOMEM, after what is mapped is done */
+	(void)madvise((void *)at, bytes, MADV_POPULATE_WRITE);
+	free(probe);
+#else
+	(void)bytes;
+#endif
 }
 
 void *

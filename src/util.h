@@ -26,6 +26,9 @@ char	*ws_xstrdup(const char *);
 char	*ws_xstrndup(const char *, size_t);
 char	*ws_xasprintf(const char *, ...) WS_PRINTF(1, 2);
 char	*ws_xvasprintf(const char *, va_list) WS_PRINTF(1, 0);
+/* Fault in the next bytes of the heap with one system call, before a
+ * stage fills them (best effort: util.c says why). */
+void	 ws_heap_prefault(size_t bytes);
 
 /* The value of name (n bytes) in envp, as getenv(3) on it, or NULL. */
 const char *ws_environ_get(char **envp, const char *name, size_t n);
