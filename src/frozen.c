@@ -32,7 +32,7 @@
 
 #define NWHERE(a)	((unsigned)(sizeof(a) / sizeof((a)[0])))
 
-_Static_assert(sizeof(((struct ws_frozen *)0)->where) ==
+_Static_assert(sizeof(((struct ws_frozen_plain *)0)->where) ==
     sizeof(((struct ws_policy *)0)->where), "ws_frozen.where is too small");
 _Static_assert(NWHERE(((struct ws_policy *)0)->where) <= 32 &&
     WS_VK_COUNT <= 32, "where_set has a bit for each key");
@@ -252,7 +252,7 @@ ws_policy_thaw(const struct ws_frozen *fz)
 		p->n_files = 1;
 		file = p->files[0];
 	}
-	*s = fz->set;
+	*s = fz->plain->set;
 	s->environment_vars = thaw_list(&b, fz, &fz->environment_vars);
 	s->lenient_environments = thaw_list(&b, fz,
 	    &fz->lenient_environments);
@@ -266,7 +266,7 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	    thaw_string(&b, fz->default_environment,
 	    strlen(fz->default_environment)) : NULL;
 	s->path = NULL;
-	memcpy(p->where, fz->where, sizeof(p->where));
+	memcpy(p->where, fz->plain->where, sizeof(p->where));
 	thaw_where(p->where, NWHERE(p->where), fz->where_set, file);
 	thaw_rules(p, &b, fz, file);
 	thaw_defaults(p, &b, fz, file);
@@ -278,7 +278,7 @@ ws_policy_thaw(const struct ws_frozen *fz)
 	n = fz->ph_values.n + 1;
 	p->ph_lens = thaw_array(&b, fz->ph_lens, n * sizeof(*p->ph_lens));
 	p->ph_lenset = fz->ph_lenset;
-	p->ph_filter = fz->ph_filter;
+	p->ph_filter = fz->plain->ph_filter;
 	p->example_named = fz->example_named;
 	return p;
 }

@@ -44,16 +44,23 @@ struct ws_frozen_rule {
 	struct ws_frozen_list forbid;
 };
 
+/* The large parts that hold no pointer, apart from the rest: the rest
+ * is relocated, and so written, at every start. */
+struct ws_frozen_plain {
+	struct ws_settings set;		/* its pointers NULL */
+	struct ws_where	 where[16];	/* files NULL */
+	struct ws_phfilter ph_filter;
+};
+
 struct ws_frozen {
 	const char	*text;		/* every string below */
 	const size_t	*offs;		/* every list's word offsets */
-	struct ws_settings set;		/* its pointers NULL */
+	const struct ws_frozen_plain *plain;
 	struct ws_frozen_list environment_vars, lenient_environments,
 			 secrets_dirs, keep, deny, ignore_file_vars;
 	const char	*example;
 	const char	*default_environment;
-	struct ws_where	 where[16];	/* files NULL */
-	unsigned	 where_set;	/* 1 << k: where[k].file was set */
+	unsigned	 where_set;	/* 1 << plain->where[k].file was set */
 	const struct ws_frozen_rule *rules;
 	size_t		 n_rules;
 	const struct ws_default *defaults;	/* file NULL */
@@ -62,7 +69,6 @@ struct ws_frozen {
 	const uint64_t	*ph_masks;	/* each n + 1 long */
 	const size_t	*ph_lens;
 	uint64_t	 ph_lenset;
-	struct ws_phfilter ph_filter;
 	int		 example_named;
 	const char	*file;		/* "built-in", or NULL */
 	const struct ws_ruleindex *index;	/* next, bytes NULL; or NULL */

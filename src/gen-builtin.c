@@ -310,13 +310,21 @@ put_policy(const struct ws_policy *p, const char *name, FILE *f)
 	put_u64s(f, "ph_masks", p->ph_masks, list_len(p->ph_literals) + 1);
 	put_sizes(f, "ph_lens", p->ph_lens, list_len(p->ph_values) + 1);
 
-	fprintf(f, "const struct ws_frozen %s = {\n", name);
-	fputs("\t.text = frozen_text, .offs = frozen_offs,\n", f);
+	fputs("static const struct ws_frozen_plain plain = {\n", f);
 	fprintf(f, "\t.set = { .file_vars = %d, .max_secret_size = %zu,\n"
 	    "\t    .plaintext_secrets = %d, .export_environment = %d,\n"
 	    "\t    .audit = %d, .audit_required = %d },\n", (int)s->file_vars,
 	    s->max_secret_size, (int)s->plaintext_secrets,
 	    s->export_environment, (int)s->audit, s->audit_required);
+	fputs("\t.where = ", f);
+	put_where(f, p->where, NWHERE(p->where), &set);
+	fputs(",\n", f);
+	put_filter(f, &p->ph_filter);
+	fputs("};\n\n", f);
+
+	fprintf(f, "const struct ws_frozen %s = {\n", name);
+	fputs("\t.text = frozen_text, .offs = frozen_offs, .plain = &plain,\n",
+	    f);
 	fputs("\t.environment_vars = ", f);
 	put_list(f, s->environment_vars);
 	fputs(",\n\t.lenient_environments = ", f);
@@ -333,8 +341,6 @@ put_policy(const struct ws_policy *p, const char *name, FILE *f)
 	put_cstr(f, s->example);
 	fputs(",\n\t.default_environment = ", f);
 	put_cstr(f, s->default_environment);
-	fputs(",\n\t.where = ", f);
-	put_where(f, p->where, NWHERE(p->where), &set);
 	fprintf(f, ",\n\t.where_set = 0x%x,\n", set);
 	fprintf(f, "\t.rules = rules, .n_rules = %zu,\n", p->n_rules);
 	fprintf(f, "\t.defaults = defaults, .n_defaults = %zu,\n",
@@ -348,7 +354,6 @@ put_policy(const struct ws_policy *p, const char *name, FILE *f)
 	fputs(",\n\t.ph_masks = ph_masks, .ph_lens = ph_lens,\n", f);
 	fprintf(f, "\t.ph_lenset = 0x%016llxULL,\n",
 	    (unsigned long long)p->ph_lenset);
-	put_filter(f, &p->ph_filter);
 	fprintf(f, "\t.example_named = %d,\n\t.file = ", p->example_named);
 	put_cstr(f, p->n_files ? p->files[0] : NULL);
 	if (p->index != NULL)
