@@ -59,13 +59,14 @@ ws_xmalloc(size_t n)
 
 /*
  * On a virtual machine the first touch of each page of memory is a trap
- * that costs several microseconds: for the few dozen pages a reading
- * fills, more than the rest of the reading (docs/PERFORMANCE.md).  One
- * madvise(MADV_POPULATE_WRITE) faults them in together.  It assumes
- * that malloc grows one heap upwards, from where a fresh allocation
- * lands, as glibc's main arena does; where it does not, or where the
- * kernel is older than 5.14, nothing is done and the pages are faulted
- * in one at a time, as without it.
+ * that costs several microseconds: about 0.1 ms for the dozen pages of
+ * heap a typical reading fills (docs/PERFORMANCE.md).  One
+ * madvise(MADV_POPULATE_WRITE) faults them in together.  It assumes that
+ * malloc grows one heap upwards from where a fresh allocation lands, as
+ * glibc's main arena does; with another malloc it may fault in pages
+ * nothing uses (no content changes: populating only maps them).  A
+ * kernel older than 5.14 refuses the call, and the pages are faulted in
+ * one at a time, as without it.
  */
 void
 ws_heap_prefault(size_t bytes)
