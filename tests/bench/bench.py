@@ -110,13 +110,16 @@ def make_workload(root, name, n_vars, n_layers, n_file_vars, n_secret_files,
     return d, layers, names
 
 
-def hyperfine(cmds, cwd, runs, warmup, rounds=5, ignore_failure=False):
+def hyperfine(cmds, cwd, runs, warmup, rounds=30, ignore_failure=False):
     """Median seconds of each command, run side by side with hyperfine.
 
     The runs are split into rounds, the commands' order reversed from one
     round to the next, and every sample of every round pooled: on a
     shared machine the load drifts, and one long block of runs per
-    command would charge the drift to whichever command ran then.
+    command would charge the drift to whichever command ran then.  Thirty
+    rounds of ten runs, not five of sixty: the longer blocks moved the
+    ratios of the same commands by twice as much from one run to the next
+    (docs/PERFORMANCE.md, "Last runs: session 7").
 
     A command that exits non-zero stops the benchmark, unless
     ignore_failure (the dotenv CLIs cut off by timeout(1))."""
@@ -314,7 +317,7 @@ def run_workload(title, d, ws_cmds, peers, names, runs, warmup, rows, big=False)
         # up to TIMEOUT a run here: three times each
         med.update(hyperfine(slow, d, 3, 0, rounds=1, ignore_failure=True))
     elif slow:
-        med.update(hyperfine(slow, d, max(3, runs // 10), 1))
+        med.update(hyperfine(slow, d, max(3, runs // 10), 1, rounds=5))
     floor = med["env (floor)"]
     for label, cmd in cmds:
         rows.append({"workload": title, "command": label,
@@ -490,7 +493,7 @@ def main():
                 d, _, _ = make_workload(root, f"grow{n}", n, 1, 0, 0)
                 cmd = [ws, "-C", d] + dirargs + ["--", "/bin/true"]
                 med = hyperfine([("withsecrets", cmd)], d, max(10, runs // 10),
-                                3)
+                                3, rounds=1)
                 growth.append({"variables": n,
                                "median_ms": round(med["withsecrets"] * 1000, 3),
                                "instructions": instructions(cmd, d)})
