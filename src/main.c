@@ -198,9 +198,6 @@ uses_stores(const struct ws_run *run)
 static void
 read_all(struct ws_run *run)
 {
-	/* about what a reading of three layers and a hundred names fills
-	 * (the policy, the store, the names): faulted in at once */
-	ws_heap_prefault(64 * 1024);
 	run->store = ws_store_new();
 	ws_policy_load(run);	/* with errors: the built-in policy */
 #ifdef WS_LAUNCHER
@@ -363,6 +360,10 @@ main(int argc, char **argv)
 		break;
 	}
 
+	/* about what a reading of three layers and a hundred names fills
+	 * (the policy, the store, the names): faulted in at once, once,
+	 * not again for a second reading or a --watch reload */
+	ws_heap_prefault(64 * 1024);
 #ifndef WS_LAUNCHER
 	if (opts.verb == WS_VERB_GEN)
 		load_for_gen(&run);
