@@ -1,6 +1,7 @@
 # Sourced after lib.sh by the tests that talk to the secret stores'
 # stand-ins (tests/helpers, STANDINS.md): each stand-in is started with
 # --ready, waited for, and killed when the test ends.
+# shellcheck shell=bash
 HELPERS=$WS_SRCDIR/tests/helpers
 PIDS=()
 stop_all() {
