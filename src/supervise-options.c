@@ -57,10 +57,8 @@ duration_of(const char *s)
 	char *end;
 	double d;
 
-	if (*s < '0' || *s > '9') {
-		if (*s != '.')
-			return -1;
-	}
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return -1;	/* strtod would take a sign, spaces, "inf" */
 	d = strtod(s, &end);
 	if (end == s || *end != '\0' || !(d >= 0 && d <= 86400))
 		return -1;
